@@ -1,0 +1,135 @@
+//! Party members (党员): the national baseline fields, their code sets and validation.
+
+mod ethnicity;
+mod validate;
+
+pub use ethnicity::Ethnicity;
+pub use validate::{MemberError, MemberFields, MemberInput};
+
+use crate::code_enum;
+use crate::date::{self, Date};
+
+/// Typed id of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemberId(pub i64);
+
+code_enum!(Sex, "sex", {
+    Male = ("male", "男"),
+    Female = ("female", "女"),
+});
+
+code_enum!(
+    /// 学历, in the bulletin's order from highest.
+    Education, "education", {
+    Postgraduate = ("postgraduate", "研究生"),
+    University = ("university", "大学本科"),
+    College = ("college", "大学专科"),
+    TechnicalSecondary = ("technical_secondary", "中专"),
+    HighSchool = ("high_school", "高中"),
+    JuniorOrBelow = ("junior_or_below", "初中及以下"),
+});
+
+impl Education {
+    /// 大专及以上, the bulletin's headline education figure.
+    pub fn is_college_or_above(self) -> bool {
+        matches!(
+            self,
+            Education::Postgraduate | Education::University | Education::College
+        )
+    }
+}
+
+code_enum!(
+    /// 职业, the categories of the 党内统计公报.
+    Occupation, "occupation", {
+    Worker = ("worker", "工人（工勤技能人员）"),
+    Farmer = ("farmer", "农牧渔民"),
+    Professional = ("professional", "企事业单位和社会组织专业技术人员"),
+    Manager = ("manager", "企事业单位和社会组织管理人员"),
+    CivilServant = ("civil_servant", "党政机关工作人员"),
+    Student = ("student", "学生"),
+    Other = ("other", "其他职业人员"),
+    Retired = ("retired", "离退休人员"),
+});
+
+code_enum!(
+    /// 正式党员 / 预备党员.
+    MemberKind, "member_kind", {
+    Full = ("full", "正式党员"),
+    Probationary = ("probationary", "预备党员"),
+});
+
+code_enum!(
+    /// 党籍状态. `Left*` are the four ways of leaving the Party.
+    MemberStatus, "member_status", {
+    Active = ("active", "正常"),
+    Suspended = ("suspended", "停止党籍"),
+    LeftExpelled = ("left_expelled", "开除党籍"),
+    LeftRemoved = ("left_removed", "除名"),
+    LeftSelfWithdrawal = ("left_self_withdrawal", "自行脱党"),
+    LeftVoluntary = ("left_voluntary", "退党"),
+    Deceased = ("deceased", "去世"),
+});
+
+impl MemberStatus {
+    /// Counted in the organization's membership (active or suspended members still hold a membership).
+    pub fn holds_membership(self) -> bool {
+        matches!(self, MemberStatus::Active | MemberStatus::Suspended)
+    }
+}
+
+code_enum!(
+    /// 年龄段 of the bulletin.
+    AgeBand, "age_band", {
+    UpTo30 = ("le30", "30岁及以下"),
+    From31To35 = ("31_35", "31至35岁"),
+    From36To40 = ("36_40", "36至40岁"),
+    From41To45 = ("41_45", "41至45岁"),
+    From46To50 = ("46_50", "46至50岁"),
+    From51To55 = ("51_55", "51至55岁"),
+    From56To60 = ("56_60", "56至60岁"),
+    From61 = ("ge61", "61岁及以上"),
+});
+
+impl AgeBand {
+    pub fn of_age(age: i32) -> AgeBand {
+        match age {
+            ..=30 => AgeBand::UpTo30,
+            31..=35 => AgeBand::From31To35,
+            36..=40 => AgeBand::From36To40,
+            41..=45 => AgeBand::From41To45,
+            46..=50 => AgeBand::From46To50,
+            51..=55 => AgeBand::From51To55,
+            56..=60 => AgeBand::From56To60,
+            _ => AgeBand::From61,
+        }
+    }
+
+    pub fn of(born: Date, on: Date) -> AgeBand {
+        AgeBand::of_age(date::age_on(born, on))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_bands_follow_the_bulletin_boundaries() {
+        assert_eq!(AgeBand::of_age(30), AgeBand::UpTo30);
+        assert_eq!(AgeBand::of_age(31), AgeBand::From31To35);
+        assert_eq!(AgeBand::of_age(60), AgeBand::From56To60);
+        assert_eq!(AgeBand::of_age(61), AgeBand::From61);
+    }
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        for e in Education::ALL {
+            assert_eq!(Education::parse(e.code()), Ok(*e));
+            assert_eq!(Education::from_index(e.index()), Some(*e));
+        }
+        let mut codes: Vec<_> = MemberStatus::ALL.iter().map(|s| s.code()).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), MemberStatus::ALL.len());
+    }
+}
