@@ -1,0 +1,242 @@
+//! Loading a whole dataset into an empty database in one transaction (`qiangji demo`).
+//!
+//! The same facts and ledger entries as the one-by-one API — `org.created`, `member.created`,
+//! `member.moved` — but written many rows per statement, because half a million members one
+//! statement at a time would take minutes.
+
+use crate::access::Access;
+use crate::db::{Tx, Value};
+use crate::error::StoreError;
+use crate::ledger::{self, Entry, NewEntry, Write, as_object};
+use crate::member::write::{
+    INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, field_values as member_values,
+    initial_states,
+};
+use crate::org::segment;
+use crate::org::write::{field_params as org_params, field_values as org_values};
+use crate::{Store, params};
+use qiangji_domain::Date;
+use qiangji_domain::member::{MemberFields, MemberStatus};
+use qiangji_domain::org::{OrgFields, check_placement};
+
+/// An organization to load; `parent` indexes an earlier element.
+pub struct BulkOrg<'a> {
+    pub parent: Option<usize>,
+    pub fields: &'a OrgFields,
+}
+
+/// A member to load: in `orgs[org]` since `since`, and before that (from joining) in `previous`.
+pub struct BulkMember<'a> {
+    pub org: usize,
+    pub fields: &'a MemberFields,
+    pub since: Date,
+    pub previous: Option<usize>,
+}
+
+/// Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const MAX_PARAMS: usize = 30_000;
+
+struct Batch<'t> {
+    tx: &'t mut Tx,
+    table: &'static str,
+    columns: &'static str,
+    width: usize,
+    rows: Vec<Value>,
+}
+
+impl<'t> Batch<'t> {
+    fn new(tx: &'t mut Tx, table: &'static str, columns: &'static str) -> Self {
+        let width = columns.split(',').count();
+        Batch {
+            tx,
+            table,
+            columns,
+            width,
+            rows: Vec::new(),
+        }
+    }
+
+    async fn push(&mut self, mut row: Vec<Value>) -> Result<(), StoreError> {
+        debug_assert_eq!(row.len(), self.width);
+        self.rows.append(&mut row);
+        if self.rows.len() + self.width > MAX_PARAMS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let one = format!("({})", vec!["?"; self.width].join(", "));
+        let all = vec![one; self.rows.len() / self.width].join(", ");
+        let params = std::mem::take(&mut self.rows);
+        self.tx
+            .exec(
+                &format!("INSERT INTO {} ({}) VALUES {all}", self.table, self.columns),
+                params,
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+const ORG_COLUMNS: &str = "id, parent_id, path, name, short_name, kind, sector, formation_mode, regional, joint, temporary, \
+     founded_on, term_start, term_years, host_units, contact, phone, address";
+
+/// Loads `orgs` and `members` into an empty database. `progress(stage, done, total)` is called now and then.
+pub async fn load(
+    store: &Store,
+    access: &Access,
+    orgs: &[BulkOrg<'_>],
+    members: &[BulkMember<'_>],
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<(), StoreError> {
+    access.require(access.may_manage_users())?;
+    if store.root_org_id().await?.is_some() {
+        return Err(StoreError::Invalid(
+            "数据库中已有组织，演示数据只能载入空数据库".into(),
+        ));
+    }
+    let mut w = Write::begin(&store.db).await?;
+    let mut entries: Vec<Entry> = Vec::with_capacity(orgs.len() + members.len());
+    let mut paths: Vec<String> = Vec::with_capacity(orgs.len());
+    {
+        let mut batch = Batch::new(&mut w.tx, "org", ORG_COLUMNS);
+        for (i, o) in orgs.iter().enumerate() {
+            let id = i as i64 + 1;
+            let parent = o.parent.map(|p| {
+                assert!(p < i, "organizations must come in tree order");
+                p
+            });
+            check_placement(o.fields.kind, parent.map(|p| orgs[p].fields.kind))?;
+            let path = format!(
+                "{}{}",
+                parent.map_or("/", |p| paths[p].as_str()),
+                segment(id)
+            );
+            let mut row = params![id, parent.map(|p| p as i64 + 1), path.clone()];
+            row.append(&mut org_params(o.fields));
+            batch.push(row).await?;
+            paths.push(path);
+        }
+        batch.flush().await?;
+    }
+    progress("组织", orgs.len(), orgs.len());
+    for (i, o) in orgs.iter().enumerate() {
+        let mut payload = as_object(&org_values(o.fields));
+        payload["parent_id"] = serde_json::json!(o.parent.map(|p| p as i64 + 1));
+        entries.push(w.chain(
+            access,
+            NewEntry {
+                kind: "org.created",
+                org_path: &paths[i],
+                subject: format!("org:{}", i + 1),
+                payload,
+                reason: "载入演示数据",
+            },
+        ));
+    }
+
+    let active = MemberStatus::Active.code();
+    let mut memberships = Vec::with_capacity(members.len() * 3);
+    let mut states = Vec::with_capacity(members.len() * 5);
+    {
+        let mut batch = Batch::new(&mut w.tx, "member", MEMBER_COLUMNS);
+        for (i, m) in members.iter().enumerate() {
+            let id = i as i64 + 1;
+            let mut row = params![id, m.org as i64 + 1, active];
+            row.append(&mut member_params(m.fields));
+            batch.push(row).await?;
+            if (i + 1) % 50_000 == 0 {
+                progress("党员", i + 1, members.len());
+            }
+        }
+        batch.flush().await?;
+    }
+    for (i, m) in members.iter().enumerate() {
+        let id = i as i64 + 1;
+        let first = m.previous.unwrap_or(m.org);
+        let first_path = &paths[first];
+        let mut payload = as_object(&member_values(m.fields));
+        payload["org_id"] = serde_json::json!(first as i64 + 1);
+        payload["org"] = serde_json::json!(orgs[first].fields.name);
+        let joined_org_on = if m.previous.is_some() {
+            m.fields.joined_on
+        } else {
+            m.since
+        };
+        payload["since"] = serde_json::json!(joined_org_on.to_string());
+        entries.push(w.chain(
+            access,
+            NewEntry {
+                kind: "member.created",
+                org_path: first_path,
+                subject: format!("member:{id}"),
+                payload,
+                reason: "载入演示数据",
+            },
+        ));
+        match m.previous {
+            Some(prev) => {
+                memberships.push(params![
+                    id,
+                    prev as i64 + 1,
+                    m.fields.joined_on,
+                    Some(m.since)
+                ]);
+                memberships.push(params![id, m.org as i64 + 1, m.since, None::<Date>]);
+                let to_path = &paths[m.org];
+                entries.push(w.chain(
+                    access,
+                    NewEntry {
+                        kind: "member.moved",
+                        org_path: &crate::org::write::common_prefix(first_path, to_path),
+                        subject: format!("member:{id}"),
+                        payload: serde_json::json!({
+                            "from_org_id": prev as i64 + 1, "from_org": orgs[prev].fields.name,
+                            "to_org_id": m.org as i64 + 1, "to_org": orgs[m.org].fields.name, "on": m.since.to_string(),
+                        }),
+                        reason: "载入演示数据",
+                    },
+                ));
+            }
+            None => memberships.push(params![id, m.org as i64 + 1, m.since, None::<Date>]),
+        }
+        for (kind, from, to) in initial_states(m.fields) {
+            states.push(params![id, kind.code(), active, from, to]);
+        }
+    }
+    for (table, columns, rows) in [
+        (
+            "membership",
+            "member_id, org_id, valid_from, valid_to",
+            memberships,
+        ),
+        (
+            "member_state",
+            "member_id, kind, status, valid_from, valid_to",
+            states,
+        ),
+    ] {
+        let mut batch = Batch::new(&mut w.tx, table, columns);
+        for r in rows {
+            batch.push(r).await?;
+        }
+        batch.flush().await?;
+    }
+    progress("组织关系", members.len(), members.len());
+    {
+        let total = entries.len();
+        let mut batch = Batch::new(&mut w.tx, "ledger", ledger::COLUMNS);
+        for (i, e) in entries.into_iter().enumerate() {
+            batch.push(ledger::entry_params(e)).await?;
+            if (i + 1) % 100_000 == 0 {
+                progress("账本", i + 1, total);
+            }
+        }
+        batch.flush().await?;
+    }
+    w.commit().await
+}

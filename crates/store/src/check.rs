@@ -1,0 +1,138 @@
+//! `qiangji check`: verifies the ledger chain and the invariants of the state tables, and says
+//! precisely what is wrong.
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::ledger::verify_chain;
+use crate::org::segment;
+use crate::params;
+use std::collections::HashMap;
+
+/// The outcome: counts of what was checked, and every problem found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub ledger_entries: i64,
+    pub orgs: i64,
+    pub members: i64,
+    pub problems: Vec<String>,
+}
+
+impl Report {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Runs every check. Reads only; safe on a live database.
+pub async fn run(db: &Db) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    match verify_chain(db).await? {
+        Ok(n) => report.ledger_entries = n,
+        Err(b) => report.problems.push(b.message),
+    }
+    check_tree(db, &mut report).await?;
+    check_memberships(db, &mut report).await?;
+    check_counts(db, &mut report).await?;
+    Ok(report)
+}
+
+/// Every path is its parent's path plus its own segment; so the tree is connected and acyclic.
+async fn check_tree(db: &Db, report: &mut Report) -> Result<(), StoreError> {
+    let rows = db
+        .all(
+            "SELECT id, parent_id, path, name FROM org ORDER BY path",
+            params![],
+        )
+        .await?;
+    report.orgs = rows.len() as i64;
+    let paths: HashMap<i64, String> = rows.iter().map(|r| (r.int(0), r.text(2))).collect();
+    for r in &rows {
+        let (id, path, name) = (r.int(0), r.text(2), r.text(3));
+        let expected = match r.opt_int(1) {
+            None => format!("/{}", segment(id)),
+            Some(p) => match paths.get(&p) {
+                Some(pp) => format!("{pp}{}", segment(id)),
+                None => {
+                    report
+                        .problems
+                        .push(format!("组织“{name}”（{id}）的上级组织 {p} 不存在"));
+                    continue;
+                }
+            },
+        };
+        if path != expected {
+            report.problems.push(format!(
+                "组织“{name}”（{id}）的路径为 {path}，应为 {expected}：组织树不一致"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every member who holds membership has exactly one open membership, in their current organization;
+/// members who left have none; intervals are not inverted.
+async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreError> {
+    let rows = db
+        .all(
+            "SELECT m.id, m.name, m.status, m.org_id, \
+             (SELECT COUNT(*) FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL), \
+             (SELECT MIN(ms.org_id) FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL) \
+             FROM member m",
+            params![],
+        )
+        .await?;
+    report.members = rows.len() as i64;
+    for r in &rows {
+        let (id, name, status, org, open) = (r.int(0), r.text(1), r.text(2), r.int(3), r.int(4));
+        let holds = matches!(status.as_str(), "active" | "suspended");
+        if holds && open != 1 {
+            report.problems.push(format!(
+                "党员“{name}”（{id}）应有且只有一段未结束的组织关系，实际有{open}段"
+            ));
+        } else if holds && r.int(5) != org {
+            report.problems.push(format!(
+                "党员“{name}”（{id}）的当前组织与组织关系记录不一致"
+            ));
+        } else if !holds && open != 0 {
+            report.problems.push(format!(
+                "党员“{name}”（{id}）状态为 {status}，却仍有未结束的组织关系"
+            ));
+        }
+    }
+    let inverted = db
+        .all(
+            "SELECT member_id FROM membership WHERE valid_to IS NOT NULL AND valid_to < valid_from",
+            params![],
+        )
+        .await?;
+    for r in inverted {
+        report.problems.push(format!(
+            "党员 {} 有一段组织关系的结束日期早于开始日期",
+            r.int(0)
+        ));
+    }
+    Ok(())
+}
+
+/// Every organization and member was created through the ledger, and nothing else was.
+async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
+    for (kind, table, label) in [
+        ("org.created", "org", "组织"),
+        ("member.created", "member", "党员"),
+    ] {
+        let created = db
+            .one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind])
+            .await?
+            .int(0);
+        let rows = db
+            .one(&format!("SELECT COUNT(*) FROM {table}"), params![])
+            .await?
+            .int(0);
+        if created != rows {
+            report.problems.push(format!(
+                "{label}表有{rows}条记录，但账本中只有{created}条创建记录：有记录未经账本写入或被删除"
+            ));
+        }
+    }
+    Ok(())
+}

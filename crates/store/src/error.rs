@@ -1,0 +1,59 @@
+//! Store errors, mapped once from the driver.
+
+use qiangji_domain::member::MemberError;
+use qiangji_domain::org::OrgError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Does not exist, or is outside the actor's scope — the two are deliberately indistinguishable.
+    #[error("记录不存在或不在您的管理范围内")]
+    NotFound,
+    /// The actor's role does not allow the operation.
+    #[error("您的角色无权进行此操作")]
+    Forbidden,
+    #[error("{0}")]
+    Org(#[from] OrgError),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+    Member(Vec<MemberError>),
+    #[error("身份证号 {0} 已登记为其他党员")]
+    DuplicateIdNumber(String),
+    #[error("用户名 {0} 已存在")]
+    DuplicateUsername(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("数据库不可用：{0}")]
+    Unavailable(String),
+    #[error("数据库错误：{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// Stable machine code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound => "not_found",
+            StoreError::Forbidden => "forbidden",
+            StoreError::Org(e) => e.code(),
+            StoreError::Member(errors) => {
+                errors.first().map_or("member.invalid", MemberError::code)
+            }
+            StoreError::DuplicateIdNumber(_) => "member.id_number_duplicate",
+            StoreError::DuplicateUsername(_) => "user.username_duplicate",
+            StoreError::Invalid(_) => "invalid",
+            StoreError::Unavailable(_) => "store.unavailable",
+            StoreError::Other(_) => "store.internal",
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            _ => StoreError::Other(e.to_string()),
+        }
+    }
+}

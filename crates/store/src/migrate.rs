@@ -1,0 +1,53 @@
+//! Embedded migrations, one folder per backend with the same file names. Never edit an applied one.
+
+use crate::db::{Backend, Db};
+use crate::error::StoreError;
+use crate::params;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_create_core",
+    sqlite: include_str!("../migrations/sqlite/0001_create_core.sql"),
+    postgres: include_str!("../migrations/postgres/0001_create_core.sql"),
+}];
+
+pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        params![],
+    )
+    .await?;
+    let applied: Vec<i64> = db
+        .all(
+            "SELECT version FROM schema_migration ORDER BY version",
+            params![],
+        )
+        .await?
+        .iter()
+        .map(|r| r.int(0))
+        .collect();
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        // One transaction per migration, so a failed one leaves nothing half-applied.
+        let script = format!(
+            "BEGIN;\n{sql}\nINSERT INTO schema_migration (version, name, applied_at) VALUES ({}, '{}', '{}');\nCOMMIT;",
+            m.version,
+            m.name,
+            crate::ledger::now()
+        );
+        db.exec_script(&script)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("数据库迁移 {} 失败：{e}", m.name)))?;
+    }
+    Ok(())
+}

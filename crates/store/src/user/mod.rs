@@ -1,0 +1,253 @@
+//! User accounts, passwords (argon2id), login with lockout, and sessions with CSRF tokens.
+//!
+//! Session tokens are random 256-bit values; only their SHA-256 is stored, so a copy of the
+//! database does not let anyone log in.
+
+use crate::access::{Access, Role};
+use crate::error::StoreError;
+use crate::ledger::{NewEntry, Write, now};
+use crate::{Store, params};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Failed logins before the account is locked, and for how long.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+/// A session unused this long must log in again.
+pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+
+/// A new account.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub scope_org_id: i64,
+    pub member_id: Option<i64>,
+}
+
+/// Why a login failed. Unknown user and wrong password are one case, so names cannot be probed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginError {
+    BadCredentials,
+    Locked { until: String },
+    Store(String),
+}
+
+/// A logged-in session as the web layer sees it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access: Access,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub csrf_token: String,
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> Result<String, StoreError> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Other(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Other(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+impl Store {
+    /// Creates an account (system administrators and maintenance commands only).
+    pub async fn create_user(&self, access: &Access, u: &NewUser<'_>) -> Result<i64, StoreError> {
+        access.require(access.may_manage_users())?;
+        if u.password.chars().count() < 8 {
+            return Err(StoreError::Invalid("密码至少8位".into()));
+        }
+        let hash = hash_password(u.password)?;
+        let org = self
+            .get_org(access, qiangji_domain::org::OrgId(u.scope_org_id))
+            .await?;
+        let mut w = Write::begin(&self.db).await?;
+        if w.tx
+            .opt(
+                "SELECT id FROM app_user WHERE username = ?",
+                params![u.username],
+            )
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::DuplicateUsername(u.username.to_owned()));
+        }
+        let id = crate::org::write::next_id(&mut w.tx, "app_user").await?;
+        w.tx.exec(
+            "INSERT INTO app_user (id, username, display_name, password_hash, role, scope_org_id, member_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![id, u.username, u.display_name, hash, u.role.code(), u.scope_org_id, u.member_id],
+        )
+        .await?;
+        w.record(
+            access,
+            NewEntry {
+                kind: "user.created",
+                org_path: &org.path,
+                subject: format!("user:{id}"),
+                payload: serde_json::json!({
+                    "username": u.username, "display_name": u.display_name, "role": u.role.code(),
+                    "scope_org_id": u.scope_org_id, "member_id": u.member_id,
+                }),
+                reason: "创建用户",
+            },
+        )
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// Checks a password and opens a session. Returns the session token (for the cookie).
+    pub async fn login(&self, username: &str, password: &str) -> Result<String, LoginError> {
+        let store_err = |e: StoreError| LoginError::Store(e.to_string());
+        let row = self
+            .db
+            .opt(
+                "SELECT id, password_hash, failed_logins, locked_until FROM app_user WHERE username = ? AND active = 1",
+                params![username.trim()],
+            )
+            .await
+            .map_err(store_err)?;
+        let Some(row) = row else {
+            // Spend the same time as a real check so that timing does not reveal which names exist.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default());
+            let _ = verify_password(password, dummy);
+            return Err(LoginError::BadCredentials);
+        };
+        let (id, failed) = (row.int(0), row.int(2));
+        if let Some(until) = row.opt_text(3) {
+            if until.as_str() > now().as_str() {
+                return Err(LoginError::Locked { until });
+            }
+        }
+        if !verify_password(password, &row.text(1)) {
+            let failed = failed + 1;
+            let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| {
+                (Utc::now() + Duration::minutes(LOCKOUT_MINUTES))
+                    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                    .to_string()
+            });
+            let reset = if locked_until.is_some() { 0 } else { failed };
+            self.db
+                .exec(
+                    "UPDATE app_user SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                    params![reset, locked_until.clone(), id],
+                )
+                .await
+                .map_err(store_err)?;
+            return Err(match locked_until {
+                Some(until) => LoginError::Locked { until },
+                None => LoginError::BadCredentials,
+            });
+        }
+        let token = random_token();
+        let at = now();
+        self.db
+            .exec(
+                "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+                params![id],
+            )
+            .await
+            .map_err(store_err)?;
+        self.db
+            .exec(
+                "INSERT INTO user_session (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+                params![token_hash(&token), id, random_token(), at.clone(), at],
+            )
+            .await
+            .map_err(store_err)?;
+        Ok(token)
+    }
+
+    /// The session for a token, if it exists and has not been idle too long.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        let hash = token_hash(token);
+        let Some(r) = self
+            .db
+            .opt(
+                "SELECT u.id, u.username, u.display_name, u.role, u.scope_org_id, o.path, u.member_id, s.csrf_token, s.last_seen_at \
+                 FROM user_session s JOIN app_user u ON u.id = s.user_id JOIN org o ON o.id = u.scope_org_id \
+                 WHERE s.token_hash = ? AND u.active = 1",
+                params![hash.clone()],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let last_seen = DateTime::parse_from_rfc3339(&r.text(8))
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default();
+        let idle = Utc::now() - last_seen;
+        if idle > Duration::minutes(IDLE_TIMEOUT_MINUTES) {
+            self.db
+                .exec(
+                    "DELETE FROM user_session WHERE token_hash = ?",
+                    params![hash],
+                )
+                .await?;
+            return Ok(None);
+        }
+        if idle > Duration::seconds(60) {
+            // Refresh at most once a minute so that reads do not turn into writes.
+            self.db
+                .exec(
+                    "UPDATE user_session SET last_seen_at = ? WHERE token_hash = ?",
+                    params![now(), hash],
+                )
+                .await?;
+        }
+        let Some(role) = Role::parse(&r.text(3)) else {
+            return Err(StoreError::Other(format!("未知角色 {}", r.text(3))));
+        };
+        let display_name = r.text(2);
+        Ok(Some(Session {
+            access: Access::for_user(
+                r.int(0),
+                display_name.clone(),
+                role,
+                r.int(4),
+                r.text(5),
+                r.opt_int(6),
+            ),
+            user_id: r.int(0),
+            username: r.text(1),
+            display_name,
+            csrf_token: r.text(7),
+        }))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
+        self.db
+            .exec(
+                "DELETE FROM user_session WHERE token_hash = ?",
+                params![token_hash(token)],
+            )
+            .await?;
+        Ok(())
+    }
+}

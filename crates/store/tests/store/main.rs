@@ -1,0 +1,26 @@
+//! The store's behaviour, run against both SQLite and a real PostgreSQL (a throwaway cluster
+//! unless `QIANGJI_TEST_PG_URL` is set). Every test runs once per backend: `…::on_sqlite`, `…::on_postgres`.
+
+mod fixture;
+mod ledger_and_check;
+mod members;
+mod orgs;
+mod parity;
+mod scope;
+
+/// Declares a test that runs on both backends.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name($crate::fixture::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                super::$name($crate::fixture::Backend::Postgres).await
+            }
+        }
+    };
+}
