@@ -186,7 +186,8 @@ impl Access {
         matches!(self.role, Role::SystemAdmin)
     }
 
-    pub(crate) fn require(&self, allowed: bool) -> Result<(), crate::StoreError> {
+    /// `Forbidden` unless `allowed` (one of the `may_*` answers).
+    pub fn require(&self, allowed: bool) -> Result<(), crate::StoreError> {
         if allowed {
             Ok(())
         } else {

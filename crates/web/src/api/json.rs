@@ -1,0 +1,113 @@
+//! JSON shapes of organizations, members and ledger entries.
+
+use qiangji_store::ledger::Entry;
+use qiangji_store::member::{History, Member};
+use qiangji_store::org::Org;
+use serde_json::{Value, json};
+
+pub fn org(o: &Org) -> Value {
+    let f = &o.fields;
+    json!({
+        "id": o.id.0,
+        "parent_id": o.parent_id.map(|p| p.0),
+        "name": f.name,
+        "short_name": f.short_name,
+        "kind": f.kind.code(),
+        "kind_label": f.kind.label(),
+        "sector": f.sector.code(),
+        "formation_mode": f.formation_mode.code(),
+        "regional": f.regional,
+        "joint": f.joint,
+        "temporary": f.temporary,
+        "founded_on": f.founded_on.map(|d| d.to_string()),
+        "term_start": f.term_start.map(|d| d.to_string()),
+        "term_years": f.term_years,
+        "term_end": f.term_end().map(|d| d.to_string()),
+        "host_units": f.host_units,
+        "contact": f.contact,
+        "phone": f.phone,
+        "address": f.address,
+        "dissolved_on": o.dissolved_on.map(|d| d.to_string()),
+    })
+}
+
+/// A member; the identity number is masked, as on the pages.
+pub fn member(m: &Member) -> Value {
+    let f = &m.fields;
+    json!({
+        "id": m.id.0,
+        "org_id": m.org_id.0,
+        "org_name": m.org_name,
+        "status": m.status.code(),
+        "name": f.name,
+        "initials": f.initials,
+        "sex": f.sex.code(),
+        "ethnicity": format!("{:02}", f.ethnicity.code()),
+        "ethnicity_label": f.ethnicity.label(),
+        "birth_date": f.birth_date.to_string(),
+        "native_place": f.native_place,
+        "id_number_masked": f.id_number.masked(),
+        "education": f.education.code(),
+        "school": f.school,
+        "major": f.major,
+        "degree": f.degree,
+        "occupation": f.occupation.code(),
+        "work_unit": f.work_unit,
+        "job_title": f.job_title,
+        "work_started_on": f.work_started_on.map(|d| d.to_string()),
+        "phone": crate::member::mask_phone(&f.phone),
+        "address": f.address,
+        "joined_on": f.joined_on.to_string(),
+        "full_on": f.full_on.map(|d| d.to_string()),
+        "kind": f.kind.code(),
+        "floating": f.floating,
+        "lost_contact": f.lost_contact,
+        "hardship": f.hardship,
+        "postless": f.postless,
+    })
+}
+
+pub fn entry(e: &Entry) -> Value {
+    json!({
+        "seq": e.seq,
+        "at": e.at,
+        "actor_name": e.actor_name,
+        "kind": e.kind,
+        "subject": e.subject,
+        "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
+        "reason": e.reason,
+        "hash": e.hash,
+    })
+}
+
+pub fn history(h: &History) -> Value {
+    json!({
+        "memberships": h.memberships.iter().map(|s| json!({
+            "org_id": s.org_id.0, "org_name": s.org_name,
+            "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+        "states": h.states.iter().map(|s| json!({
+            "kind": s.kind.code(), "status": s.status.code(),
+            "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+        "entries": h.entries.iter().map(|e| {
+            // Identity numbers in the history are masked like everywhere else in the API.
+            let mut v = entry(e);
+            if let Some(p) = v["payload"].as_object_mut() {
+                if let Some(id) = p.get("id_number").and_then(Value::as_str) {
+                    let masked = qiangji_domain::id_number::IdNumber::parse(id).map(|i| i.masked()).unwrap_or_default();
+                    p.insert("id_number".into(), Value::String(masked));
+                }
+                if let Some(c) = p.get_mut("changes").and_then(|c| c.get_mut("id_number")) {
+                    if let Some(pair) = c.as_array_mut() {
+                        for x in pair.iter_mut() {
+                            let masked = x.as_str().and_then(|s| qiangji_domain::id_number::IdNumber::parse(s).ok()).map(|i| i.masked()).unwrap_or_default();
+                            *x = Value::String(masked);
+                        }
+                    }
+                }
+            }
+            v
+        }).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,109 @@
+//! `/api/v1/openapi.json`, generated from the route table so that it lists every endpoint.
+
+use crate::routes::ROUTES;
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+/// Every stable error code the API can answer with (also listed in docs/errors.md).
+pub const ERROR_CODES: &[&str] = &[
+    "auth.required",
+    "auth.bad_credentials",
+    "auth.locked",
+    "csrf.invalid",
+    "forbidden",
+    "not_found",
+    "invalid",
+    "request.too_large",
+    "store.unavailable",
+    "store.internal",
+    "user.username_duplicate",
+    "org.name_missing",
+    "org.name_too_long",
+    "org.code_unknown",
+    "org.date_invalid",
+    "org.date_in_future",
+    "org.term_years_invalid",
+    "org.kind_not_allowed_under_parent",
+    "org.move_into_own_subtree",
+    "org.has_children",
+    "org.dissolved",
+    "org.no_regional_org_above",
+    "org.receiver_inside_dissolved",
+    "org.root_is_fixed",
+    "member.field_missing",
+    "member.name_too_long",
+    "member.id_number_invalid",
+    "member.id_number_duplicate",
+    "member.date_invalid",
+    "member.date_in_future",
+    "member.code_unknown",
+    "member.birth_date_mismatch",
+    "member.sex_mismatch",
+    "member.joined_under_18",
+    "member.full_before_joined",
+    "member.full_on_missing",
+    "member.probationary_with_full_on",
+    "member.work_before_birth",
+    "member.phone_invalid",
+    "member.filter_invalid",
+];
+
+pub fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for r in ROUTES.iter().filter(|r| r.is_api()) {
+        let path = r.path.trim_start_matches("/api/v1");
+        let params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer" } }))
+            .collect();
+        let mut op = json!({
+            "summary": r.summary,
+            "parameters": params,
+            "responses": {
+                "200": { "description": "成功" },
+                "default": { "description": "错误", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+            },
+        });
+        if !r.public {
+            op["security"] = json!([{ "bearer": [] }, { "cookie": [] }]);
+        }
+        if r.is_write() && r.method != "DELETE" {
+            op["requestBody"] =
+                json!({ "content": { "application/json": { "schema": { "type": "object" } } } });
+        }
+        paths.entry(path.to_owned()).or_insert_with(|| json!({}))[r.method.to_ascii_lowercase()] =
+            op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "强基 API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "基层党建智慧管理平台 JSON API。以 POST /session 登录取得令牌，之后以 Authorization: Bearer 令牌 调用；以 Cookie 会话调用写操作时须带 X-CSRF-Token。",
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "cookie": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": { "type": "string", "enum": ERROR_CODES },
+                        "message": { "type": "string", "description": "给人看的中文说明" },
+                    },
+                },
+            },
+        },
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

@@ -1,0 +1,87 @@
+//! 强基 HTTP: the Chinese server-rendered UI and the JSON API under `/api/v1`.
+//!
+//! Only this crate knows HTTP, HTML and JSON. Handlers are thin: they parse input into domain
+//! types, call one store function with the actor's `Access`, and render. Every URL is in
+//! [`routes`]; every non-GET request passes the CSRF guard in [`auth`].
+
+pub mod api;
+mod assets;
+mod audit;
+pub mod auth;
+mod error;
+mod home;
+mod member;
+mod org;
+mod page;
+mod pick;
+pub mod routes;
+
+pub use error::AppError;
+
+use qiangji_stats::MemberIndex;
+use qiangji_store::{Access, Store, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::RwLock;
+
+/// Shared application state.
+pub struct App {
+    pub store: Store,
+    pub index: RwLock<MemberIndex>,
+    /// Whole-tree access used only to keep the index current.
+    system: Access,
+}
+
+impl App {
+    /// Opens the application over a migrated store: builds the in-memory index.
+    pub async fn new(store: Store) -> Result<Arc<App>, StoreError> {
+        let root = store.root_org_id().await?.unwrap_or(0);
+        let system = Access::system("索引", root);
+        let index = MemberIndex::build(&store, &system).await?;
+        Ok(Arc::new(App {
+            store,
+            index: RwLock::new(index),
+            system,
+        }))
+    }
+
+    /// Brings the index up to the newest ledger entry. Called after every write and periodically,
+    /// so that changes made by other server instances show too.
+    pub async fn refresh(&self) -> Result<(), StoreError> {
+        let behind =
+            qiangji_store::ledger::head_seq(self.store.db()).await? > self.index.read().await.seq();
+        if behind {
+            self.index
+                .write()
+                .await
+                .catch_up(&self.store, &self.system)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Serves until `shutdown` completes. The listener decides the address (port 0 in tests).
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let follower = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                if let Err(e) = app.refresh().await {
+                    tracing::warn!("索引跟随账本失败：{e}");
+                }
+            }
+        })
+    };
+    let result = axum::serve(listener, routes::router(app))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    follower.abort();
+    result
+}

@@ -1,0 +1,97 @@
+//! Organization pages: show (with the expandable tree), search, create/edit, move, dissolve.
+
+pub mod dissolve;
+pub mod edit;
+pub mod relocate;
+pub mod search;
+pub mod show;
+
+use qiangji_domain::org::{OrgInput, OrgKind};
+use qiangji_store::org::Org;
+use serde::Deserialize;
+
+/// The organization form as posted. Unchecked checkboxes are absent, hence the defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgForm {
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub sector: String,
+    pub formation_mode: String,
+    pub regional: Option<String>,
+    pub joint: Option<String>,
+    pub temporary: Option<String>,
+    pub founded_on: String,
+    pub term_start: String,
+    pub term_years: String,
+    pub host_units: String,
+    pub contact: String,
+    pub phone: String,
+    pub address: String,
+    pub reason: String,
+}
+
+impl OrgForm {
+    pub fn input(&self) -> OrgInput {
+        OrgInput {
+            name: self.name.clone(),
+            short_name: self.short_name.clone(),
+            kind: self.kind.clone(),
+            sector: self.sector.clone(),
+            formation_mode: self.formation_mode.clone(),
+            regional: self.regional.is_some(),
+            joint: self.joint.is_some(),
+            temporary: self.temporary.is_some(),
+            founded_on: self.founded_on.clone(),
+            term_start: self.term_start.clone(),
+            term_years: self.term_years.clone(),
+            host_units: self.host_units.clone(),
+            contact: self.contact.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+        }
+    }
+}
+
+/// The form pre-filled from a stored organization.
+pub fn input_of(o: &Org) -> OrgInput {
+    let f = &o.fields;
+    OrgInput {
+        name: f.name.clone(),
+        short_name: f.short_name.clone(),
+        kind: f.kind.code().into(),
+        sector: f.sector.code().into(),
+        formation_mode: f.formation_mode.code().into(),
+        regional: f.regional,
+        joint: f.joint,
+        temporary: f.temporary,
+        founded_on: crate::page::opt_date(f.founded_on),
+        term_start: crate::page::opt_date(f.term_start),
+        term_years: f.term_years.map(|y| y.to_string()).unwrap_or_default(),
+        host_units: f.host_units.clone(),
+        contact: f.contact.clone(),
+        phone: f.phone.clone(),
+        address: f.address.clone(),
+    }
+}
+
+/// A short description for lists: "党支部 · 农村".
+pub fn describe(o: &Org) -> String {
+    let mut s = format!("{} · {}", o.fields.kind.label(), o.fields.sector.label());
+    if o.fields.regional {
+        s.push_str(" · 区域性");
+    }
+    if o.fields.joint {
+        s.push_str(" · 联合");
+    }
+    if let Some(d) = o.dissolved_on {
+        s.push_str(&format!(" · 已于{d}撤销"));
+    }
+    s
+}
+
+/// Kinds that hold members directly.
+pub fn holds_members(o: &Org) -> bool {
+    o.fields.kind != OrgKind::Group && !o.is_dissolved()
+}

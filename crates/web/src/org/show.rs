@@ -1,0 +1,108 @@
+//! `/orgs/{org_id}`: attributes, advisories, counts and children; `/children` serves one tree level.
+
+use super::describe;
+use crate::App;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::page::{Layout, render};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use qiangji_domain::org::{Advisory, OrgId, advisories};
+use qiangji_stats::OrgCounts;
+use qiangji_store::org::Org;
+use std::sync::Arc;
+
+/// A child row of the tree: the organization, its description and subtree member count.
+pub struct Child {
+    pub org: Org,
+    pub description: String,
+    pub members: u32,
+}
+
+#[derive(Template)]
+#[template(path = "org_show.html")]
+struct ShowPage<'a> {
+    layout: Layout<'a>,
+    org: Org,
+    description: String,
+    ancestors: Vec<Org>,
+    counts: OrgCounts,
+    advisories: Vec<Advisory>,
+    term_end: String,
+    children: Vec<Child>,
+    may_manage: bool,
+    may_edit_members: bool,
+    is_scope_root: bool,
+}
+
+#[derive(Template)]
+#[template(path = "org_children.html")]
+struct ChildrenFragment {
+    children: Vec<Child>,
+}
+
+async fn children_of(app: &App, actor: &Actor, id: OrgId) -> Result<Vec<Child>, AppError> {
+    let orgs = app.store.list_children(&actor.access, id).await?;
+    let index = app.index.read().await;
+    Ok(orgs
+        .into_iter()
+        .map(|org| Child {
+            description: describe(&org),
+            members: index.counts(&actor.access, org.id).members,
+            org,
+        })
+        .collect())
+}
+
+pub async fn page(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    let ancestors = app.store.list_ancestors(&actor.access, &org).await?;
+    let counts = app.index.read().await.counts(&actor.access, org.id);
+    let today = qiangji_domain::date::today();
+    let advisories = if org.is_dissolved() {
+        Vec::new()
+    } else {
+        advisories(
+            &org.fields,
+            counts.direct_members,
+            counts.direct_full_members,
+            today,
+        )
+    };
+    let children = children_of(&app, &actor, org.id).await?;
+    let page = ShowPage {
+        layout: Layout::new(org.fields.name.clone(), &actor),
+        description: describe(&org),
+        term_end: org
+            .fields
+            .term_end()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        may_manage: actor.access.may_manage_orgs() && !org.is_dissolved(),
+        may_edit_members: actor.access.may_edit_members() && super::holds_members(&org),
+        is_scope_root: org.id.0 == actor.access.scope_org_id() || org.parent_id.is_none(),
+        org,
+        ancestors,
+        counts,
+        advisories,
+        children,
+    };
+    Ok(Html(render(&page)))
+}
+
+pub async fn children(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    // Asking for the children of an organization outside scope is the same as asking for one that does not exist.
+    app.store.get_org(&actor.access, OrgId(id)).await?;
+    Ok(Html(render(&ChildrenFragment {
+        children: children_of(&app, &actor, OrgId(id)).await?,
+    })))
+}

@@ -1,0 +1,121 @@
+//! Every URL of 强基, in one table. `routes!` writes both the router and [`ROUTES`], so a route
+//! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
+//! document is generated from it.
+
+use crate::{App, api, assets, audit, auth, home, member, org};
+use axum::Router;
+use std::sync::Arc;
+
+/// One route: method, path (axum syntax, ids named `{org_id}` / `{member_id}`), whether it works
+/// without logging in, and what it does.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub public: bool,
+    pub summary: &'static str,
+}
+
+impl RouteInfo {
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+
+    pub fn is_write(&self) -> bool {
+        self.method != "GET"
+    }
+}
+
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $public:literal, $summary:literal; )*) => {
+        /// Every route the application serves.
+        pub const ROUTES: &[RouteInfo] = &[
+            $( RouteInfo { method: method_name!($method), path: $path, public: $public, summary: $summary }, )*
+        ];
+
+        fn register(router: Router<Arc<App>>) -> Router<Arc<App>> {
+            router $( .route($path, axum::routing::$method($handler)) )*
+        }
+    };
+}
+
+macro_rules! method_name {
+    (get) => {
+        "GET"
+    };
+    (post) => {
+        "POST"
+    };
+    (put) => {
+        "PUT"
+    };
+    (delete) => {
+        "DELETE"
+    };
+}
+
+routes! {
+    get "/" => home::index, false, "首页：转到本人管理范围的组织";
+    get "/login" => auth::login_page, true, "登录页";
+    post "/login" => auth::login, true, "登录";
+    post "/logout" => auth::logout, false, "退出登录";
+    get "/assets/app.css" => assets::css, true, "样式表";
+    get "/assets/app.js" => assets::js, true, "页面脚本";
+    get "/orgs/search" => org::search::page, false, "按名称查找组织";
+    get "/orgs/{org_id}" => org::show::page, false, "组织详情：属性、班子、下级组织、党员数";
+    get "/orgs/{org_id}/children" => org::show::children, false, "下级组织列表（组织树展开用）";
+    get "/orgs/{org_id}/new" => org::edit::new_form, false, "新建下级组织表单";
+    post "/orgs/{org_id}/new" => org::edit::create, false, "新建下级组织";
+    get "/orgs/{org_id}/edit" => org::edit::edit_form, false, "编辑组织表单";
+    post "/orgs/{org_id}/edit" => org::edit::update, false, "保存组织属性";
+    get "/orgs/{org_id}/move" => org::relocate::form, false, "调整隶属关系表单";
+    post "/orgs/{org_id}/move" => org::relocate::submit, false, "调整隶属关系";
+    get "/orgs/{org_id}/dissolve" => org::dissolve::form, false, "撤销组织表单";
+    post "/orgs/{org_id}/dissolve" => org::dissolve::submit, false, "撤销组织";
+    get "/orgs/{org_id}/members" => member::list::page, false, "党员列表：筛选、检索、分页";
+    get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
+    post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
+    get "/members/{member_id}" => member::show::page, false, "党员详情与历史";
+    get "/members/{member_id}/edit" => member::edit::edit_form, false, "编辑党员信息表单";
+    post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
+    get "/members/{member_id}/move" => member::relocate::form, false, "调整党员所在组织表单";
+    post "/members/{member_id}/move" => member::relocate::submit, false, "调整党员所在组织";
+    get "/audit" => audit::page, false, "审计日志";
+
+    get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
+    post "/api/v1/session" => api::session::create, true, "登录，取得令牌";
+    delete "/api/v1/session" => api::session::delete, false, "退出登录";
+    get "/api/v1/me" => api::session::me, false, "当前用户";
+    get "/api/v1/orgs" => api::org::search, false, "按名称查找组织（q）";
+    get "/api/v1/orgs/{org_id}" => api::org::get, false, "组织详情";
+    put "/api/v1/orgs/{org_id}" => api::org::update, false, "修改组织属性";
+    get "/api/v1/orgs/{org_id}/children" => api::org::children, false, "下级组织";
+    post "/api/v1/orgs/{org_id}/children" => api::org::create, false, "新建下级组织";
+    post "/api/v1/orgs/{org_id}/move" => api::org::relocate, false, "调整隶属关系";
+    post "/api/v1/orgs/{org_id}/dissolve" => api::org::dissolve, false, "撤销组织";
+    get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
+    post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
+    get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";
+    put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息";
+    post "/api/v1/members/{member_id}/move" => api::member::relocate, false, "调整党员所在组织";
+    get "/api/v1/members/{member_id}/history" => api::member::history, false, "党员历史";
+    get "/api/v1/audit" => api::audit::list, false, "审计日志";
+}
+
+/// The whole application: every route behind the session and CSRF guard.
+pub fn router(app: Arc<App>) -> Router {
+    register(Router::new())
+        .fallback(|uri: axum::http::Uri| async move {
+            let e = crate::AppError::not_found();
+            if uri.path().starts_with("/api/") {
+                e.json()
+            } else {
+                e
+            }
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::guard,
+        ))
+        .with_state(app)
+}
