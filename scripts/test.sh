@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every check, on a fresh Debian machine: installs what the tests need (a PostgreSQL server for the
+# throwaway test cluster, Chromium and its driver for the browser tests, CJK fonts so that Chinese
+# renders), then formatting, lints with warnings as errors, docs, and the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+command -v psql >/dev/null || need+=(postgresql-client)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "缺少测试依赖：${need[*]}。请以 root 运行，或先安装：apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)" >&2; exit 1; }
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+cargo test --workspace
