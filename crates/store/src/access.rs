@@ -1,7 +1,7 @@
 //! Who is acting and what they may see. Every public store function takes `&Access` first.
 //!
 //! `Access` has private fields; it is built only from a logged-in user's grant
-//! ([`Access::for_user`], called by the store's session lookup) or by [`Access::system`], which only
+//! (by the store's session lookup) or by [`Access::system`], which only
 //! maintenance commands call and whose reason goes into the ledger with every change it makes.
 
 use crate::db::Value;

@@ -33,6 +33,14 @@ pub struct BulkMember<'a> {
     pub previous: Option<usize>,
 }
 
+/// A post holder to load: `member` indexes the members slice, and holds `post` in `org` since `since`.
+pub struct BulkPost {
+    pub org: usize,
+    pub post: qiangji_domain::org::Post,
+    pub member: usize,
+    pub since: Date,
+}
+
 /// Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const MAX_PARAMS: usize = 30_000;
 
@@ -91,6 +99,7 @@ pub async fn load(
     access: &Access,
     orgs: &[BulkOrg<'_>],
     members: &[BulkMember<'_>],
+    posts: &[BulkPost],
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<(), StoreError> {
     access.require(access.may_manage_users())?;
@@ -106,9 +115,8 @@ pub async fn load(
         let mut batch = Batch::new(&mut w.tx, "org", ORG_COLUMNS);
         for (i, o) in orgs.iter().enumerate() {
             let id = i as i64 + 1;
-            let parent = o.parent.map(|p| {
+            let parent = o.parent.inspect(|&p| {
                 assert!(p < i, "organizations must come in tree order");
-                p
             });
             check_placement(o.fields.kind, parent.map(|p| orgs[p].fields.kind))?;
             let path = format!(
@@ -227,6 +235,49 @@ pub async fn load(
         batch.flush().await?;
     }
     progress("组织关系", members.len(), members.len());
+    let mut post_rows = Vec::with_capacity(posts.len());
+    let mut start = 0;
+    while start < posts.len() {
+        // Posts come grouped by organization; each group is one ledger entry.
+        let org = posts[start].org;
+        let end = start + posts[start..].iter().take_while(|p| p.org == org).count();
+        let mut after = Vec::new();
+        for p in &posts[start..end] {
+            let name = members[p.member].fields.name.clone();
+            post_rows.push(params![
+                org as i64 + 1,
+                p.post.code(),
+                name.clone(),
+                p.member as i64 + 1,
+                p.since
+            ]);
+            after.push(serde_json::json!({
+                "post": p.post.code(), "person_name": name, "member_id": p.member as i64 + 1, "since": p.since.to_string(),
+            }));
+        }
+        entries.push(w.chain(
+            access,
+            NewEntry {
+                kind: "org.posts_changed",
+                org_path: &paths[org],
+                subject: format!("org:{}", org + 1),
+                payload: serde_json::json!({ "before": [], "after": after }),
+                reason: "载入演示数据",
+            },
+        ));
+        start = end;
+    }
+    {
+        let mut batch = Batch::new(
+            &mut w.tx,
+            "org_post",
+            "org_id, post, person_name, member_id, since",
+        );
+        for r in post_rows {
+            batch.push(r).await?;
+        }
+        batch.flush().await?;
+    }
     {
         let total = entries.len();
         let mut batch = Batch::new(&mut w.tx, "ledger", ledger::COLUMNS);
@@ -238,5 +289,13 @@ pub async fn load(
         }
         batch.flush().await?;
     }
-    w.commit().await
+    w.commit().await?;
+    if store.backend() == crate::Backend::Sqlite {
+        // One large transaction leaves a WAL as big as the data; fold it into the file now.
+        store
+            .db
+            .exec("PRAGMA wal_checkpoint(TRUNCATE)", params![])
+            .await?;
+    }
+    Ok(())
 }

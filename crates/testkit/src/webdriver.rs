@@ -213,6 +213,15 @@ impl Browser {
         self.call("POST", "/url", Some(&json!({ "url": url })));
     }
 
+    /// Resizes the window (e.g. to a phone's 390 px width) keeping its height.
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(&json!({ "width": width, "height": height })),
+        );
+    }
+
     /// The URL of the current page.
     pub fn current_url(&self) -> String {
         string(self.call("GET", "/url", None))

@@ -32,6 +32,7 @@ pub fn kind_label(kind: &str) -> &str {
         "org.updated" => "修改组织",
         "org.moved" => "调整隶属关系",
         "org.dissolved" => "撤销组织",
+        "org.posts_changed" => "调整班子成员",
         "member.created" => "登记党员",
         "member.updated" => "修改党员信息",
         "member.moved" => "调整党员所在组织",

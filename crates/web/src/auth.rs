@@ -123,31 +123,31 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
             if !json.starts_with("application/json") {
                 return refuse(&path, "csrf.invalid", "请以 application/json 提交登录信息");
             }
-        } else if bearer_token.is_none() {
-            if let Some(s) = &session {
-                let header_token = req
-                    .headers()
-                    .get("x-csrf-token")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let sent = match header_token {
-                    Some(t) => Some(t),
-                    None => {
-                        let (r, sent) = match form_field(req, "csrf").await {
-                            Ok(x) => x,
-                            Err(resp) => return resp,
-                        };
-                        req = r;
-                        sent
-                    }
-                };
-                if sent.as_deref() != Some(s.csrf_token.as_str()) {
-                    return refuse(
-                        &path,
-                        "csrf.invalid",
-                        "页面已过期或请求来源不可信，请刷新页面后重试",
-                    );
+        } else if bearer_token.is_none()
+            && let Some(s) = &session
+        {
+            let header_token = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let sent = match header_token {
+                Some(t) => Some(t),
+                None => {
+                    let (r, sent) = match form_field(req, "csrf").await {
+                        Ok(x) => x,
+                        Err(resp) => return resp,
+                    };
+                    req = r;
+                    sent
                 }
+            };
+            if sent.as_deref() != Some(s.csrf_token.as_str()) {
+                return refuse(
+                    &path,
+                    "csrf.invalid",
+                    "页面已过期或请求来源不可信，请刷新页面后重试",
+                );
             }
         }
     }
@@ -318,6 +318,14 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
     bearer(headers).or_else(|| cookie(headers, SESSION_COOKIE))
 }
 
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Actor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Actor>().cloned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -328,13 +336,5 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
-    }
-}
-
-impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Actor {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<Actor>().cloned())
     }
 }

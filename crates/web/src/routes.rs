@@ -68,6 +68,8 @@ routes! {
     post "/orgs/{org_id}/new" => org::edit::create, false, "新建下级组织";
     get "/orgs/{org_id}/edit" => org::edit::edit_form, false, "编辑组织表单";
     post "/orgs/{org_id}/edit" => org::edit::update, false, "保存组织属性";
+    get "/orgs/{org_id}/posts" => org::posts::form, false, "编辑班子成员表单";
+    post "/orgs/{org_id}/posts" => org::posts::submit, false, "保存班子成员";
     get "/orgs/{org_id}/move" => org::relocate::form, false, "调整隶属关系表单";
     post "/orgs/{org_id}/move" => org::relocate::submit, false, "调整隶属关系";
     get "/orgs/{org_id}/dissolve" => org::dissolve::form, false, "撤销组织表单";
@@ -89,6 +91,8 @@ routes! {
     get "/api/v1/orgs" => api::org::search, false, "按名称查找组织（q）";
     get "/api/v1/orgs/{org_id}" => api::org::get, false, "组织详情";
     put "/api/v1/orgs/{org_id}" => api::org::update, false, "修改组织属性";
+    get "/api/v1/orgs/{org_id}/posts" => api::org::posts, false, "班子成员";
+    put "/api/v1/orgs/{org_id}/posts" => api::org::set_posts, false, "修改班子成员";
     get "/api/v1/orgs/{org_id}/children" => api::org::children, false, "下级组织";
     post "/api/v1/orgs/{org_id}/children" => api::org::create, false, "新建下级组织";
     post "/api/v1/orgs/{org_id}/move" => api::org::relocate, false, "调整隶属关系";

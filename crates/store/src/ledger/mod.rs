@@ -1,6 +1,6 @@
 //! The ledger: one append-only, hash-chained record of every change.
 //!
-//! An entry is appended in the same transaction as the state it changes (see [`append`]); the
+//! An entry is appended in the same transaction as the state it changes (through `Write`); the
 //! chain head row serialises writers. The ledger is the audit log, the source of member history,
 //! and the feed the in-memory index follows.
 

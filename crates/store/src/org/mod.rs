@@ -1,6 +1,7 @@
 //! Organizations: reading the tree within scope, and creating, editing, moving and dissolving.
 
 mod dissolve;
+pub mod posts;
 pub(crate) mod write;
 
 use crate::access::Access;

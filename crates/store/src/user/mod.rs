@@ -140,10 +140,10 @@ impl Store {
             return Err(LoginError::BadCredentials);
         };
         let (id, failed) = (row.int(0), row.int(2));
-        if let Some(until) = row.opt_text(3) {
-            if until.as_str() > now().as_str() {
-                return Err(LoginError::Locked { until });
-            }
+        if let Some(until) = row.opt_text(3)
+            && until.as_str() > now().as_str()
+        {
+            return Err(LoginError::Locked { until });
         }
         if !verify_password(password, &row.text(1)) {
             let failed = failed + 1;

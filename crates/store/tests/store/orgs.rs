@@ -150,3 +150,62 @@ async fn dissolving_needs_children_handled_first_and_a_receiver_outside_itself(b
     );
 }
 on_both!(dissolving_needs_children_handled_first_and_a_receiver_outside_itself);
+
+async fn leadership_posts_are_replaced_as_a_whole_and_recorded(b: Backend) {
+    use qiangji_domain::org::Post;
+    use qiangji_store::org::posts::PostHolder;
+    let t = tree(b).await;
+    let s = t.store();
+    let holder = |post, name: &str, member: Option<qiangji_domain::member::MemberId>| PostHolder {
+        post,
+        person_name: name.into(),
+        member_id: member.map(|m| m.0),
+        since: Some(crate::fixture::d("2024-05-01")),
+    };
+    let posts = vec![
+        holder(Post::OrganizationMember, "李四", Some(t.li)),
+        holder(Post::Secretary, "张三", Some(t.zhang)),
+    ];
+    s.set_posts(&t.system, t.a, &posts, "换届").await.unwrap();
+    let got = s.list_posts(&t.system, t.a).await.unwrap();
+    assert_eq!(
+        got.iter().map(|p| p.post).collect::<Vec<_>>(),
+        [Post::Secretary, Post::OrganizationMember],
+        "secretary first"
+    );
+    let before = t.head().await;
+    let two = vec![
+        holder(Post::Secretary, "张三", None),
+        holder(Post::Secretary, "李四", None),
+    ];
+    assert_eq!(
+        s.set_posts(&t.system, t.a, &two, "")
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid"
+    );
+    // A member outside the officer's scope cannot be named.
+    let sec = t
+        .login_as(qiangji_store::Role::CommitteeAdmin, t.street, None)
+        .await;
+    let outsider = vec![holder(Post::Secretary, "赵六", Some(t.zhao))];
+    assert!(matches!(
+        s.set_posts(&sec, t.a, &outsider, "").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        t.head().await,
+        before + 1,
+        "only the login's user record was added"
+    );
+    let audit = qiangji_store::ledger::list(s.db(), &t.system, None, 5)
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.kind == "org.posts_changed" && e.reason == "换届")
+    );
+}
+on_both!(leadership_posts_are_replaced_as_a_whole_and_recorded);

@@ -98,14 +98,13 @@ pub fn history(h: &History) -> Value {
                     let masked = qiangji_domain::id_number::IdNumber::parse(id).map(|i| i.masked()).unwrap_or_default();
                     p.insert("id_number".into(), Value::String(masked));
                 }
-                if let Some(c) = p.get_mut("changes").and_then(|c| c.get_mut("id_number")) {
-                    if let Some(pair) = c.as_array_mut() {
+                if let Some(c) = p.get_mut("changes").and_then(|c| c.get_mut("id_number"))
+                    && let Some(pair) = c.as_array_mut() {
                         for x in pair.iter_mut() {
                             let masked = x.as_str().and_then(|s| qiangji_domain::id_number::IdNumber::parse(s).ok()).map(|i| i.masked()).unwrap_or_default();
                             *x = Value::String(masked);
                         }
                     }
-                }
             }
             v
         }).collect::<Vec<_>>(),

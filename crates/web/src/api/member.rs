@@ -1,6 +1,6 @@
 //! Member endpoints.
 
-use super::{ApiResult, err, json, member_errors};
+use super::{ApiResult, Body, err, json, member_errors};
 use crate::App;
 use crate::auth::Actor;
 use crate::member::list::{ListQuery, run};
@@ -131,7 +131,7 @@ pub async fn create(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<MemberBody>,
+    Body(b): Body<MemberBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     app.store
         .get_org(&actor.access, OrgId(id))
@@ -173,7 +173,7 @@ pub async fn update(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<MemberBody>,
+    Body(b): Body<MemberBody>,
 ) -> ApiResult<Json<Value>> {
     app.store
         .get_member(&actor.access, MemberId(id))
@@ -210,7 +210,7 @@ pub async fn relocate(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<MoveBody>,
+    Body(b): Body<MoveBody>,
 ) -> ApiResult<Json<Value>> {
     app.store
         .get_member(&actor.access, MemberId(id))

@@ -22,3 +22,24 @@ pub fn err(e: impl Into<AppError>) -> AppError {
 pub fn member_errors(errors: Vec<qiangji_domain::member::MemberError>) -> AppError {
     err(StoreError::Member(errors))
 }
+
+/// A JSON request body whose rejection is answered like every other API error.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) => Err(AppError::bad_request(
+                "request.invalid_json",
+                format!(
+                    "请求内容不是有效的 JSON，或缺少必需的字段：{}",
+                    e.body_text()
+                ),
+            )
+            .json()),
+        }
+    }
+}

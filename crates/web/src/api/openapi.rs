@@ -14,6 +14,7 @@ pub const ERROR_CODES: &[&str] = &[
     "not_found",
     "invalid",
     "request.too_large",
+    "request.invalid_json",
     "store.unavailable",
     "store.internal",
     "user.username_duplicate",

@@ -1,6 +1,6 @@
 //! Organization endpoints.
 
-use super::{ApiResult, err, json};
+use super::{ApiResult, Body, err, json};
 use crate::App;
 use crate::auth::Actor;
 use axum::Json;
@@ -139,7 +139,7 @@ pub async fn create(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<OrgBody>,
+    Body(b): Body<OrgBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     app.store
         .get_org(&actor.access, OrgId(id))
@@ -171,7 +171,7 @@ pub async fn update(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<OrgBody>,
+    Body(b): Body<OrgBody>,
 ) -> ApiResult<Json<Value>> {
     app.store
         .get_org(&actor.access, OrgId(id))
@@ -209,7 +209,7 @@ pub async fn relocate(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<MoveBody>,
+    Body(b): Body<MoveBody>,
 ) -> ApiResult<Json<Value>> {
     app.store
         .get_org(&actor.access, OrgId(id))
@@ -244,7 +244,7 @@ pub async fn dissolve(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Json(b): Json<DissolveBody>,
+    Body(b): Body<DissolveBody>,
 ) -> ApiResult<Json<Value>> {
     app.store
         .get_org(&actor.access, OrgId(id))
@@ -278,4 +278,94 @@ pub async fn dissolve(
     Ok(Json(
         j!({ "receiver_id": receiver.0, "members_moved": moved }),
     ))
+}
+
+fn posts_json(posts: &[qiangji_store::org::posts::PostHolder]) -> Value {
+    j!({ "items": posts.iter().map(|p| j!({
+        "post": p.post.code(), "post_label": p.post.label(), "person_name": p.person_name,
+        "member_id": p.member_id, "since": p.since.map(|d| d.to_string()),
+    })).collect::<Vec<_>>() })
+}
+
+pub async fn posts(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(posts_json(
+        &app.store
+            .list_posts(&actor.access, OrgId(id))
+            .await
+            .map_err(err)?,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct PostBody {
+    post: String,
+    person_name: String,
+    #[serde(default)]
+    member_id: Option<i64>,
+    #[serde(default)]
+    since: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PostsBody {
+    items: Vec<PostBody>,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn set_posts(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Body(b): Body<PostsBody>,
+) -> ApiResult<Json<Value>> {
+    app.store
+        .get_org(&actor.access, OrgId(id))
+        .await
+        .map_err(err)?;
+    actor
+        .access
+        .require(actor.access.may_manage_orgs())
+        .map_err(err)?;
+    let holders = b
+        .items
+        .iter()
+        .map(|p| {
+            let post = qiangji_domain::org::Post::parse(&p.post).map_err(|_| {
+                err(crate::AppError::bad_request(
+                    "org.code_unknown",
+                    format!("未知的职务：{}", p.post),
+                ))
+            })?;
+            let since = match p.since.as_deref() {
+                None | Some("") => None,
+                Some(s) => Some(date::parse(s).ok_or_else(|| {
+                    err(crate::AppError::bad_request(
+                        "org.date_invalid",
+                        "任职日期格式应为 年-月-日",
+                    ))
+                })?),
+            };
+            Ok(qiangji_store::org::posts::PostHolder {
+                post,
+                person_name: p.person_name.clone(),
+                member_id: p.member_id,
+                since,
+            })
+        })
+        .collect::<Result<Vec<_>, crate::AppError>>()?;
+    app.store
+        .set_posts(&actor.access, OrgId(id), &holders, &b.reason)
+        .await
+        .map_err(err)?;
+    Ok(Json(posts_json(
+        &app.store
+            .list_posts(&actor.access, OrgId(id))
+            .await
+            .map_err(err)?,
+    )))
 }

@@ -1,6 +1,6 @@
 //! API login (a bearer token), logout and "who am I".
 
-use super::{ApiResult, err};
+use super::{ApiResult, Body, err};
 use crate::App;
 use crate::auth::{Actor, login_error_message, request_token};
 use crate::error::AppError;
@@ -20,7 +20,7 @@ pub struct Credentials {
 
 pub async fn create(
     State(app): State<Arc<App>>,
-    Json(c): Json<Credentials>,
+    Body(c): Body<Credentials>,
 ) -> ApiResult<Json<Value>> {
     match app.store.login(&c.username, &c.password).await {
         Ok(token) => {

@@ -2,6 +2,7 @@
 
 pub mod dissolve;
 pub mod edit;
+pub mod posts;
 pub mod relocate;
 pub mod search;
 pub mod show;

@@ -31,6 +31,7 @@ struct ShowPage<'a> {
     advisories: Vec<Advisory>,
     term_end: String,
     children: Vec<Child>,
+    posts: Vec<qiangji_store::org::posts::PostHolder>,
     may_manage: bool,
     may_edit_members: bool,
     is_scope_root: bool,
@@ -75,6 +76,7 @@ pub async fn page(
         )
     };
     let children = children_of(&app, &actor, org.id).await?;
+    let posts = app.store.list_posts(&actor.access, org.id).await?;
     let page = ShowPage {
         layout: Layout::new(org.fields.name.clone(), &actor),
         description: describe(&org),
@@ -91,6 +93,7 @@ pub async fn page(
         counts,
         advisories,
         children,
+        posts,
     };
     Ok(Html(render(&page)))
 }
