@@ -1,0 +1,141 @@
+//! `qiangji bench`: the member list of the root organization over real HTTP on loopback, as the
+//! city's organization-department officer sees it. Reports median and worst times per query.
+//! (The statistics benchmarks of the engine come with it later.)
+
+use crate::demo::DEMO_PASSWORD;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const QUERIES: &[(&str, &str)] = &[
+    ("无筛选", ""),
+    ("女性", "sex=female"),
+    (
+        "女性 · 大学本科 · 31至35岁",
+        "sex=female&education=university&age_band=31_35",
+    ),
+    (
+        "预备党员 · 非公有制企业",
+        "kind=probationary&sector=private_enterprise",
+    ),
+    ("拼音首字母 zs", "q=zs"),
+    ("姓名含“伟”", "q=%E4%BC%9F"),
+    ("第100页", "offset=4950"),
+];
+
+async fn request(addr: &str, raw: String) -> Result<(u16, String, Vec<String>), String> {
+    let mut s = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    s.write_all(raw.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+        .collect();
+    Ok((status, body.to_owned(), cookies))
+}
+
+fn get(addr: &str, path: &str, cookie: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n")
+}
+
+pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
+    let store = qiangji_store::Store::open(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let root = store
+        .root_org_id()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("数据库为空：请先运行 qiangji demo")?;
+    let t = Instant::now();
+    let app = qiangji_web::App::new(store)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (orgs, members) = {
+        let i = app.index.read().await;
+        (i.org_count(), i.member_count())
+    };
+    println!(
+        "数据：{orgs}个组织，{members}名党员；索引建立用时{:.2}秒",
+        t.elapsed().as_secs_f64()
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(qiangji_web::serve(app, listener, async {
+        let _ = stop_rx.await;
+    }));
+
+    let (_, page, cookies) = request(&addr, get(&addr, "/login", "")).await?;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .ok_or("登录页没有 csrf")?;
+    let body = format!("csrf={csrf}&username=zuzhibu&password={DEMO_PASSWORD}&next=%2F");
+    let login = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        cookies.join("; "),
+        body.len()
+    );
+    let (status, _, cookies) = request(&addr, login).await?;
+    if status != 303 {
+        return Err(format!(
+            "以 zuzhibu 登录失败（HTTP {status}）：基准测试需要演示账户"
+        ));
+    }
+    let cookie = cookies.join("; ");
+    println!("根组织党员列表首页（每页50人，含登录会话校验、索引筛选、读库、渲染，经 HTTP）：");
+    println!(
+        "{:<28} {:>8} {:>10} {:>10}",
+        "查询", "结果数", "中位数ms", "最慢ms"
+    );
+    for (label, query) in QUERIES {
+        let path = format!("/orgs/{root}/members?{query}");
+        let mut times: Vec<Duration> = Vec::with_capacity(repeat);
+        let mut total = String::new();
+        for _ in 0..repeat {
+            let t = Instant::now();
+            let (status, body, _) = request(&addr, get(&addr, &path, &cookie)).await?;
+            times.push(t.elapsed());
+            if status != 200 {
+                return Err(format!("{path} 返回 HTTP {status}"));
+            }
+            total = body
+                .split("共 ")
+                .nth(1)
+                .and_then(|s| s.split(' ').next())
+                .unwrap_or("?")
+                .to_owned();
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{label:<28} {total:>8} {:>10.1} {:>10.1}",
+            ms(times[times.len() / 2]),
+            ms(times[times.len() - 1])
+        );
+    }
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    Ok(())
+}

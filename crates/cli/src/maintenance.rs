@@ -1,0 +1,66 @@
+//! `check`, `migrate` and `user`: maintenance commands with a system access.
+
+use qiangji_store::user::NewUser;
+use qiangji_store::{Access, Role, Store};
+
+pub async fn check(db: &str) -> Result<(), String> {
+    let store = Store::open(db).await.map_err(|e| e.to_string())?;
+    let report = qiangji_store::check::run(store.db())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "已检查：账本{}条，组织{}个，党员{}名",
+        report.ledger_entries, report.orgs, report.members
+    );
+    if report.is_ok() {
+        println!("检查通过：账本哈希链完整，组织树与组织关系一致");
+        Ok(())
+    } else {
+        for p in &report.problems {
+            println!("问题：{p}");
+        }
+        Err(format!("发现{}个问题", report.problems.len()))
+    }
+}
+
+pub async fn migrate(db: &str) -> Result<(), String> {
+    crate::serve::ensure_data_dir(db)?;
+    Store::open(db).await.map_err(|e| e.to_string())?;
+    println!("数据库结构已是最新");
+    Ok(())
+}
+
+pub async fn add_user(
+    db: &str,
+    username: &str,
+    name: &str,
+    role: &str,
+    org: i64,
+    member: Option<i64>,
+    password: &str,
+) -> Result<(), String> {
+    let store = Store::open(db).await.map_err(|e| e.to_string())?;
+    let role = Role::parse(role).ok_or_else(|| format!("未知角色 `{role}`"))?;
+    let root = store
+        .root_org_id()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("数据库中还没有组织")?;
+    let access = Access::system("命令行创建用户", root);
+    let id = store
+        .create_user(
+            &access,
+            &NewUser {
+                username,
+                display_name: name,
+                password,
+                role,
+                scope_org_id: org,
+                member_id: member,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("已创建用户 {username}（编号{id}，{}）", role.label());
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real server on a free port over a real database (SQLite, and PostgreSQL
+//! where the test says so), driven over HTTP and in headless Chromium.
+
+mod bad_input;
+mod browser;
+mod harness;
+mod scope;
+mod smoke;

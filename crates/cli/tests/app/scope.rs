@@ -1,0 +1,317 @@
+//! The route × role × scope matrix, derived from the route table: a route added to `ROUTES`
+//! without an expectation here fails the test, so no route escapes the check.
+
+use crate::harness::{Backend, TestApp};
+use qiangji_testkit::http::Client;
+use qiangji_web::routes::{ROUTES, RouteInfo};
+use serde_json::json;
+
+/// What a route must do for an actor confined to one branch.
+#[derive(Debug, PartialEq)]
+enum Expect {
+    /// Works without logging in; nothing to scope.
+    Public,
+    /// Takes an organization or member id: an id outside the branch answers 404, like a missing one.
+    ScopedById,
+    /// Lists or searches: must not mention anything outside the branch.
+    Listing,
+    /// Redirects to the actor's own place.
+    Home,
+    /// Ends the session; checked last.
+    EndsSession,
+}
+
+fn expectation(r: &RouteInfo) -> Expect {
+    if r.public {
+        return Expect::Public;
+    }
+    if r.path.contains("{org_id}") || r.path.contains("{member_id}") {
+        return Expect::ScopedById;
+    }
+    match (r.method, r.path) {
+        ("GET", "/") => Expect::Home,
+        ("GET", "/orgs/search" | "/audit" | "/api/v1/me" | "/api/v1/orgs" | "/api/v1/audit") => {
+            Expect::Listing
+        }
+        ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,
+        _ => panic!(
+            "route {} {} has no scope expectation: add one to this matrix",
+            r.method, r.path
+        ),
+    }
+}
+
+struct Ids {
+    own_org: i64,
+    own_member: i64,
+    foreign_orgs: Vec<(i64, String)>,
+    foreign_member: (i64, String),
+}
+
+fn ids(app: &TestApp, username: &str) -> Ids {
+    let access = app.access_of(username);
+    app.rt.block_on(async {
+        let db = app.store.db();
+        let own = app
+            .store
+            .get_org(
+                &app.system(),
+                qiangji_domain::org::OrgId(access.scope_org_id()),
+            )
+            .await
+            .unwrap();
+        let own_member = db
+            .one(
+                "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
+                vec![own.id.0.into()],
+            )
+            .await
+            .unwrap()
+            .int(0);
+        // The root, the branch's own parent, and a sibling branch: everything around the branch.
+        let sibling = db
+            .one(
+                "SELECT id, name FROM org WHERE kind = 'branch' AND id <> ? ORDER BY id LIMIT 1",
+                vec![own.id.0.into()],
+            )
+            .await
+            .unwrap();
+        let parent = own.parent_id.unwrap();
+        let parent_name = app
+            .store
+            .get_org(&app.system(), parent)
+            .await
+            .unwrap()
+            .fields
+            .name;
+        let root_name = app
+            .store
+            .get_org(&app.system(), qiangji_domain::org::OrgId(1))
+            .await
+            .unwrap()
+            .fields
+            .name;
+        let fm = db
+            .one(
+                "SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
+                vec![sibling.int(0).into()],
+            )
+            .await
+            .unwrap();
+        Ids {
+            own_org: own.id.0,
+            own_member,
+            foreign_orgs: vec![
+                (1, root_name),
+                (parent.0, parent_name),
+                (sibling.int(0), sibling.text(1)),
+            ],
+            foreign_member: (fm.int(0), fm.text(1)),
+        }
+    })
+}
+
+fn fill(path: &str, org: i64, member: i64) -> String {
+    path.replace("{org_id}", &org.to_string())
+        .replace("{member_id}", &member.to_string())
+}
+
+/// Sends a request the way the UI or an API client would, with a valid CSRF token.
+fn send(
+    c: &Client,
+    csrf: &str,
+    r: &RouteInfo,
+    path: &str,
+    own_org: i64,
+) -> qiangji_testkit::http::Response {
+    if r.method == "GET" {
+        return c.get(path);
+    }
+    if r.is_api() {
+        let body = json!({
+            "name": "越权测试", "kind": "branch", "sector": "community", "parent_id": own_org, "org_id": own_org,
+            "receiver_id": own_org, "reason": "越权测试", "items": [],
+        });
+        return c.request(
+            r.method,
+            path,
+            &[("content-type", "application/json"), ("x-csrf-token", csrf)],
+            body.to_string(),
+        );
+    }
+    c.post_form(
+        path,
+        &[
+            ("csrf", csrf),
+            ("name", "越权测试"),
+            ("kind", "branch"),
+            ("sector", "community"),
+            ("formation_mode", "single"),
+            ("target_id", &own_org.to_string()),
+            ("on", "2025-01-01"),
+            ("reason", "越权测试"),
+        ],
+    )
+}
+
+#[test]
+fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let ids = ids(&app, "shuji");
+    let (c, csrf) = app.login("shuji");
+    let head = app.head();
+    let mut checked = 0;
+    for r in ROUTES {
+        match expectation(r) {
+            Expect::Public | Expect::EndsSession => {}
+            Expect::ScopedById => {
+                // An id outside the branch must answer exactly like an id that does not exist:
+                // 404, or 403 where the role may not use the route at all.
+                let missing = send(
+                    &c,
+                    &csrf,
+                    r,
+                    &fill(r.path, 99_999_999, 99_999_999),
+                    ids.own_org,
+                );
+                assert!(
+                    missing.status == 404 || missing.status == 403,
+                    "{} {}: {} {}",
+                    r.method,
+                    r.path,
+                    missing.status,
+                    missing.body
+                );
+                for (org, _) in &ids.foreign_orgs {
+                    let path = fill(r.path, *org, ids.foreign_member.0);
+                    let resp = send(&c, &csrf, r, &path, ids.own_org);
+                    assert_eq!(
+                        resp.status,
+                        missing.status,
+                        "{} {path} as branch secretary: {}",
+                        r.method,
+                        &resp.body[..resp.body.len().min(300)]
+                    );
+                    if r.is_api() {
+                        assert_eq!(resp.json()["code"], missing.json()["code"]);
+                    }
+                }
+                if r.method == "GET" {
+                    // The same route inside the branch works, so the 404 above is the scope at work.
+                    let own = fill(r.path, ids.own_org, ids.own_member);
+                    // 403 where the role may not use the page at all (e.g. creating organizations).
+                    let status = c.get(&own).status;
+                    assert!(
+                        status == 200 || status == 403,
+                        "GET {own} inside the branch: {status}"
+                    );
+                }
+                checked += 1;
+            }
+            Expect::Listing => {
+                for q in ["", "?q=中共", "?q=党", "?q=宁波"] {
+                    let resp = c.get(&format!("{}{q}", r.path));
+                    assert_eq!(resp.status, 200, "{} {}", r.method, r.path);
+                    for (_, name) in &ids.foreign_orgs {
+                        assert!(
+                            !resp.body.contains(name.as_str()),
+                            "{}{q} mentions {name}",
+                            r.path
+                        );
+                    }
+                    assert!(
+                        !resp.body.contains(&ids.foreign_member.1),
+                        "{}{q} mentions member {}",
+                        r.path,
+                        ids.foreign_member.1
+                    );
+                }
+                checked += 1;
+            }
+            Expect::Home => {
+                let resp = c.get("/");
+                assert_eq!(
+                    resp.header("location"),
+                    Some(format!("/orgs/{}", ids.own_org).as_str())
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 30, "the matrix covered {checked} routes");
+    assert_eq!(app.head(), head, "no request changed anything");
+    for r in ROUTES
+        .iter()
+        .filter(|r| expectation(r) == Expect::EndsSession)
+    {
+        let (c, csrf) = app.login("shuji");
+        let resp = send(&c, &csrf, r, r.path, ids.own_org);
+        assert!(
+            resp.status == 303 || resp.status == 204,
+            "{} {}",
+            r.method,
+            r.path
+        );
+        assert_eq!(
+            c.get("/api/v1/me").status,
+            401,
+            "{} {} ended the session",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[test]
+fn a_member_account_reads_only_its_own_record() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let me = app.access_of("dangyuan").self_member_id().unwrap();
+    let mate: i64 = app
+        .rt
+        .block_on(app.store.db().one("SELECT id FROM member WHERE org_id = (SELECT org_id FROM member WHERE id = ?) AND id <> ? LIMIT 1", vec![me.into(), me.into()]))
+        .unwrap()
+        .int(0);
+    let (c, csrf) = app.login("dangyuan");
+    assert_eq!(
+        c.get("/").header("location"),
+        Some(format!("/members/{me}").as_str())
+    );
+    assert_eq!(c.get(&format!("/members/{me}")).status, 200);
+    assert_eq!(c.get(&format!("/members/{mate}")).status, 404);
+    assert_eq!(c.get(&format!("/api/v1/members/{mate}")).status, 404);
+    let r = c.post_form(
+        &format!("/members/{me}/edit"),
+        &[("csrf", &csrf), ("name", "改名")],
+    );
+    assert_eq!(
+        r.status, 403,
+        "members cannot edit records, not even their own"
+    );
+}
+
+#[test]
+fn a_form_post_without_the_session_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, csrf) = app.login("zuzhibu");
+    let head = app.head();
+    let r = c.post_form("/orgs/2/edit", &[("name", "被篡改的名称")]);
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("csrf.invalid"));
+    let r = c.post_form(
+        "/orgs/2/edit",
+        &[("csrf", "0000"), ("name", "被篡改的名称")],
+    );
+    assert_eq!(r.status, 403);
+    let r = c.request(
+        "PUT",
+        "/api/v1/orgs/2",
+        &[("content-type", "application/json")],
+        json!({"name": "x"}).to_string(),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("csrf.invalid"))
+    );
+    assert_eq!(app.head(), head);
+    assert!(!csrf.is_empty());
+}
