@@ -275,19 +275,19 @@ impl MemberInput {
             false,
         );
 
-        if let (Some(id), Some(born)) = (&id_number, birth_date) {
-            if id.birth_date() != born {
-                c.errors.push(MemberError::BirthDateMismatch {
-                    from_id: id.birth_date(),
-                });
-            }
+        if let (Some(id), Some(born)) = (&id_number, birth_date)
+            && id.birth_date() != born
+        {
+            c.errors.push(MemberError::BirthDateMismatch {
+                from_id: id.birth_date(),
+            });
         }
-        if let (Some(id), Some(sex)) = (&id_number, sex) {
-            if id.sex() != sex {
-                c.errors.push(MemberError::SexMismatch {
-                    from_id: id.sex().label(),
-                });
-            }
+        if let (Some(id), Some(sex)) = (&id_number, sex)
+            && id.sex() != sex
+        {
+            c.errors.push(MemberError::SexMismatch {
+                from_id: id.sex().label(),
+            });
         }
         if let (Some(born), Some(joined)) = (birth_date, joined_on) {
             let adult_on = date::birthday(born, 18);
@@ -295,10 +295,10 @@ impl MemberInput {
                 c.errors.push(MemberError::JoinedUnder18 { adult_on });
             }
         }
-        if let (Some(born), Some(work)) = (birth_date, work_started_on) {
-            if work < born {
-                c.errors.push(MemberError::WorkBeforeBirth);
-            }
+        if let (Some(born), Some(work)) = (birth_date, work_started_on)
+            && work < born
+        {
+            c.errors.push(MemberError::WorkBeforeBirth);
         }
         match (kind, full_on) {
             (Some(MemberKind::Full), None) if self.full_on.trim().is_empty() => {
@@ -309,10 +309,10 @@ impl MemberInput {
             }
             _ => {}
         }
-        if let (Some(joined), Some(full)) = (joined_on, full_on) {
-            if full < joined {
-                c.errors.push(MemberError::FullBeforeJoined);
-            }
+        if let (Some(joined), Some(full)) = (joined_on, full_on)
+            && full < joined
+        {
+            c.errors.push(MemberError::FullBeforeJoined);
         }
         let phone = self.phone.trim().to_owned();
         if !phone.is_empty() && !phone_ok(&phone) {
@@ -427,7 +427,8 @@ mod tests {
 
     #[test]
     fn each_rule_is_enforced_with_its_own_code() {
-        let cases: Vec<(fn(&mut MemberInput), &str)> = vec![
+        type Case = (fn(&mut MemberInput), &'static str);
+        let cases: Vec<Case> = vec![
             (
                 |m| m.id_number = "110105194912310021".into(),
                 "member.id_number_invalid",

@@ -283,7 +283,8 @@ mod tests {
 
     #[test]
     fn bad_input_is_refused_with_a_reason() {
-        let cases: Vec<(fn(&mut OrgInput), &str)> = vec![
+        type Case = (fn(&mut OrgInput), &'static str);
+        let cases: Vec<Case> = vec![
             (|i| i.name = "  ".into(), "org.name_missing"),
             (|i| i.kind = "club".into(), "org.code_unknown"),
             (|i| i.founded_on = "2030-01-01".into(), "org.date_in_future"),
