@@ -10,14 +10,8 @@ use tokio::net::TcpStream;
 const QUERIES: &[(&str, &str)] = &[
     ("无筛选", ""),
     ("女性", "sex=female"),
-    (
-        "女性 · 大学本科 · 31至35岁",
-        "sex=female&education=university&age_band=31_35",
-    ),
-    (
-        "预备党员 · 非公有制企业",
-        "kind=probationary&sector=private_enterprise",
-    ),
+    ("女性 · 大学本科 · 31至35岁", "sex=female&education=university&age_band=31_35"),
+    ("预备党员 · 非公有制企业", "kind=probationary&sector=private_enterprise"),
     ("拼音首字母 zs", "q=zs"),
     ("姓名含“伟”", "q=%E4%BC%9F"),
     ("第100页", "offset=4950"),
@@ -25,24 +19,15 @@ const QUERIES: &[(&str, &str)] = &[
 
 async fn request(addr: &str, raw: String) -> Result<(u16, String, Vec<String>), String> {
     let mut s = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-    s.write_all(raw.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
+    s.write_all(raw.as_bytes()).await.map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let cookies = head
         .lines()
-        .filter_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or_else(|| l.strip_prefix("Set-Cookie: "))
-        })
+        .filter_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
         .map(|c| c.split(';').next().unwrap_or("").to_owned())
         .collect();
     Ok((status, body.to_owned(), cookies))
@@ -53,44 +38,25 @@ fn get(addr: &str, path: &str, cookie: &str) -> String {
 }
 
 pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
-    let store = qiangji_store::Store::open(db)
-        .await
-        .map_err(|e| e.to_string())?;
-    let root = store
-        .root_org_id()
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("数据库为空：请先运行 qiangji demo")?;
+    let store = qiangji_store::Store::open(db).await.map_err(|e| e.to_string())?;
+    let root = store.root_org_id().await.map_err(|e| e.to_string())?.ok_or("数据库为空：请先运行 qiangji demo")?;
     let t = Instant::now();
-    let app = qiangji_web::App::new(store)
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = qiangji_web::App::new(store).await.map_err(|e| e.to_string())?;
     let (orgs, members) = {
         let i = app.index.read().await;
         (i.org_count(), i.member_count())
     };
-    println!(
-        "数据：{orgs}个组织，{members}名党员；索引建立用时{:.2}秒",
-        t.elapsed().as_secs_f64()
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| e.to_string())?
-        .to_string();
+    println!("数据：{orgs}个组织，{members}名党员；索引建立用时{:.2}秒", t.elapsed().as_secs_f64());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?.to_string();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(qiangji_web::serve(app, listener, async {
         let _ = stop_rx.await;
     }));
 
     let (_, page, cookies) = request(&addr, get(&addr, "/login", "")).await?;
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .ok_or("登录页没有 csrf")?;
+    let csrf =
+        page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).ok_or("登录页没有 csrf")?;
     let body = format!("csrf={csrf}&username=zuzhibu&password={DEMO_PASSWORD}&next=%2F");
     let login = format!(
         "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -99,16 +65,11 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
     );
     let (status, _, cookies) = request(&addr, login).await?;
     if status != 303 {
-        return Err(format!(
-            "以 zuzhibu 登录失败（HTTP {status}）：基准测试需要演示账户"
-        ));
+        return Err(format!("以 zuzhibu 登录失败（HTTP {status}）：基准测试需要演示账户"));
     }
     let cookie = cookies.join("; ");
     println!("根组织党员列表首页（每页50人，含登录会话校验、索引筛选、读库、渲染，经 HTTP）：");
-    println!(
-        "{:<28} {:>8} {:>10} {:>10}",
-        "查询", "结果数", "中位数ms", "最慢ms"
-    );
+    println!("{:<28} {:>8} {:>10} {:>10}", "查询", "结果数", "中位数ms", "最慢ms");
     for (label, query) in QUERIES {
         let path = format!("/orgs/{root}/members?{query}");
         let mut times: Vec<Duration> = Vec::with_capacity(repeat);
@@ -120,20 +81,11 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
             if status != 200 {
                 return Err(format!("{path} 返回 HTTP {status}"));
             }
-            total = body
-                .split("共 ")
-                .nth(1)
-                .and_then(|s| s.split(' ').next())
-                .unwrap_or("?")
-                .to_owned();
+            total = body.split("共 ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("?").to_owned();
         }
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{label:<28} {total:>8} {:>10.1} {:>10.1}",
-            ms(times[times.len() / 2]),
-            ms(times[times.len() - 1])
-        );
+        println!("{label:<28} {total:>8} {:>10.1} {:>10.1}", ms(times[times.len() / 2]), ms(times[times.len() - 1]));
     }
     let _ = stop_tx.send(());
     let _ = server.await;

@@ -30,9 +30,7 @@ pub async fn run(db: &str, scale: &str) -> Result<(), String> {
 
 /// Generates the dataset, loads it and creates the accounts.
 pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
-    let scale: Scale = scale
-        .parse()
-        .map_err(|_| format!("未知的规模 `{scale}`，可选 small、city、province"))?;
+    let scale: Scale = scale.parse().map_err(|_| format!("未知的规模 `{scale}`，可选 small、city、province"))?;
     let today = qiangji_domain::date::today();
     let t = Instant::now();
     let data = qiangji_demo::generate(scale, 2026, today);
@@ -44,35 +42,16 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
     );
     let t = Instant::now();
     let access = Access::system("载入演示数据", 1);
-    let orgs: Vec<BulkOrg> = data
-        .orgs
-        .iter()
-        .map(|o| BulkOrg {
-            parent: o.parent,
-            fields: &o.fields,
-        })
-        .collect();
+    let orgs: Vec<BulkOrg> = data.orgs.iter().map(|o| BulkOrg { parent: o.parent, fields: &o.fields }).collect();
     let members: Vec<BulkMember> = data
         .members
         .iter()
-        .map(|m| BulkMember {
-            org: m.org,
-            fields: &m.fields,
-            since: m.org_since,
-            previous: m.previous_org,
-        })
+        .map(|m| BulkMember { org: m.org, fields: &m.fields, since: m.org_since, previous: m.previous_org })
         .collect();
     let posts = leadership(&data);
-    bulk::load(
-        store,
-        &access,
-        &orgs,
-        &members,
-        &posts,
-        &mut |stage, done, total| {
-            println!("  载入{stage}：{done}/{total}");
-        },
-    )
+    bulk::load(store, &access, &orgs, &members, &posts, &mut |stage, done, total| {
+        println!("  载入{stage}：{done}/{total}");
+    })
     .await
     .map_err(|e| e.to_string())?;
     println!("已写入数据库，用时{:.1}秒", t.elapsed().as_secs_f64());
@@ -93,11 +72,7 @@ fn leadership(data: &Dataset) -> Vec<BulkPost> {
         let posts: &[Post] = match members.len() {
             0 => &[],
             1..=6 => &[Post::Secretary],
-            _ => &[
-                Post::Secretary,
-                Post::OrganizationMember,
-                Post::PropagandaMember,
-            ],
+            _ => &[Post::Secretary, Post::OrganizationMember, Post::PropagandaMember],
         };
         for (post, &member) in posts.iter().zip(members) {
             let since = data.orgs[org]
@@ -105,12 +80,7 @@ fn leadership(data: &Dataset) -> Vec<BulkPost> {
                 .term_start
                 .unwrap_or(data.members[member].org_since)
                 .max(data.members[member].org_since);
-            out.push(BulkPost {
-                org,
-                post: *post,
-                member,
-                since,
-            });
+            out.push(BulkPost { org, post: *post, member, since });
         }
     }
     out
@@ -136,22 +106,10 @@ fn placements(data: &Dataset) -> Result<[(i64, Option<i64>); 5], String> {
         false
     };
     let branch = (committee..data.orgs.len())
-        .find(|&b| {
-            data.orgs[b].fields.kind == OrgKind::Branch && under(b) && (12..=40).contains(&count(b))
-        })
+        .find(|&b| data.orgs[b].fields.kind == OrgKind::Branch && under(b) && (12..=40).contains(&count(b)))
         .ok_or("演示数据中没有合适的支部")?;
-    let member = data
-        .members
-        .iter()
-        .position(|m| m.org == branch)
-        .ok_or("支部没有党员")?;
-    Ok([
-        (1, None),
-        (1, None),
-        (id(committee), None),
-        (id(branch), None),
-        (id(branch), Some(id(member))),
-    ])
+    let member = data.members.iter().position(|m| m.org == branch).ok_or("支部没有党员")?;
+    Ok([(1, None), (1, None), (id(committee), None), (id(branch), None), (id(branch), Some(id(member)))])
 }
 
 async fn create_accounts(store: &Store, access: &Access, data: &Dataset) -> Result<(), String> {

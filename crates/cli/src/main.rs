@@ -71,26 +71,18 @@ enum Cmd {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("QIANGJI_LOG")
-                .unwrap_or_else(|_| "info,sqlx=error".into()),
+            tracing_subscriber::EnvFilter::try_from_env("QIANGJI_LOG").unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .init();
     let cli = Cli::parse();
     let result = match cli.cmd {
-        Cmd::Serve { addr, demo, scale } => {
-            serve::run(&cli.db, &addr, demo.then_some(scale.as_str())).await
-        }
+        Cmd::Serve { addr, demo, scale } => serve::run(&cli.db, &addr, demo.then_some(scale.as_str())).await,
         Cmd::Demo { scale } => demo::run(&cli.db, &scale).await.map(|_| ()),
         Cmd::Check => maintenance::check(&cli.db).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
-        Cmd::User {
-            username,
-            name,
-            role,
-            org,
-            member,
-            password,
-        } => maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await,
+        Cmd::User { username, name, role, org, member, password } => {
+            maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
+        }
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
     };
     match result {

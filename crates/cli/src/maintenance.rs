@@ -5,13 +5,8 @@ use qiangji_store::{Access, Role, Store};
 
 pub async fn check(db: &str) -> Result<(), String> {
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
-    let report = qiangji_store::check::run(store.db())
-        .await
-        .map_err(|e| e.to_string())?;
-    println!(
-        "已检查：账本{}条，组织{}个，党员{}名",
-        report.ledger_entries, report.orgs, report.members
-    );
+    let report = qiangji_store::check::run(store.db()).await.map_err(|e| e.to_string())?;
+    println!("已检查：账本{}条，组织{}个，党员{}名", report.ledger_entries, report.orgs, report.members);
     if report.is_ok() {
         println!("检查通过：账本哈希链完整，组织树与组织关系一致");
         Ok(())
@@ -41,23 +36,12 @@ pub async fn add_user(
 ) -> Result<(), String> {
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
     let role = Role::parse(role).ok_or_else(|| format!("未知角色 `{role}`"))?;
-    let root = store
-        .root_org_id()
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("数据库中还没有组织")?;
+    let root = store.root_org_id().await.map_err(|e| e.to_string())?.ok_or("数据库中还没有组织")?;
     let access = Access::system("命令行创建用户", root);
     let id = store
         .create_user(
             &access,
-            &NewUser {
-                username,
-                display_name: name,
-                password,
-                role,
-                scope_org_id: org,
-                member_id: member,
-            },
+            &NewUser { username, display_name: name, password, role, scope_org_id: org, member_id: member },
         )
         .await
         .map_err(|e| e.to_string())?;

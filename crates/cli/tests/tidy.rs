@@ -14,10 +14,7 @@ fn every_path_named_in_architecture_md_exists() {
         if part.starts_with("crates/") || part.starts_with("docs/") {
             let path = part.trim_end_matches('/');
             let path = path.split('{').next().unwrap().trim_end_matches('/');
-            assert!(
-                root().join(path).exists(),
-                "ARCHITECTURE.md names {part}, which does not exist"
-            );
+            assert!(root().join(path).exists(), "ARCHITECTURE.md names {part}, which does not exist");
             checked += 1;
         }
     }
@@ -28,10 +25,7 @@ fn every_path_named_in_architecture_md_exists() {
 fn the_domain_crate_depends_on_no_io_crate() {
     let manifest = std::fs::read_to_string(root().join("crates/domain/Cargo.toml")).unwrap();
     for banned in ["sqlx", "axum", "tokio", "serde_json", "hyper"] {
-        assert!(
-            !manifest.contains(banned),
-            "crates/domain must not depend on {banned}"
-        );
+        assert!(!manifest.contains(banned), "crates/domain must not depend on {banned}");
     }
 }
 

@@ -37,13 +37,8 @@ const UNIVERSITIES: &[&str] = &[
 ];
 
 /// Where older members took their in-service degrees (函授, 电大, 党校).
-const IN_SERVICE: &[&str] = &[
-    "中共浙江省委党校",
-    "中共宁波市委党校",
-    "浙江广播电视大学",
-    "宁波广播电视大学",
-    "中央党校函授学院",
-];
+const IN_SERVICE: &[&str] =
+    &["中共浙江省委党校", "中共宁波市委党校", "浙江广播电视大学", "宁波广播电视大学", "中央党校函授学院"];
 
 const JUNIOR_COLLEGES: &[&str] = &[
     "宁波职业技术学院",
@@ -81,16 +76,8 @@ const TEACHING: &[&str] = &[
     "思想政治教育",
     "历史学",
 ];
-const MEDICINE: &[&str] = &[
-    "临床医学",
-    "护理学",
-    "中医学",
-    "药学",
-    "医学影像学",
-    "预防医学",
-    "口腔医学",
-    "医学检验技术",
-];
+const MEDICINE: &[&str] =
+    &["临床医学", "护理学", "中医学", "药学", "医学影像学", "预防医学", "口腔医学", "医学检验技术"];
 const PUBLIC: &[&str] = &[
     "法学",
     "行政管理",
@@ -119,17 +106,8 @@ const ENGINEERING_AND_BUSINESS: &[&str] = &[
     "物流管理",
     "土木工程",
 ];
-const GENERAL: &[&str] = &[
-    "农学",
-    "园艺",
-    "工商管理",
-    "会计学",
-    "行政管理",
-    "法学",
-    "汉语言文学",
-    "社会工作",
-    "经济管理",
-];
+const GENERAL: &[&str] =
+    &["农学", "园艺", "工商管理", "会计学", "行政管理", "法学", "汉语言文学", "社会工作", "经济管理"];
 
 /// School, major and degree for a member with `education` born in `birth_year`. Empty below 中专.
 pub(crate) fn studies(
@@ -143,9 +121,7 @@ pub(crate) fn studies(
         (Flavour::School, Occupation::Professional | Occupation::Manager) => TEACHING,
         (Flavour::Hospital, Occupation::Professional | Occupation::Manager) => MEDICINE,
         (_, Occupation::CivilServant) | (Flavour::Organ, _) => PUBLIC,
-        (Flavour::Students | Flavour::StateFirm | Flavour::PrivateFirm, _) => {
-            ENGINEERING_AND_BUSINESS
-        }
+        (Flavour::Students | Flavour::StateFirm | Flavour::PrivateFirm, _) => ENGINEERING_AND_BUSINESS,
         (_, Occupation::Professional | Occupation::Manager) => ENGINEERING_AND_BUSINESS,
         _ => GENERAL,
     };
@@ -156,25 +132,16 @@ pub(crate) fn studies(
             if older && chance(rng, 0.6) {
                 (pick_str(rng, &IN_SERVICE[..2]), pick_str(rng, PUBLIC), "")
             } else {
-                let doctor = matches!(flavour, Flavour::Hospital | Flavour::Students)
-                    && chance(rng, 0.25)
-                    || chance(rng, 0.05);
-                (
-                    pick_str(rng, UNIVERSITIES),
-                    pick_str(rng, majors),
-                    if doctor { "博士" } else { "硕士" },
-                )
+                let doctor =
+                    matches!(flavour, Flavour::Hospital | Flavour::Students) && chance(rng, 0.25) || chance(rng, 0.05);
+                (pick_str(rng, UNIVERSITIES), pick_str(rng, majors), if doctor { "博士" } else { "硕士" })
             }
         }
         Education::University => {
             if older && chance(rng, 0.5) {
                 (pick_str(rng, IN_SERVICE), pick_str(rng, majors), "")
             } else {
-                (
-                    pick_str(rng, UNIVERSITIES),
-                    pick_str(rng, majors),
-                    if chance(rng, 0.95) { "学士" } else { "" },
-                )
+                (pick_str(rng, UNIVERSITIES), pick_str(rng, majors), if chance(rng, 0.95) { "学士" } else { "" })
             }
         }
         Education::College => {
@@ -219,50 +186,20 @@ pub(crate) fn job_title(
         Occupation::Professional => match flavour {
             Flavour::School => pick_str(
                 rng,
-                &[
-                    "小学一级教师",
-                    "小学高级教师",
-                    "中学一级教师",
-                    "中学高级教师",
-                    "幼儿园一级教师",
-                    "教师",
-                ],
+                &["小学一级教师", "小学高级教师", "中学一级教师", "中学高级教师", "幼儿园一级教师", "教师"],
             ),
             Flavour::Hospital => pick_str(
                 rng,
-                &[
-                    "主治医师",
-                    "副主任医师",
-                    "主任医师",
-                    "住院医师",
-                    "主管护师",
-                    "护师",
-                    "护士",
-                    "药师",
-                    "检验师",
-                ],
+                &["主治医师", "副主任医师", "主任医师", "住院医师", "主管护师", "护师", "护士", "药师", "检验师"],
             ),
             Flavour::Students => pick_str(rng, &["辅导员", "讲师", "副教授"]),
             Flavour::SocialOrg => pick_str(rng, &["律师", "社会工作师", "会计师", "培训师"]),
             Flavour::Community => pick_str(rng, &["社区专职工作者", "网格员"]),
-            _ => pick_str(
-                rng,
-                &[
-                    "工程师",
-                    "助理工程师",
-                    "高级工程师",
-                    "会计师",
-                    "技术员",
-                    "设计师",
-                    "经济师",
-                ],
-            ),
+            _ => pick_str(rng, &["工程师", "助理工程师", "高级工程师", "会计师", "技术员", "设计师", "经济师"]),
         },
         Occupation::Manager => match flavour {
             Flavour::School => pick_str(rng, &["校长", "副校长", "教务主任", "办公室主任"]),
-            Flavour::Hospital => {
-                pick_str(rng, &["院长", "副院长", "科主任", "护士长", "办公室主任"])
-            }
+            Flavour::Hospital => pick_str(rng, &["院长", "副院长", "科主任", "护士长", "办公室主任"]),
             Flavour::SocialOrg => pick_str(rng, &["秘书长", "主任", "副会长"]),
             _ => pick_str(
                 rng,
@@ -285,16 +222,7 @@ pub(crate) fn job_title(
             } else {
                 pick_str(
                     rng,
-                    &[
-                        "四级主任科员",
-                        "三级主任科员",
-                        "一级主任科员",
-                        "副科长",
-                        "科长",
-                        "副局长",
-                        "办公室主任",
-                        "科员",
-                    ],
+                    &["四级主任科员", "三级主任科员", "一级主任科员", "副科长", "科长", "副局长", "办公室主任", "科员"],
                 )
             }
         }
@@ -303,20 +231,9 @@ pub(crate) fn job_title(
             Education::College => "专科生",
             _ => "本科生",
         },
-        Occupation::Other => pick_str(
-            rng,
-            &[
-                "个体经营",
-                "自由职业",
-                "灵活就业",
-                "快递员",
-                "网约车司机",
-                "保险代理人",
-                "销售员",
-                "",
-                "",
-            ],
-        ),
+        Occupation::Other => {
+            pick_str(rng, &["个体经营", "自由职业", "灵活就业", "快递员", "网约车司机", "保险代理人", "销售员", "", ""])
+        }
         Occupation::Retired => {
             if left_before_1949 {
                 "离休干部"

@@ -62,12 +62,7 @@ pub(crate) const PROVINCE: &str = "浙江省";
 pub(crate) const PROVINCE_AREA_CODE: &str = "0571";
 
 const fn d(name: &'static str, region: u32, level: Level, weight: f64) -> DistrictDef {
-    DistrictDef {
-        name,
-        region,
-        level,
-        weight,
-    }
+    DistrictDef { name, region, level, weight }
 }
 
 use Level::{County as C, Suburban as S, Urban as U};
@@ -248,55 +243,45 @@ pub(crate) const ZHEJIANG: [CityDef; 11] = [
 
 /// First characters of Jiangnan place names.
 const PLACE_HEADS: &[&str] = &[
-    "横", "古", "石", "高", "洞", "龙", "望", "章", "集", "白", "西", "东", "南", "北", "梅", "瞻",
-    "咸", "塘", "姜", "邱", "云", "湖", "溪", "峰", "泗", "浒", "马", "观", "坎", "掌", "庵", "周",
-    "庄", "崇", "天", "长", "大", "小", "新", "金", "凤", "鹤", "桃", "柳", "松", "黄", "青", "泉",
-    "茅", "樟", "竹", "莼", "蒲", "洪", "岳", "鸣", "丰", "宝", "安", "平", "福", "兴", "和", "永",
-    "梁", "林", "陆", "钱", "邵", "胡", "徐", "沈", "孔", "潘", "施", "盛", "万", "前", "后", "上",
-    "下", "中", "双", "三", "五", "九", "桑", "杨", "梓", "茶", "渔", "盐", "雁", "岩", "燕",
+    "横", "古", "石", "高", "洞", "龙", "望", "章", "集", "白", "西", "东", "南", "北", "梅", "瞻", "咸", "塘", "姜",
+    "邱", "云", "湖", "溪", "峰", "泗", "浒", "马", "观", "坎", "掌", "庵", "周", "庄", "崇", "天", "长", "大", "小",
+    "新", "金", "凤", "鹤", "桃", "柳", "松", "黄", "青", "泉", "茅", "樟", "竹", "莼", "蒲", "洪", "岳", "鸣", "丰",
+    "宝", "安", "平", "福", "兴", "和", "永", "梁", "林", "陆", "钱", "邵", "胡", "徐", "沈", "孔", "潘", "施", "盛",
+    "万", "前", "后", "上", "下", "中", "双", "三", "五", "九", "桑", "杨", "梓", "茶", "渔", "盐", "雁", "岩", "燕",
 ];
 
 /// Second characters of place names: the landform or water that gave the place its name.
 const PLACE_TAILS: &[&str] = &[
-    "溪", "浦", "山", "桥", "塘", "岙", "港", "头", "墩", "岭", "渡", "泾", "堰", "庄", "湾", "林",
-    "洋", "田", "坪", "口", "浜", "河", "畈", "宅", "门", "埠", "岗", "阳", "亭", "峰", "江", "湖",
-    "碶", "潭", "坑", "漕", "垟", "屿",
+    "溪", "浦", "山", "桥", "塘", "岙", "港", "头", "墩", "岭", "渡", "泾", "堰", "庄", "湾", "林", "洋", "田", "坪",
+    "口", "浜", "河", "畈", "宅", "门", "埠", "岗", "阳", "亭", "峰", "江", "湖", "碶", "潭", "坑", "漕", "垟", "屿",
 ];
 
 /// Surnames that name villages (陈家岙, 王家桥).
 const CLAN_NAMES: &[&str] = &[
-    "陈", "王", "张", "李", "林", "周", "徐", "胡", "吴", "朱", "杨", "黄", "孙", "郑", "应", "叶",
-    "毛", "沈", "俞", "邵", "蒋", "钱", "董", "屠", "史", "戴", "袁", "方", "余", "何", "许", "金",
-    "冯", "范", "邬", "竺", "虞", "舒",
+    "陈", "王", "张", "李", "林", "周", "徐", "胡", "吴", "朱", "杨", "黄", "孙", "郑", "应", "叶", "毛", "沈", "俞",
+    "邵", "蒋", "钱", "董", "屠", "史", "戴", "袁", "方", "余", "何", "许", "金", "冯", "范", "邬", "竺", "虞", "舒",
 ];
 
 /// Collective-era and aspirational village names.
 const VILLAGE_MOTTOS: &[&str] = &[
-    "光明", "胜利", "红旗", "前进", "团结", "东风", "先锋", "新华", "联合", "立新", "建新", "永丰",
-    "五星", "红星", "和平", "幸福", "民主", "新民", "联丰", "勤丰", "三联", "双桥", "联胜", "兴旺",
-    "富强", "新建", "向阳", "群力",
+    "光明", "胜利", "红旗", "前进", "团结", "东风", "先锋", "新华", "联合", "立新", "建新", "永丰", "五星", "红星",
+    "和平", "幸福", "民主", "新民", "联丰", "勤丰", "三联", "双桥", "联胜", "兴旺", "富强", "新建", "向阳", "群力",
 ];
 
 /// Pleasant characters of urban community and road names.
 const URBAN_HEADS: &[&str] = &[
-    "锦", "翠", "和", "嘉", "华", "丽", "明", "春", "秀", "瑞", "福", "安", "康", "宁", "泰", "兴",
-    "盛", "景", "星", "文", "雅", "新", "月", "白", "青", "金", "紫", "兰", "桂", "柳", "樱", "梅",
-    "湖", "江", "海", "天", "长", "永", "恒", "鼎", "望", "南", "北", "东", "西", "中", "育", "德",
-    "信", "仁", "书", "学", "怡", "振", "甬", "鄞",
+    "锦", "翠", "和", "嘉", "华", "丽", "明", "春", "秀", "瑞", "福", "安", "康", "宁", "泰", "兴", "盛", "景", "星",
+    "文", "雅", "新", "月", "白", "青", "金", "紫", "兰", "桂", "柳", "樱", "梅", "湖", "江", "海", "天", "长", "永",
+    "恒", "鼎", "望", "南", "北", "东", "西", "中", "育", "德", "信", "仁", "书", "学", "怡", "振", "甬", "鄞",
 ];
 
 const URBAN_TAILS: &[&str] = &[
-    "园", "苑", "湖", "桥", "城", "华", "兴", "安", "光", "泽", "庭", "江", "山", "河", "港", "庄",
-    "丰", "源", "晖", "悦", "新", "居", "里", "坊", "府", "汇", "都", "汀", "洲", "塘", "院", "才",
-    "锦", "宁", "和", "康",
+    "园", "苑", "湖", "桥", "城", "华", "兴", "安", "光", "泽", "庭", "江", "山", "河", "港", "庄", "丰", "源", "晖",
+    "悦", "新", "居", "里", "坊", "府", "汇", "都", "汀", "洲", "塘", "院", "才", "锦", "宁", "和", "康",
 ];
 
 /// Draws names until one is not yet in `used`, then records it.
-fn unique(
-    rng: &mut SmallRng,
-    used: &mut HashSet<String>,
-    mut draw: impl FnMut(&mut SmallRng) -> String,
-) -> String {
+fn unique(rng: &mut SmallRng, used: &mut HashSet<String>, mut draw: impl FnMut(&mut SmallRng) -> String) -> String {
     for attempt in 0.. {
         let mut name = draw(rng);
         // A crowded namespace (a province's worth of villages) eventually gets a disambiguating 新.
@@ -336,18 +321,13 @@ pub(crate) fn village_name(rng: &mut SmallRng, used: &mut HashSet<String>) -> St
 
 /// A community name including 社区 (锦苑社区), unique within `used`.
 pub(crate) fn community_name(rng: &mut SmallRng, used: &mut HashSet<String>) -> String {
-    unique(rng, used, |rng| {
-        format!("{}{}社区", pick(rng, URBAN_HEADS), pick(rng, URBAN_TAILS))
-    })
+    unique(rng, used, |rng| format!("{}{}社区", pick(rng, URBAN_HEADS), pick(rng, URBAN_TAILS)))
 }
 
 /// A road name (春晖路, 横溪大道), unique within `used`.
 pub(crate) fn road_name(rng: &mut SmallRng, used: &mut HashSet<String>) -> String {
     unique(rng, used, |rng| {
-        let kind = crate::sample::pick_weighted(
-            rng,
-            &[("路", 0.7), ("街", 0.14), ("大道", 0.05), ("巷", 0.11)],
-        );
+        let kind = crate::sample::pick_weighted(rng, &[("路", 0.7), ("街", 0.14), ("大道", 0.05), ("巷", 0.11)]);
         if rand::Rng::random::<f64>(rng) < 0.6 {
             format!("{}{}{kind}", pick(rng, URBAN_HEADS), pick(rng, URBAN_TAILS))
         } else {

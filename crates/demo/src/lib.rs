@@ -46,9 +46,7 @@ impl std::str::FromStr for Scale {
             "small" => Ok(Scale::Small),
             "city" => Ok(Scale::City),
             "province" => Ok(Scale::Province),
-            other => Err(format!(
-                "unknown scale `{other}` (expected small, city or province)"
-            )),
+            other => Err(format!("unknown scale `{other}` (expected small, city or province)")),
         }
     }
 }
@@ -98,13 +96,6 @@ pub fn generate(scale: Scale, seed: u64, today: Date) -> Dataset {
     let members = people::generate(seed, today, &tree);
     let earliest = people::earliest_days(tree.orgs.len(), &members);
     tree::settle_founding(&mut tree.orgs, &earliest);
-    let orgs = tree
-        .orgs
-        .iter()
-        .map(|o| DemoOrg {
-            parent: o.parent,
-            fields: o.validate(today),
-        })
-        .collect();
+    let orgs = tree.orgs.iter().map(|o| DemoOrg { parent: o.parent, fields: o.validate(today) }).collect();
     Dataset { orgs, members }
 }

@@ -214,8 +214,7 @@ impl Mix {
         }
         rake(&mut fo, &shares, &OCCUPATION_SHARE);
         let occupation = fo.map(|row| normalize(&row));
-        let occupation_share: [f64; OCCUPATIONS] =
-            std::array::from_fn(|o| fo.iter().map(|row| row[o]).sum());
+        let occupation_share: [f64; OCCUPATIONS] = std::array::from_fn(|o| fo.iter().map(|row| row[o]).sum());
 
         // Occupation × age band.
         let mut ob = OCCUPATION_BAND;
@@ -232,20 +231,15 @@ impl Mix {
             for b in 0..BANDS {
                 let i = o * BANDS + b;
                 cell_mass[i] = ob[o][b];
-                oe[i] = std::array::from_fn(|e| {
-                    OCCUPATION_EDUCATION[o][e] * BAND_EDUCATION[b][e] * ob[o][b]
-                });
+                oe[i] = std::array::from_fn(|e| OCCUPATION_EDUCATION[o][e] * BAND_EDUCATION[b][e] * ob[o][b]);
             }
         }
         rake(&mut oe, &cell_mass, &EDUCATION_SHARE);
-        let education =
-            std::array::from_fn(|o| std::array::from_fn(|b| normalize(&oe[o * BANDS + b])));
+        let education = std::array::from_fn(|o| std::array::from_fn(|b| normalize(&oe[o * BANDS + b])));
 
         // Women: relative odds with one base, found by bisection so that the total is right.
         let mass = |f: usize, o: usize, b: usize| shares[f] * occupation[f][o] * band[o][b];
-        let odds = |f: usize, o: usize, b: usize| {
-            WOMEN_BY_FLAVOUR[f] * WOMEN_BY_OCCUPATION[o] * WOMEN_BY_BAND[b]
-        };
+        let odds = |f: usize, o: usize, b: usize| WOMEN_BY_FLAVOUR[f] * WOMEN_BY_OCCUPATION[o] * WOMEN_BY_BAND[b];
         let share_at = |base: f64| {
             let mut s = 0.0;
             for f in 0..FLAVOURS {
@@ -261,11 +255,7 @@ impl Mix {
         let (mut lo, mut hi) = (-12.0_f64, 12.0_f64);
         for _ in 0..60 {
             let mid = (lo + hi) / 2.0;
-            if share_at(mid.exp()) < WOMEN {
-                lo = mid
-            } else {
-                hi = mid
-            }
+            if share_at(mid.exp()) < WOMEN { lo = mid } else { hi = mid }
         }
         let base = ((lo + hi) / 2.0).exp();
         let woman = std::array::from_fn(|f| {
@@ -282,12 +272,7 @@ impl Mix {
             band,
             education,
             woman,
-            probationary: linear(
-                &ob,
-                &PROBATIONARY_BY_OCCUPATION,
-                &PROBATIONARY_BY_BAND,
-                PROBATIONARY,
-            ),
+            probationary: linear(&ob, &PROBATIONARY_BY_OCCUPATION, &PROBATIONARY_BY_BAND, PROBATIONARY),
             floating: linear(&ob, &FLOATING_BY_OCCUPATION, &FLOATING_BY_BAND, FLOATING),
             hardship: linear(&ob, &HARDSHIP_BY_OCCUPATION, &HARDSHIP_BY_BAND, HARDSHIP),
         }

@@ -25,25 +25,13 @@ struct Minority {
 }
 
 const fn minority(code: u8, weight: f64, homes: &'static [&'static str]) -> Minority {
-    Minority {
-        code,
-        weight,
-        homes,
-    }
+    Minority { code, weight, homes }
 }
 
 /// 畲族 first (Zhejiang's own minority), then the groups of migrants from the southwest and north.
 const MINORITIES: &[Minority] = &[
-    minority(
-        22,
-        0.35,
-        &["浙江景宁", "浙江丽水", "福建宁德", "浙江苍南", "浙江武义"],
-    ),
-    minority(
-        15,
-        0.18,
-        &["湖南张家界", "湖北恩施", "重庆石柱", "贵州铜仁"],
-    ),
+    minority(22, 0.35, &["浙江景宁", "浙江丽水", "福建宁德", "浙江苍南", "浙江武义"]),
+    minority(15, 0.18, &["湖南张家界", "湖北恩施", "重庆石柱", "贵州铜仁"]),
     minority(6, 0.14, &["贵州黔东南", "湖南湘西", "云南文山"]),
     minority(3, 0.10, &["宁夏银川", "河南郑州", "甘肃临夏", "浙江宁波"]),
     minority(8, 0.05, &["广西南宁", "广西柳州"]),
@@ -106,9 +94,7 @@ pub(crate) fn generate(seed: u64, today: Date, tree: &Tree) -> Vec<DemoMember> {
     let mut queue: Vec<usize> = (0..districts).collect();
     queue.sort_by_key(|&d| std::cmp::Reverse(tree.places[d].slots.len()));
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(districts);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(districts);
     let mut done: Vec<Vec<DemoMember>> = (0..districts).map(|_| Vec::new()).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -140,8 +126,7 @@ pub(crate) fn generate(seed: u64, today: Date, tree: &Tree) -> Vec<DemoMember> {
 /// The members of district `d`'s branches.
 fn district(seed: u64, d: usize, today: Date, tree: &Tree, mix: &Mix) -> Vec<DemoMember> {
     let place = &tree.places[d];
-    let mut rng =
-        SmallRng::seed_from_u64(seed ^ (d as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SmallRng::seed_from_u64(seed ^ (d as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mut people = People {
         rng: &mut rng,
         today,
@@ -151,10 +136,7 @@ fn district(seed: u64, d: usize, today: Date, tree: &Tree, mix: &Mix) -> Vec<Dem
         old_ages: (61..=MAX_AGE).map(old_age_weight).collect(),
         minority_weights: MINORITIES.iter().map(|m| m.weight).collect(),
     };
-    let size: usize = tree.slots[place.slots.clone()]
-        .iter()
-        .map(|s| s.size as usize)
-        .sum();
+    let size: usize = tree.slots[place.slots.clone()].iter().map(|s| s.size as usize).sum();
     let mut members = Vec::with_capacity(size);
     for i in place.slots.clone() {
         for _ in 0..tree.slots[i].size {
@@ -194,10 +176,7 @@ impl IssuedIds {
     fn new(today: Date) -> Self {
         let first_day = day_number(date::birthday(today, -(MAX_AGE + 1)));
         let days = (day_number(today) - first_day + 1) as usize;
-        IssuedIds {
-            first_day,
-            bits: vec![0; days * 1000 / 64 + 1],
-        }
+        IssuedIds { first_day, bits: vec![0; days * 1000 / 64 + 1] }
     }
 
     /// Records (born, sequence); false if it was already issued.
@@ -213,11 +192,7 @@ impl IssuedIds {
 /// Relative number of members aged `age` among those 61 and over: fewer each year, fewer still past 80.
 fn old_age_weight(age: i32) -> f64 {
     let decline = 0.975_f64.powi(age.min(80) - 61);
-    if age <= 80 {
-        decline
-    } else {
-        decline * 0.8_f64.powi(age - 80)
-    }
+    if age <= 80 { decline } else { decline * 0.8_f64.powi(age - 80) }
 }
 
 struct People<'r> {
@@ -235,9 +210,7 @@ struct People<'r> {
 /// professionals mostly at college or early in their career, farmers often in middle age.
 fn join_offset(rng: &mut SmallRng, occupation: Occupation) -> f64 {
     let (a, b, c) = match occupation {
-        Occupation::Professional | Occupation::CivilServant | Occupation::Manager => {
-            (0.62, 0.26, 0.12)
-        }
+        Occupation::Professional | Occupation::CivilServant | Occupation::Manager => (0.62, 0.26, 0.12),
         Occupation::Farmer => (0.2, 0.45, 0.35),
         Occupation::Retired => (0.4, 0.45, 0.15),
         _ => (0.35, 0.47, 0.18),
@@ -296,12 +269,7 @@ impl People<'_> {
         }
     }
 
-    fn native_place(
-        &mut self,
-        slot: &Slot,
-        tree: &Tree,
-        minority: Option<&'static [&'static str]>,
-    ) -> String {
+    fn native_place(&mut self, slot: &Slot, tree: &Tree, minority: Option<&'static [&'static str]>) -> String {
         if let Some(places) = minority {
             return pick(self.rng, places).to_string();
         }
@@ -314,12 +282,8 @@ impl People<'_> {
             _ => 0.12,
         };
         if chance(self.rng, outside) {
-            if chance(self.rng, 0.45) {
-                pick(self.rng, OTHER_ZHEJIANG)
-            } else {
-                pick(self.rng, OTHER_PROVINCES)
-            }
-            .to_string()
+            if chance(self.rng, 0.45) { pick(self.rng, OTHER_ZHEJIANG) } else { pick(self.rng, OTHER_PROVINCES) }
+                .to_string()
         } else if place.district.is_city_district() {
             format!("浙江{}", place.city.short())
         } else {
@@ -337,10 +301,7 @@ impl People<'_> {
         if slot.flavour == Flavour::Village
             && let Some(village) = &slot.locality
         {
-            return format!(
-                "浙江省{city}{district}{township}{village}{}号",
-                self.rng.random_range(1..=400)
-            );
+            return format!("浙江省{city}{district}{township}{village}{}号", self.rng.random_range(1..=400));
         }
         let road = pick(self.rng, &place.roads);
         if chance(self.rng, 0.6) {
@@ -352,10 +313,7 @@ impl People<'_> {
             );
             format!("浙江省{city}{district}{township}{road}{lane}弄{no}号{floor}0{room}室")
         } else {
-            format!(
-                "浙江省{city}{district}{township}{road}{}号",
-                self.rng.random_range(1..=999)
-            )
+            format!("浙江省{city}{district}{township}{road}{}号", self.rng.random_range(1..=999))
         }
     }
 
@@ -385,18 +343,12 @@ impl People<'_> {
 
         let age = self.age(b, occupation);
         let born = self.born(age);
-        let sex = if chance(self.rng, self.mix.woman[f][o][b]) {
-            Sex::Female
-        } else {
-            Sex::Male
-        };
+        let sex = if chance(self.rng, self.mix.woman[f][o][b]) { Sex::Female } else { Sex::Male };
         let minority = chance(self.rng, mix::MINORITIES).then(|| {
             let i = weighted(self.rng, &self.minority_weights);
             &MINORITIES[i]
         });
-        let ethnicity = minority.map_or(Ethnicity::HAN, |m| {
-            Ethnicity::from_code(m.code).expect("valid code")
-        });
+        let ethnicity = minority.map_or(Ethnicity::HAN, |m| Ethnicity::from_code(m.code).expect("valid code"));
 
         // Joining: probationary members joined within the past year; full members at least a year
         // and some weeks ago, so that the vote on their full membership is already behind them.
@@ -406,11 +358,7 @@ impl People<'_> {
         let joined = if probationary {
             date_between(self.rng, adult.max(add_days(today, -364)), today)
         } else if occupation == Occupation::Student {
-            date_between(
-                self.rng,
-                add_days(adult, 365).min(self.full_bound),
-                self.full_bound,
-            )
+            date_between(self.rng, add_days(adult, 365).min(self.full_bound), self.full_bound)
         } else {
             let offset = join_offset(self.rng, occupation);
             let mut j = add_days(adult, (offset * 365.25) as i32);
@@ -421,15 +369,13 @@ impl People<'_> {
             // dying out): a share of early joiners joined in the 1980s instead.
             let reform = NaiveDate::from_ymd_opt(1978, 12, 18).expect("valid");
             if j < reform && chance(self.rng, 0.3) {
-                let latest = NaiveDate::from_ymd_opt(1992, 12, 31)
-                    .expect("valid")
-                    .min(self.full_bound);
+                let latest = NaiveDate::from_ymd_opt(1992, 12, 31).expect("valid").min(self.full_bound);
                 j = date_between(self.rng, adult.max(reform), latest);
             }
             j
         };
-        let full_on = (!probationary)
-            .then(|| add_days(date::birthday(joined, 1), self.rng.random_range(0..=40)).min(today));
+        let full_on =
+            (!probationary).then(|| add_days(date::birthday(joined, 1), self.rng.random_range(0..=40)).min(today));
 
         let work_started_on = match occupation {
             Occupation::Student => None,
@@ -441,30 +387,18 @@ impl People<'_> {
             }
         };
 
-        let (school, major, degree) =
-            careers::studies(self.rng, education, occupation, slot.flavour, born.year());
+        let (school, major, degree) = careers::studies(self.rng, education, occupation, slot.flavour, born.year());
         let joined_before_1949 = joined < NaiveDate::from_ymd_opt(1949, 10, 1).expect("valid");
-        let job_title = careers::job_title(
-            self.rng,
-            occupation,
-            slot.flavour,
-            education,
-            age,
-            joined_before_1949,
-        );
+        let job_title = careers::job_title(self.rng, occupation, slot.flavour, education, age, joined_before_1949);
         let region = tree.places[usize::from(slot.place)].district.region;
         let id_number = self.id_number(region, born, sex);
         let name = names::person(self.rng, sex, born.year());
         let floating = chance(self.rng, self.mix.floating[o][b]);
         let lost_contact = (floating && chance(self.rng, 0.08)) || chance(self.rng, 0.001);
         let hardship = chance(self.rng, self.mix.hardship[o][b]);
-        let postless = matches!(
-            occupation,
-            Occupation::Farmer | Occupation::Other | Occupation::Retired
-        ) && matches!(
-            slot.flavour,
-            Flavour::Village | Flavour::Community | Flavour::Regional
-        ) && chance(self.rng, 0.6);
+        let postless = matches!(occupation, Occupation::Farmer | Occupation::Other | Occupation::Retired)
+            && matches!(slot.flavour, Flavour::Village | Flavour::Community | Flavour::Regional)
+            && chance(self.rng, 0.6);
 
         let input = MemberInput {
             name,
@@ -493,28 +427,16 @@ impl People<'_> {
             hardship,
             postless,
         };
-        let fields = input
-            .validate(today)
-            .unwrap_or_else(|errors| panic!("generated member is invalid: {errors:?}\n{input:?}"));
+        let fields =
+            input.validate(today).unwrap_or_else(|errors| panic!("generated member is invalid: {errors:?}\n{input:?}"));
 
         let (org_since, previous_org) = self.history(tree, slot_index, joined, probationary);
-        DemoMember {
-            org: slot.org,
-            fields,
-            org_since,
-            previous_org,
-        }
+        DemoMember { org: slot.org, fields, org_since, previous_org }
     }
 
     /// Whether the member came from another branch of the district, and when. Members who joined the
     /// Party before their branch was planned to exist are the likeliest to have moved in.
-    fn history(
-        &mut self,
-        tree: &Tree,
-        slot_index: usize,
-        joined: Date,
-        probationary: bool,
-    ) -> (Date, Option<usize>) {
+    fn history(&mut self, tree: &Tree, slot_index: usize, joined: Date, probationary: bool) -> (Date, Option<usize>) {
         let slot = &tree.slots[slot_index];
         let planned = tree.orgs[slot.org].founded_on;
         let today = self.today;
@@ -534,11 +456,7 @@ impl People<'_> {
                 && c.flavour.since_year() <= joined.year()
                 && tree.orgs[c.org].founded_on <= joined
             {
-                let since = date_between(
-                    self.rng,
-                    add_days(joined, 30).max(planned),
-                    add_days(today, -1),
-                );
+                let since = date_between(self.rng, add_days(joined, 30).max(planned), add_days(today, -1));
                 return (since, Some(c.org));
             }
         }

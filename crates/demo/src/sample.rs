@@ -76,10 +76,7 @@ impl<T: Copy> Cumulative<T> {
     pub(crate) fn sample(&self, rng: &mut SmallRng) -> T {
         let total = *self.bounds.last().expect("non-empty table");
         let x = rng.random::<f64>() * total;
-        let i = self
-            .bounds
-            .partition_point(|&b| b <= x)
-            .min(self.items.len() - 1);
+        let i = self.bounds.partition_point(|&b| b <= x).min(self.items.len() - 1);
         self.items[i].0
     }
 }
@@ -114,11 +111,7 @@ pub(crate) fn from_day_number(n: i32) -> Date {
 /// A uniform date in `lo..=hi`; `lo` when the range is empty.
 pub(crate) fn date_between(rng: &mut SmallRng, lo: Date, hi: Date) -> Date {
     let (a, b) = (day_number(lo), day_number(hi));
-    if b <= a {
-        lo
-    } else {
-        from_day_number(rng.random_range(a..=b))
-    }
+    if b <= a { lo } else { from_day_number(rng.random_range(a..=b)) }
 }
 
 /// The date `years` (fractional) before `d`.
@@ -153,10 +146,7 @@ pub(crate) fn push_digits(s: &mut String, n: u32, width: u32) {
 /// 一, 二, … 九十九: ordinals in organization names ("第十二支部").
 pub(crate) fn chinese_number(n: u32) -> String {
     const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    debug_assert!(
-        (1..100).contains(&n),
-        "ordinals up to 99 are enough for branches"
-    );
+    debug_assert!((1..100).contains(&n), "ordinals up to 99 are enough for branches");
     let (tens, ones) = (n / 10, n % 10);
     let mut s = String::new();
     if tens > 1 {

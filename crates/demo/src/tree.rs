@@ -9,9 +9,7 @@
 //! real trees are messy.
 
 use crate::Scale;
-use crate::geo::{
-    self, CityDef, DistrictDef, Level, NINGBO, PROVINCE, PROVINCE_AREA_CODE, ZHEJIANG,
-};
+use crate::geo::{self, CityDef, DistrictDef, Level, NINGBO, PROVINCE, PROVINCE_AREA_CODE, ZHEJIANG};
 use crate::mix::Flavour;
 use crate::names;
 use crate::sample::{chance, chinese_number, date_between, pick, skewed, uniform, years_before};
@@ -65,9 +63,7 @@ impl OrgDraft {
             phone: self.phone.clone(),
             address: self.address.clone(),
         };
-        input
-            .validate(today)
-            .unwrap_or_else(|e| panic!("generated organization {} is invalid: {e}", self.name))
+        input.validate(today).unwrap_or_else(|e| panic!("generated organization {} is invalid: {e}", self.name))
     }
 }
 
@@ -106,19 +102,14 @@ pub(crate) fn build(scale: Scale, rng: &mut SmallRng, today: Date) -> Tree {
     let mut b = Builder {
         rng,
         today,
-        tree: Tree {
-            orgs: Vec::new(),
-            slots: Vec::new(),
-            places: Vec::new(),
-        },
+        tree: Tree { orgs: Vec::new(), slots: Vec::new(), places: Vec::new() },
         names: HashSet::new(),
     };
     match scale {
         Scale::Small => b.city(&NINGBO, &NINGBO.districts[..2], 1_000, None),
         Scale::City => b.city(&NINGBO, NINGBO.districts, NINGBO_MEMBERS, None),
         Scale::Province => {
-            let root =
-                b.top_department(format!("中共{PROVINCE}委组织部"), PROVINCE_AREA_CODE, None);
+            let root = b.top_department(format!("中共{PROVINCE}委组织部"), PROVINCE_AREA_CODE, None);
             for city in &ZHEJIANG {
                 let members = (f64::from(NINGBO_MEMBERS) * city.weight).round() as u32;
                 b.city(city, city.districts, members, Some(root));
@@ -215,11 +206,7 @@ struct Node {
 
 impl Node {
     fn new(org: OrgDraft) -> Node {
-        Node {
-            org,
-            slot: None,
-            children: Vec::new(),
-        }
+        Node { org, slot: None, children: Vec::new() }
     }
 }
 
@@ -268,9 +255,7 @@ impl Builder<'_> {
     /// A date from 1 January `from` to 31 December `to`, and at least a month before today.
     fn founded_between(&mut self, from: i32, to: i32) -> Date {
         let latest = self.today - chrono::Days::new(30);
-        let hi = NaiveDate::from_ymd_opt(to, 12, 31)
-            .expect("valid")
-            .min(latest);
+        let hi = NaiveDate::from_ymd_opt(to, 12, 31).expect("valid").min(latest);
         let lo = NaiveDate::from_ymd_opt(from, 1, 1).expect("valid").min(hi);
         date_between(self.rng, lo, hi)
     }
@@ -278,26 +263,15 @@ impl Builder<'_> {
     /// The current term: village and community organizations elect every 5 years, others every 3;
     /// about one in twelve is overdue.
     fn term(&mut self, sector: Sector, founded: Date) -> (Date, u8) {
-        let years: u8 = if matches!(sector, Sector::Rural | Sector::Community) {
-            5
-        } else {
-            3
-        };
+        let years: u8 = if matches!(sector, Sector::Rural | Sector::Community) { 5 } else { 3 };
         let y = f64::from(years);
-        let ago = if chance(self.rng, 0.08) {
-            uniform(self.rng, y, (y + 1.5).min(6.0))
-        } else {
-            uniform(self.rng, 1.0, y)
-        };
+        let ago =
+            if chance(self.rng, 0.08) { uniform(self.rng, y, (y + 1.5).min(6.0)) } else { uniform(self.rng, 1.0, y) };
         (years_before(self.today, ago).max(founded), years)
     }
 
     fn contact(&mut self) -> String {
-        let sex = if chance(self.rng, 0.65) {
-            Sex::Male
-        } else {
-            Sex::Female
-        };
+        let sex = if chance(self.rng, 0.65) { Sex::Male } else { Sex::Female };
         let year = self.rng.random_range(1962..=1995);
         names::person(self.rng, sex, year)
     }
@@ -319,16 +293,10 @@ impl Builder<'_> {
         };
         let n = self.rng.random_range(1..=300);
         match locality {
-            Some(l) => format!(
-                "{PROVINCE}{}{}{township}{l}{n}号",
-                place.city.name, place.district.name
-            ),
+            Some(l) => format!("{PROVINCE}{}{}{township}{l}{n}号", place.city.name, place.district.name),
             None => {
                 let road = pick(self.rng, &place.roads);
-                format!(
-                    "{PROVINCE}{}{}{township}{road}{n}号",
-                    place.city.name, place.district.name
-                )
+                format!("{PROVINCE}{}{}{township}{road}{n}号", place.city.name, place.district.name)
             }
         }
     }
@@ -390,11 +358,7 @@ impl Builder<'_> {
 
     /// Pushes a subtree in pre-order: every organization right before its descendants.
     fn attach(&mut self, node: Node, parent: Option<usize>) {
-        let Node {
-            mut org,
-            slot,
-            children,
-        } = node;
+        let Node { mut org, slot, children } = node;
         org.parent = parent;
         let index = self.tree.orgs.len();
         self.tree.orgs.push(org);
@@ -416,9 +380,7 @@ impl Builder<'_> {
                 continue;
             };
             let parent = &self.tree.orgs[p];
-            if parent.kind == OrgKind::Department
-                || self.tree.orgs[i].founded_on >= parent.founded_on
-            {
+            if parent.kind == OrgKind::Department || self.tree.orgs[i].founded_on >= parent.founded_on {
                 continue;
             }
             let from = parent.founded_on;
@@ -458,10 +420,7 @@ impl Builder<'_> {
         let k = ((f64::from(n) / target).round() as u32).clamp(1, (n / 3).max(1)) as usize;
         let weights: Vec<f64> = (0..k).map(|_| uniform(self.rng, 0.5, 1.5)).collect();
         let total: f64 = weights.iter().sum();
-        let mut parts: Vec<u32> = weights
-            .iter()
-            .map(|w| (f64::from(n) * w / total).floor() as u32)
-            .collect();
+        let mut parts: Vec<u32> = weights.iter().map(|w| (f64::from(n) * w / total).floor() as u32).collect();
         // Flooring leaves fewer than k members over; hand them out one each.
         let rest = (n - parts.iter().sum::<u32>()) as usize;
         for p in parts.iter_mut().take(rest) {
@@ -469,16 +428,8 @@ impl Builder<'_> {
         }
         // Even out parts below 3 members, taking from the largest.
         while k > 1 && parts.iter().any(|p| *p < 3) {
-            let (lo, _) = parts
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, p)| **p)
-                .expect("non-empty");
-            let (hi, _) = parts
-                .iter()
-                .enumerate()
-                .max_by_key(|(_, p)| **p)
-                .expect("non-empty");
+            let (lo, _) = parts.iter().enumerate().min_by_key(|(_, p)| **p).expect("non-empty");
+            let (hi, _) = parts.iter().enumerate().max_by_key(|(_, p)| **p).expect("non-empty");
             parts[hi] -= 1;
             parts[lo] += 1;
         }
@@ -486,23 +437,13 @@ impl Builder<'_> {
     }
 
     /// `items` chosen by weight (heaviest and luckiest first) and `budget` split between them.
-    fn share_out(
-        &mut self,
-        items: Vec<(String, f64)>,
-        budget: u32,
-        per_item: f64,
-    ) -> Vec<(String, u32)> {
+    fn share_out(&mut self, items: Vec<(String, f64)>, budget: u32, per_item: f64) -> Vec<(String, u32)> {
         let n = ((f64::from(budget) / per_item).round() as usize).clamp(1, items.len());
-        let mut keyed: Vec<(f64, String, f64)> = items
-            .into_iter()
-            .map(|(name, w)| (w * uniform(self.rng, 0.5, 1.5), name, w))
-            .collect();
+        let mut keyed: Vec<(f64, String, f64)> =
+            items.into_iter().map(|(name, w)| (w * uniform(self.rng, 0.5, 1.5), name, w)).collect();
         keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
         keyed.truncate(n);
-        let weights: Vec<f64> = keyed
-            .iter()
-            .map(|(_, _, w)| w * uniform(self.rng, 0.7, 1.3))
-            .collect();
+        let weights: Vec<f64> = keyed.iter().map(|(_, _, w)| w * uniform(self.rng, 0.7, 1.3)).collect();
         let total: f64 = weights.iter().sum();
         let mut used = 0;
         let mut out = Vec::with_capacity(n);
@@ -532,14 +473,7 @@ impl Builder<'_> {
         flavour: Flavour,
         size: u32,
     ) -> Node {
-        let mut org = self.draft(
-            ctx,
-            name,
-            short_name,
-            OrgKind::Branch,
-            unit.sector,
-            unit.locality.as_deref(),
-        );
+        let mut org = self.draft(ctx, name, short_name, OrgKind::Branch, unit.sector, unit.locality.as_deref());
         org.host_units = unit.host.clone();
         if org.founded_on.year() < flavour.since_year() {
             org.founded_on = self.founded_between(flavour.since_year(), 2025);
@@ -596,14 +530,7 @@ impl Builder<'_> {
         // A handful of units keep one oversized branch instead of splitting it.
         let oversized = u.size <= single_max * 2 && chance(self.rng, 0.025);
         if u.size <= single_max || oversized {
-            return self.branch(
-                ctx,
-                &u,
-                format!("中共{label}支部委员会"),
-                format!("{label}党支部"),
-                u.flavour,
-                u.size,
-            );
+            return self.branch(ctx, &u, format!("中共{label}支部委员会"), format!("{label}党支部"), u.flavour, u.size);
         }
         let kind = if u.size <= general_max || u.max_kind == OrgKind::GeneralBranch {
             OrgKind::GeneralBranch
@@ -611,9 +538,7 @@ impl Builder<'_> {
             OrgKind::Committee
         };
         let (name, short_name) = match kind {
-            OrgKind::GeneralBranch => {
-                (format!("中共{label}总支部委员会"), format!("{label}党总支"))
-            }
+            OrgKind::GeneralBranch => (format!("中共{label}总支部委员会"), format!("{label}党总支")),
             _ => (format!("中共{label}委员会"), format!("{label}党委")),
         };
         let mut org = self.draft(ctx, name, short_name, kind, u.sector, u.locality.as_deref());
@@ -638,9 +563,7 @@ impl Builder<'_> {
         let mut labels = BranchLabels::new(u.divisions);
         if kind == OrgKind::Committee && rest > 600 {
             // A large committee groups its branches into general branches (departments, sections).
-            let divisions = (f64::from(rest) / uniform(self.rng, 150.0, 300.0))
-                .round()
-                .max(2.0) as u32;
+            let divisions = (f64::from(rest) / uniform(self.rng, 150.0, 300.0)).round().max(2.0) as u32;
             let parts = self.split_exact(rest, divisions);
             for part in parts {
                 let division = labels.division();
@@ -659,11 +582,8 @@ impl Builder<'_> {
                     let sizes = self.split(part, mean);
                     let numbered = sizes.len() > 1;
                     for (i, s) in sizes.into_iter().enumerate() {
-                        let tail = if numbered {
-                            format!("第{}", chinese_number(i as u32 + 1))
-                        } else {
-                            String::new()
-                        };
+                        let tail =
+                            if numbered { format!("第{}", chinese_number(i as u32 + 1)) } else { String::new() };
                         gb.children.push(self.branch(
                             ctx,
                             &u,
@@ -705,10 +625,7 @@ impl Builder<'_> {
     fn split_exact(&mut self, n: u32, k: u32) -> Vec<u32> {
         let weights: Vec<f64> = (0..k).map(|_| uniform(self.rng, 0.6, 1.4)).collect();
         let total: f64 = weights.iter().sum();
-        let mut parts: Vec<u32> = weights
-            .iter()
-            .map(|w| (f64::from(n) * w / total).floor() as u32)
-            .collect();
+        let mut parts: Vec<u32> = weights.iter().map(|w| (f64::from(n) * w / total).floor() as u32).collect();
         let used: u32 = parts.iter().sum();
         parts[0] += n - used;
         parts
@@ -742,11 +659,7 @@ impl Builder<'_> {
             );
             org.joint = true;
             org.formation = FormationMode::Joint;
-            org.host_units = group
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .collect::<Vec<_>>()
-                .join("、");
+            org.host_units = group.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join("、");
             let mut node = Node::new(org);
             node.slot = Some(Slot {
                 org: 0,
@@ -755,10 +668,7 @@ impl Builder<'_> {
                 place: ctx.place,
                 township: ctx.township,
                 locality: None,
-                units: group
-                    .iter()
-                    .map(|(name, _)| Arc::from(name.as_str()))
-                    .collect(),
+                units: group.iter().map(|(name, _)| Arc::from(name.as_str())).collect(),
             });
             out.push(node);
         }
@@ -767,15 +677,8 @@ impl Builder<'_> {
 
     // ----- cities and districts ------------------------------------------------------------------
 
-    fn city(
-        &mut self,
-        city: &'static CityDef,
-        districts: &'static [DistrictDef],
-        members: u32,
-        parent: Option<usize>,
-    ) {
-        let root =
-            self.top_department(format!("中共{}委组织部", city.name), city.area_code, parent);
+    fn city(&mut self, city: &'static CityDef, districts: &'static [DistrictDef], members: u32, parent: Option<usize>) {
+        let root = self.top_department(format!("中共{}委组织部", city.name), city.area_code, parent);
         let mut road_names = HashSet::new();
         self.tree.orgs[root].address = format!(
             "{PROVINCE}{}{}{}号",
@@ -793,11 +696,7 @@ impl Builder<'_> {
             let node = self.district(city, d, budget, &mut townships_used);
             let first_slot = self.tree.slots.len();
             self.attach(node, Some(root));
-            let place = self
-                .tree
-                .places
-                .last_mut()
-                .expect("district pushed its place");
+            let place = self.tree.places.last_mut().expect("district pushed its place");
             place.slots = first_slot..self.tree.slots.len();
         }
     }
@@ -829,24 +728,15 @@ impl Builder<'_> {
             townships.push((base, kind));
         }
         let mut road_names = HashSet::new();
-        let roads = (0..(count * 4).max(12))
-            .map(|_| geo::road_name(self.rng, &mut road_names))
-            .collect();
+        let roads = (0..(count * 4).max(12)).map(|_| geo::road_name(self.rng, &mut road_names)).collect();
         self.tree.places.push(Place {
             city,
             district: d,
-            townships: townships
-                .iter()
-                .map(|(b, k)| format!("{b}{}", k.suffix()))
-                .collect(),
+            townships: townships.iter().map(|(b, k)| format!("{b}{}", k.suffix())).collect(),
             roads,
             slots: 0..0,
         });
-        let ctx = Ctx {
-            loc,
-            place,
-            township: None,
-        };
+        let ctx = Ctx { loc, place, township: None };
 
         let mut org = OrgDraft {
             parent: None,
@@ -882,9 +772,7 @@ impl Builder<'_> {
         ];
         node.children.extend(children);
 
-        let weights: Vec<f64> = (0..count)
-            .map(|_| (0.35 * crate::sample::normal(self.rng)).exp())
-            .collect();
+        let weights: Vec<f64> = (0..count).map(|_| (0.35 * crate::sample::normal(self.rng)).exp()).collect();
         let total: f64 = weights.iter().sum();
         let mut used = 0;
         for (i, ((base, kind), w)) in townships.iter().zip(&weights).enumerate() {
@@ -894,10 +782,7 @@ impl Builder<'_> {
                 (f64::from(township_budget) * w / total).round() as u32
             };
             used += b;
-            let ctx = Ctx {
-                township: Some(i as u16),
-                ..ctx.clone()
-            };
+            let ctx = Ctx { township: Some(i as u16), ..ctx.clone() };
             let t = self.township(&ctx, base, *kind, b);
             node.children.push(t);
         }
@@ -949,28 +834,15 @@ impl Builder<'_> {
         let mut node = Node::new(org);
         node.org.host_units = bureau.clone();
         // The bureau's own staff have a branch once there are enough of them.
-        let own = if budget >= 200 {
-            (f64::from(budget) * 0.05).round() as u32
-        } else {
-            0
-        };
+        let own = if budget >= 200 { (f64::from(budget) * 0.05).round() as u32 } else { 0 };
         if own > 0 {
-            let u = Unit::new(
-                format!("{bureau}机关"),
-                Sector::PublicInstitution,
-                Flavour::Organ,
-                own,
-            );
+            let u = Unit::new(format!("{bureau}机关"), Sector::PublicInstitution, Flavour::Organ, own);
             node.children.push(self.unit(ctx, u));
         }
         let places: Vec<String> = self.tree.places[usize::from(ctx.place)]
             .townships
             .iter()
-            .map(|t| {
-                t.trim_end_matches("街道")
-                    .trim_end_matches(['镇', '乡'])
-                    .to_owned()
-            })
+            .map(|t| t.trim_end_matches("街道").trim_end_matches(['镇', '乡']).to_owned())
             .collect();
         for size in self.fill(budget - own, 28.0, 0.6, 4, 250) {
             let name = units::school(self.rng, ctx.loc, &places, &mut self.names);
@@ -995,26 +867,14 @@ impl Builder<'_> {
         );
         let mut node = Node::new(org);
         node.org.host_units = bureau.clone();
-        let own = if budget >= 200 {
-            (f64::from(budget) * 0.04).round() as u32
-        } else {
-            0
-        };
+        let own = if budget >= 200 { (f64::from(budget) * 0.04).round() as u32 } else { 0 };
         if own > 0 {
-            node.children.push(self.unit(
-                ctx,
-                Unit::new(
-                    format!("{bureau}机关"),
-                    Sector::PublicInstitution,
-                    Flavour::Organ,
-                    own,
-                ),
-            ));
+            node.children.push(
+                self.unit(ctx, Unit::new(format!("{bureau}机关"), Sector::PublicInstitution, Flavour::Organ, own)),
+            );
         }
         let townships = self.tree.places[usize::from(ctx.place)].townships.clone();
-        for (name, size) in
-            self.share_out(units::hospitals(ctx.loc, &townships), budget - own, 40.0)
-        {
+        for (name, size) in self.share_out(units::hospitals(ctx.loc, &townships), budget - own, 40.0) {
             let mut u = Unit::new(name, Sector::PublicInstitution, Flavour::Hospital, size);
             u.retirees = Some("离退休");
             u.divisions = units::HOSPITAL_DEPARTMENTS;
@@ -1059,11 +919,7 @@ impl Builder<'_> {
         );
         let mut node = Node::new(org);
         node.org.host_units = format!("{}委", d.name);
-        let lawyers = if budget >= 300 {
-            (f64::from(budget) * 0.08).round() as u32
-        } else {
-            0
-        };
+        let lawyers = if budget >= 300 { (f64::from(budget) * 0.08).round() as u32 } else { 0 };
         let social = (f64::from(budget) * 0.15).round() as u32;
         for size in self.fill(budget - lawyers - social, 45.0, 1.0, 5, 3000) {
             let name = units::company(self.rng, ctx.loc, size, &mut self.names);
@@ -1089,10 +945,8 @@ impl Builder<'_> {
                 if size < 3 {
                     pooled.push((name, size));
                 } else {
-                    law.children.push(self.unit(
-                        ctx,
-                        Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size),
-                    ));
+                    law.children
+                        .push(self.unit(ctx, Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size)));
                 }
             }
             let mut counter = 0;
@@ -1112,10 +966,8 @@ impl Builder<'_> {
             if size < 4 && chance(self.rng, 0.85) {
                 pooled.push((name, size));
             } else {
-                node.children.push(self.unit(
-                    ctx,
-                    Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size),
-                ));
+                node.children
+                    .push(self.unit(ctx, Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size)));
             }
         }
         let mut counter = 0;
@@ -1144,21 +996,13 @@ impl Builder<'_> {
         node.org.host_units = name.clone();
         // A small college has no separate administration and retirees' branches.
         let (admin, retired) = if budget >= 100 {
-            (
-                (f64::from(budget) * 0.10).round() as u32,
-                (f64::from(budget) * 0.05).round() as u32,
-            )
+            ((f64::from(budget) * 0.10).round() as u32, (f64::from(budget) * 0.05).round() as u32)
         } else {
             (0, 0)
         };
         let schools_budget = budget - admin - retired;
-        let unit =
-            |size, flavour| Unit::new(name.clone(), Sector::PublicInstitution, flavour, size);
-        let admin_branches = if admin > 0 {
-            self.split(admin, 20.0)
-        } else {
-            Vec::new()
-        };
+        let unit = |size, flavour| Unit::new(name.clone(), Sector::PublicInstitution, flavour, size);
+        let admin_branches = if admin > 0 { self.split(admin, 20.0) } else { Vec::new() };
         for (i, s) in admin_branches.into_iter().enumerate() {
             let tail = format!("机关第{}", chinese_number(i as u32 + 1));
             node.children.push(self.branch(
@@ -1180,8 +1024,7 @@ impl Builder<'_> {
                 retired,
             ));
         }
-        let schools = ((f64::from(schools_budget) / 250.0).round() as usize)
-            .clamp(1, units::COLLEGE_SCHOOLS.len());
+        let schools = ((f64::from(schools_budget) / 250.0).round() as usize).clamp(1, units::COLLEGE_SCHOOLS.len());
         let parts = self.split_exact(schools_budget, schools as u32);
         for (school, part) in units::COLLEGE_SCHOOLS.iter().zip(parts) {
             let teachers = (f64::from(part) * 0.3).round().max(1.0) as u32;
@@ -1195,18 +1038,11 @@ impl Builder<'_> {
                 Flavour::School,
                 teachers,
             )];
-            let sizes = if students > 0 {
-                self.split(students, 35.0)
-            } else {
-                Vec::new()
-            };
+            let sizes = if students > 0 { self.split(students, 35.0) } else { Vec::new() };
             let numbered = sizes.len() > 1;
             for (i, s) in sizes.into_iter().enumerate() {
-                let tail = if numbered {
-                    format!("学生第{}", chinese_number(i as u32 + 1))
-                } else {
-                    "学生".to_owned()
-                };
+                let tail =
+                    if numbered { format!("学生第{}", chinese_number(i as u32 + 1)) } else { "学生".to_owned() };
                 branches.push(self.branch(
                     ctx,
                     &unit(s, Flavour::Students),
@@ -1241,18 +1077,12 @@ impl Builder<'_> {
     fn township(&mut self, ctx: &Ctx, base: &str, kind: TownshipKind, budget: u32) -> Node {
         let full = format!("{base}{}", kind.suffix());
         let (name, short_name, org_kind, host) = match kind {
-            TownshipKind::Town => (
-                format!("中共{full}委员会"),
-                format!("{full}党委"),
-                OrgKind::Committee,
-                format!("{full}人民政府"),
-            ),
-            TownshipKind::Xiang => (
-                format!("中共{full}委员会"),
-                format!("{full}党委"),
-                OrgKind::Committee,
-                format!("{full}人民政府"),
-            ),
+            TownshipKind::Town => {
+                (format!("中共{full}委员会"), format!("{full}党委"), OrgKind::Committee, format!("{full}人民政府"))
+            }
+            TownshipKind::Xiang => {
+                (format!("中共{full}委员会"), format!("{full}党委"), OrgKind::Committee, format!("{full}人民政府"))
+            }
             TownshipKind::Street => (
                 format!("中共{full}工作委员会"),
                 format!("{full}党工委"),
@@ -1277,12 +1107,7 @@ impl Builder<'_> {
         let share = |s: f64| (f64::from(budget) * s).round() as u32;
 
         if share(offices) > 0 {
-            let mut u = Unit::new(
-                format!("{full}机关"),
-                Sector::Government,
-                Flavour::Organ,
-                share(offices),
-            );
+            let mut u = Unit::new(format!("{full}机关"), Sector::Government, Flavour::Organ, share(offices));
             u.host = host;
             u.retirees = Some("离退休干部");
             u.max_kind = OrgKind::GeneralBranch;
@@ -1325,17 +1150,14 @@ impl Builder<'_> {
             if size <= 4 && chance(self.rng, 0.9) {
                 pooled_social.push((name, size));
             } else {
-                node.children.push(self.unit(
-                    ctx,
-                    Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size),
-                ));
+                node.children
+                    .push(self.unit(ctx, Unit::new(name, Sector::SocialOrganization, Flavour::SocialOrg, size)));
             }
         }
 
         // The regional committee (区域性综合党委): joint branches, floating and self-employed members.
-        let regional_budget = budget.saturating_sub(
-            share(offices) + share(villages) + share(communities) + share(firms) + share(social),
-        );
+        let regional_budget =
+            budget.saturating_sub(share(offices) + share(villages) + share(communities) + share(firms) + share(social));
         let mut regional = self.draft(
             ctx,
             format!("中共{full}区域性综合党委"),
@@ -1369,33 +1191,18 @@ impl Builder<'_> {
         );
         for j in firms_joint.into_iter().chain(social_joint) {
             // Most joint branches sit under the regional committee, some directly under the township.
-            if chance(self.rng, 0.7) {
-                regional.children.push(j)
-            } else {
-                node.children.push(j)
-            }
+            if chance(self.rng, 0.7) { regional.children.push(j) } else { node.children.push(j) }
         }
         const OWN: [&str; 4] = ["流动党员", "个体劳动者", "新就业群体", "退休人员"];
-        for (i, size) in self
-            .fill(regional_budget, 22.0, 0.4, 5, 60)
-            .into_iter()
-            .enumerate()
-        {
+        for (i, size) in self.fill(regional_budget, 22.0, 0.4, 5, 60).into_iter().enumerate() {
             let tail = match OWN.get(i) {
                 Some(t) => (*t).to_owned(),
-                None => format!(
-                    "区域性综合党委第{}",
-                    chinese_number(i as u32 - OWN.len() as u32 + 1)
-                ),
+                None => format!("区域性综合党委第{}", chinese_number(i as u32 - OWN.len() as u32 + 1)),
             };
             let mut u = Unit::new(full.clone(), Sector::Mixed, Flavour::Regional, size);
             u.host = regional.org.host_units.clone();
             u.work_unit = Arc::from("");
-            let flavour = if tail == "退休人员" {
-                Flavour::Retirees
-            } else {
-                Flavour::Regional
-            };
+            let flavour = if tail == "退休人员" { Flavour::Retirees } else { Flavour::Regional };
             let b = self.branch(
                 ctx,
                 &u,
@@ -1438,11 +1245,7 @@ struct BranchLabels {
 
 impl BranchLabels {
     fn new(divisions: &'static [&'static str]) -> Self {
-        BranchLabels {
-            divisions,
-            next_division: 0,
-            next_number: 0,
-        }
+        BranchLabels { divisions, next_division: 0, next_number: 0 }
     }
 
     /// The next division name (a department, or 第N).

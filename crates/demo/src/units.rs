@@ -117,9 +117,7 @@ fn unique(
         if attempt >= 30 {
             brand.push_str(crate::sample::pick_str(
                 rng,
-                &[
-                    "华", "达", "源", "信", "盛", "泰", "通", "宏", "立", "创", "诚", "远",
-                ],
+                &["华", "达", "源", "信", "盛", "泰", "通", "宏", "立", "创", "诚", "远"],
             ));
         }
         let name = draw(rng, &brand);
@@ -131,49 +129,20 @@ fn unique(
 }
 
 /// A school of the district's education bureau, unique within `used`; `places` are its townships.
-pub(crate) fn school(
-    rng: &mut SmallRng,
-    loc: Locale<'_>,
-    places: &[String],
-    used: &mut HashSet<String>,
-) -> String {
+pub(crate) fn school(rng: &mut SmallRng, loc: Locale<'_>, places: &[String], used: &mut HashSet<String>) -> String {
     let p = loc.prefix();
     unique(rng, used, |rng, brand| {
         let place = pick(rng, places);
-        match pick_weighted(
-            rng,
-            &[
-                (0, 4.0),
-                (1, 2.0),
-                (2, 1.5),
-                (3, 2.0),
-                (4, 1.0),
-                (5, 0.4),
-                (6, 0.3),
-            ],
-        ) {
+        match pick_weighted(rng, &[(0, 4.0), (1, 2.0), (2, 1.5), (3, 2.0), (4, 1.0), (5, 0.4), (6, 0.3)]) {
             0 => format!("{p}{place}中心小学"),
             1 => format!("{p}{place}初级中学"),
             2 => format!("{p}{place}幼儿园"),
             3 => format!("{p}{brand}小学"),
             4 => format!("{p}{brand}中学"),
-            5 => format!(
-                "{p}第{}中学",
-                chinese_number(rand::Rng::random_range(rng, 1..=9))
-            ),
+            5 => format!("{p}第{}中学", chinese_number(rand::Rng::random_range(rng, 1..=9))),
             _ => format!(
                 "{p}{}",
-                pick(
-                    rng,
-                    &[
-                        "实验小学",
-                        "实验中学",
-                        "高级中学",
-                        "职业高级中学",
-                        "特殊教育学校",
-                        "教师进修学校"
-                    ]
-                )
+                pick(rng, &["实验小学", "实验中学", "高级中学", "职业高级中学", "特殊教育学校", "教师进修学校"])
             ),
         }
     })
@@ -190,31 +159,16 @@ pub(crate) fn hospitals(loc: Locale<'_>, townships: &[String]) -> Vec<(String, f
         (format!("{p}疾病预防控制中心"), 1.5),
     ];
     for t in townships {
-        let name = if t.ends_with("街道") {
-            format!("{p}{t}社区卫生服务中心")
-        } else {
-            format!("{p}{t}卫生院")
-        };
+        let name =
+            if t.ends_with("街道") { format!("{p}{t}社区卫生服务中心") } else { format!("{p}{t}卫生院") };
         out.push((name, 1.0));
     }
     out
 }
 
 /// Departments of a hospital, each with its own branch.
-pub(crate) const HOSPITAL_DEPARTMENTS: &[&str] = &[
-    "内科",
-    "外科",
-    "护理",
-    "医技",
-    "门诊",
-    "妇儿",
-    "急诊",
-    "行政后勤",
-    "药剂",
-    "五官科",
-    "康复科",
-    "公共卫生",
-];
+pub(crate) const HOSPITAL_DEPARTMENTS: &[&str] =
+    &["内科", "外科", "护理", "医技", "门诊", "妇儿", "急诊", "行政后勤", "药剂", "五官科", "康复科", "公共卫生"];
 
 /// Businesses of a district's state-owned groups.
 const STATE_BUSINESSES: &[&str] = &[
@@ -237,19 +191,13 @@ const STATE_BUSINESSES: &[&str] = &[
 
 /// A state-owned group, unique within `used`: "宁波海曙城市建设投资集团有限公司", or with a brand word
 /// once the district's plain business names are taken.
-pub(crate) fn state_group(
-    rng: &mut SmallRng,
-    loc: Locale<'_>,
-    used: &mut HashSet<String>,
-) -> String {
+pub(crate) fn state_group(rng: &mut SmallRng, loc: Locale<'_>, used: &mut HashSet<String>) -> String {
     let p = loc.brand_prefix();
     let plain = format!("{p}{}集团有限公司", pick(rng, STATE_BUSINESSES));
     if used.insert(plain.clone()) {
         return plain;
     }
-    unique(rng, used, |rng, brand| {
-        format!("{p}{brand}{}有限公司", pick(rng, STATE_BUSINESSES))
-    })
+    unique(rng, used, |rng, brand| format!("{p}{brand}{}有限公司", pick(rng, STATE_BUSINESSES)))
 }
 
 /// Industries of Ningbo-style private enterprises.
@@ -292,12 +240,7 @@ const INDUSTRIES: &[&str] = &[
 ];
 
 /// A private enterprise's name, unique within `used`; big ones are groups or joint-stock companies.
-pub(crate) fn company(
-    rng: &mut SmallRng,
-    loc: Locale<'_>,
-    members: u32,
-    used: &mut HashSet<String>,
-) -> String {
+pub(crate) fn company(rng: &mut SmallRng, loc: Locale<'_>, members: u32, used: &mut HashSet<String>) -> String {
     unique(rng, used, |rng, brand| {
         let region = if chance(rng, 0.12) {
             "浙江"
@@ -318,16 +261,11 @@ pub(crate) fn company(
 }
 
 /// Functional departments of an enterprise, for the branches of a large one.
-pub(crate) const COMPANY_DEPARTMENTS: &[&str] = &[
-    "生产", "研发", "营销", "质量", "财务", "行政", "技术", "工程", "物流", "采购", "客服", "制造",
-];
+pub(crate) const COMPANY_DEPARTMENTS: &[&str] =
+    &["生产", "研发", "营销", "质量", "财务", "行政", "技术", "工程", "物流", "采购", "客服", "制造"];
 
 /// Associations, chambers, service centres: a social organization's name, unique within `used`.
-pub(crate) fn social_org(
-    rng: &mut SmallRng,
-    loc: Locale<'_>,
-    used: &mut HashSet<String>,
-) -> String {
+pub(crate) fn social_org(rng: &mut SmallRng, loc: Locale<'_>, used: &mut HashSet<String>) -> String {
     const TRADES: &[&str] = &[
         "餐饮",
         "物流",
@@ -342,25 +280,11 @@ pub(crate) fn social_org(
         "汽车维修",
         "物业管理",
     ];
-    const CHAMBERS: &[&str] = &[
-        "温州",
-        "台州",
-        "安徽",
-        "江西",
-        "福建",
-        "湖南",
-        "河南",
-        "四川",
-        "贵州",
-        "青年企业家",
-        "女企业家",
-    ];
+    const CHAMBERS: &[&str] =
+        &["温州", "台州", "安徽", "江西", "福建", "湖南", "河南", "四川", "贵州", "青年企业家", "女企业家"];
     let p = loc.prefix();
     unique(rng, used, |rng, brand| {
-        match pick_weighted(
-            rng,
-            &[(0, 2.0), (1, 2.0), (2, 1.5), (3, 1.0), (4, 1.0), (5, 1.0)],
-        ) {
+        match pick_weighted(rng, &[(0, 2.0), (1, 2.0), (2, 1.5), (3, 1.0), (4, 1.0), (5, 1.0)]) {
             0 => format!("{p}{}行业协会", pick(rng, TRADES)),
             1 => format!("{p}{brand}社会工作服务中心"),
             2 => format!("{p}{brand}养老服务中心"),
@@ -374,11 +298,7 @@ pub(crate) fn social_org(
 /// A law firm of the city, unique within `used`.
 pub(crate) fn law_firm(rng: &mut SmallRng, loc: Locale<'_>, used: &mut HashSet<String>) -> String {
     unique(rng, used, |rng, brand| {
-        let region = if chance(rng, 0.4) {
-            "浙江"
-        } else {
-            loc.city.short()
-        };
+        let region = if chance(rng, 0.4) { "浙江" } else { loc.city.short() };
         format!("{region}{brand}律师事务所")
     })
 }
@@ -403,14 +323,7 @@ pub(crate) const COLLEGE_SCHOOLS: &[&str] = &[
 ];
 
 /// Where the district's tiny firms cluster; names the joint branches of the regional committee.
-pub(crate) const CLUSTERS: &[&str] = &[
-    "工业区",
-    "小微企业园",
-    "商贸城",
-    "电商产业园",
-    "创业园",
-    "个私企业",
-];
+pub(crate) const CLUSTERS: &[&str] = &["工业区", "小微企业园", "商贸城", "电商产业园", "创业园", "个私企业"];
 
 #[cfg(test)]
 mod tests {
@@ -419,18 +332,12 @@ mod tests {
 
     #[test]
     fn district_bodies_are_named_as_in_real_life() {
-        let haishu = Locale {
-            city: &NINGBO,
-            district: &NINGBO.districts[0],
-        };
+        let haishu = Locale { city: &NINGBO, district: &NINGBO.districts[0] };
         let names: Vec<String> = organs(haishu).into_iter().map(|(n, _)| n).collect();
         assert!(names.contains(&"海曙区财政局".to_owned()));
         assert!(names.contains(&"宁波市公安局海曙分局".to_owned()));
         assert!(names.contains(&"国家税务总局宁波市海曙区税务局".to_owned()));
-        let yuyao = Locale {
-            city: &NINGBO,
-            district: &NINGBO.districts[6],
-        };
+        let yuyao = Locale { city: &NINGBO, district: &NINGBO.districts[6] };
         let names: Vec<String> = organs(yuyao).into_iter().map(|(n, _)| n).collect();
         assert!(names.contains(&"余姚市公安局".to_owned()));
         assert!(names.contains(&"国家税务总局余姚市税务局".to_owned()));

@@ -43,36 +43,18 @@ fn org_input(f: &OrgFields) -> OrgInput {
 
 fn assert_all_valid(data: &Dataset, today: Date) {
     for o in &data.orgs {
-        assert_eq!(
-            org_input(&o.fields).validate(today).as_ref(),
-            Ok(&o.fields),
-            "{}",
-            o.fields.name
-        );
+        assert_eq!(org_input(&o.fields).validate(today).as_ref(), Ok(&o.fields), "{}", o.fields.name);
     }
     for m in &data.members {
-        assert_eq!(
-            m.fields.to_input().validate(today).as_ref(),
-            Ok(&m.fields),
-            "{}",
-            m.fields.name
-        );
+        assert_eq!(m.fields.to_input().validate(today).as_ref(), Ok(&m.fields), "{}", m.fields.name);
     }
 }
 
 #[test]
 fn every_organization_and_member_passes_the_domain_validation_again() {
     let data = small();
-    assert!(
-        (50..=120).contains(&data.orgs.len()),
-        "{} organizations",
-        data.orgs.len()
-    );
-    assert!(
-        (950..=1050).contains(&data.members.len()),
-        "{} members",
-        data.members.len()
-    );
+    assert!((50..=120).contains(&data.orgs.len()), "{} organizations", data.orgs.len());
+    assert!((950..=1050).contains(&data.members.len()), "{} members", data.members.len());
     assert_all_valid(data, today());
 }
 
@@ -92,12 +74,7 @@ fn check_pre_order(data: &Dataset, _today: Date) {
     for (i, o) in orgs.iter().enumerate().skip(1) {
         let p = o.parent.expect("only the root has no parent");
         assert!(p < i, "{} comes before its parent", o.fields.name);
-        assert_eq!(
-            check_placement(o.fields.kind, Some(orgs[p].fields.kind)),
-            Ok(()),
-            "{}",
-            o.fields.name
-        );
+        assert_eq!(check_placement(o.fields.kind, Some(orgs[p].fields.kind)), Ok(()), "{}", o.fields.name);
         // In pre-order, the parent is the previous organization or one of its ancestors.
         let mut a = Some(i - 1);
         while a != Some(p) {
@@ -111,21 +88,15 @@ fn check_names(data: &Dataset, _today: Date) {
     let orgs = &data.orgs;
     let mut seen = HashSet::new();
     for o in orgs {
-        assert!(
-            seen.insert((o.parent, o.fields.name.as_str())),
-            "duplicate {}",
-            o.fields.name
-        );
+        assert!(seen.insert((o.parent, o.fields.name.as_str())), "duplicate {}", o.fields.name);
         match o.fields.kind {
             OrgKind::Group => assert!(o.fields.name.ends_with("党小组")),
             OrgKind::Department => {
                 assert!(o.fields.name.starts_with("中共") && o.fields.name.ends_with("委组织部"))
             }
-            OrgKind::Branch => assert!(
-                o.fields.name.starts_with("中共") && o.fields.name.ends_with("支部委员会"),
-                "{}",
-                o.fields.name
-            ),
+            OrgKind::Branch => {
+                assert!(o.fields.name.starts_with("中共") && o.fields.name.ends_with("支部委员会"), "{}", o.fields.name)
+            }
             OrgKind::GeneralBranch => {
                 assert!(o.fields.name.ends_with("总支部委员会"), "{}", o.fields.name)
             }
@@ -139,27 +110,12 @@ fn check_names(data: &Dataset, _today: Date) {
 fn check_shape(data: &Dataset, today: Date) {
     let orgs = &data.orgs;
     let find = |f: &dyn Fn(&OrgFields) -> bool| orgs.iter().filter(|o| f(&o.fields)).count();
+    assert!(find(&|o| o.kind == OrgKind::Committee && o.regional && o.name.ends_with("镇委员会")) >= 2);
+    assert!(find(&|o| o.kind == OrgKind::WorkingCommittee && o.regional && o.name.ends_with("街道工作委员会")) >= 2);
     assert!(
-        find(&|o| o.kind == OrgKind::Committee && o.regional && o.name.ends_with("镇委员会")) >= 2
+        find(&|o| o.regional && o.formation_mode == FormationMode::Regional && o.name.ends_with("区域性综合党委")) >= 4
     );
-    assert!(
-        find(&|o| o.kind == OrgKind::WorkingCommittee
-            && o.regional
-            && o.name.ends_with("街道工作委员会"))
-            >= 2
-    );
-    assert!(
-        find(&|o| o.regional
-            && o.formation_mode == FormationMode::Regional
-            && o.name.ends_with("区域性综合党委"))
-            >= 4
-    );
-    assert!(
-        find(&|o| o.joint
-            && o.formation_mode == FormationMode::Joint
-            && o.name.contains("联合支部"))
-            >= 1
-    );
+    assert!(find(&|o| o.joint && o.formation_mode == FormationMode::Joint && o.name.contains("联合支部")) >= 1);
     assert!(find(&|o| o.sector == Sector::Rural && o.name.contains("村")) >= 2);
     assert!(find(&|o| o.sector == Sector::Community && o.name.contains("社区")) >= 2);
     for o in orgs {
@@ -168,18 +124,11 @@ fn check_shape(data: &Dataset, today: Date) {
         if matches!(f.kind, OrgKind::Department | OrgKind::Group) {
             continue;
         }
-        let years = if matches!(f.sector, Sector::Rural | Sector::Community) {
-            5
-        } else {
-            3
-        };
+        let years = if matches!(f.sector, Sector::Rural | Sector::Community) { 5 } else { 3 };
         assert_eq!(f.term_years, Some(years), "{}", f.name);
         assert!(f.term_start >= f.founded_on, "{}", f.name);
         assert!(
-            !f.contact.is_empty()
-                && !f.phone.is_empty()
-                && !f.address.is_empty()
-                && !f.host_units.is_empty(),
+            !f.contact.is_empty() && !f.phone.is_empty() && !f.address.is_empty() && !f.host_units.is_empty(),
             "{}",
             f.name
         );
@@ -191,12 +140,7 @@ fn check_history(data: &Dataset, today: Date) {
     for m in &data.members {
         assert_eq!(data.orgs[m.org].fields.kind, OrgKind::Branch);
         assert!(m.org_since >= m.fields.joined_on && m.org_since <= today);
-        assert!(
-            founded(m.org) <= m.org_since,
-            "{} predates {}",
-            m.fields.name,
-            data.orgs[m.org].fields.name
-        );
+        assert!(founded(m.org) <= m.org_since, "{} predates {}", m.fields.name, data.orgs[m.org].fields.name);
         match m.previous_org {
             None => assert_eq!(m.org_since, m.fields.joined_on),
             Some(p) => {
@@ -212,12 +156,7 @@ fn check_history(data: &Dataset, today: Date) {
         if let Some(p) = o.parent {
             let parent = &data.orgs[p].fields;
             if parent.kind != OrgKind::Department {
-                assert!(
-                    parent.founded_on <= o.fields.founded_on,
-                    "{} after {}",
-                    parent.name,
-                    o.fields.name
-                );
+                assert!(parent.founded_on <= o.fields.founded_on, "{} after {}", parent.name, o.fields.name);
             }
         }
     }
@@ -230,31 +169,18 @@ fn check_member_dates(data: &Dataset, today: Date) {
         match f.kind {
             MemberKind::Probationary => {
                 assert_eq!(f.full_on, None);
-                assert!(
-                    f.joined_on > date::birthday(today, -1),
-                    "{} probationary since {}",
-                    f.name,
-                    f.joined_on
-                );
+                assert!(f.joined_on > date::birthday(today, -1), "{} probationary since {}", f.name, f.joined_on);
             }
             MemberKind::Full => {
                 let full = f.full_on.expect("full members have a full date");
                 let year = date::birthday(f.joined_on, 1);
-                assert!(
-                    full >= year && full <= year + chrono::Days::new(41) && full <= today,
-                    "{}: {full}",
-                    f.name
-                );
+                assert!(full >= year && full <= year + chrono::Days::new(41) && full <= today, "{}: {full}", f.name);
             }
         }
         if let Some(w) = f.work_started_on {
             assert!(w >= date::birthday(f.birth_date, 16) && w <= today);
         }
-        assert!(
-            f.phone.len() == 11 && ["13", "15", "18"].contains(&&f.phone[..2]),
-            "{}",
-            f.phone
-        );
+        assert!(f.phone.len() == 11 && ["13", "15", "18"].contains(&&f.phone[..2]), "{}", f.phone);
         assert!(f.address.starts_with("浙江省宁波市"), "{}", f.address);
         assert!((2..=4).contains(&f.name.chars().count()));
     }
@@ -277,12 +203,7 @@ fn the_same_seed_gives_the_same_dataset_and_another_seed_another() {
     assert_eq!(a.members.len(), b.members.len());
     let ends = |d: &Dataset| {
         let (first, last) = (&d.members[0].fields, &d.members[d.members.len() - 1].fields);
-        (
-            first.name.clone(),
-            first.id_number.clone(),
-            last.name.clone(),
-            last.id_number.clone(),
-        )
+        (first.name.clone(), first.id_number.clone(), last.name.clone(), last.id_number.clone())
     };
     assert_eq!(ends(&a), ends(b));
     assert_eq!(&a, b);
@@ -294,20 +215,12 @@ fn the_same_seed_gives_the_same_dataset_and_another_seed_another() {
 fn the_small_dataset_generates_in_under_a_second() {
     let started = Instant::now();
     generate(Scale::Small, 1, today());
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
 }
 
 #[test]
 fn scales_parse_and_print_their_names() {
-    for (s, scale) in [
-        ("small", Scale::Small),
-        ("city", Scale::City),
-        ("province", Scale::Province),
-    ] {
+    for (s, scale) in [("small", Scale::Small), ("city", Scale::City), ("province", Scale::Province)] {
         assert_eq!(s.parse::<Scale>(), Ok(scale));
         assert_eq!(scale.to_string(), s);
     }
@@ -349,14 +262,7 @@ fn the_rules_hold_for_many_seeds() {
     let today = today();
     for seed in 0..12 {
         let data = generate(Scale::Small, seed, today);
-        for check in [
-            check_pre_order,
-            check_names,
-            check_shape,
-            check_history,
-            check_member_dates,
-            check_ids,
-        ] {
+        for check in [check_pre_order, check_names, check_shape, check_history, check_member_dates, check_ids] {
             check(&data, today);
         }
     }

@@ -26,11 +26,7 @@ const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'
 
 /// The check character for the first 17 digits.
 pub fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -68,11 +64,7 @@ impl IdNumber {
     }
 
     pub fn sex(&self) -> Sex {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// Shown by default: the region and the last four characters are hidden.
@@ -103,19 +95,13 @@ mod tests {
     fn the_standard_example_number_is_valid() {
         // The worked example of GB 11643-1999, appendix.
         let id = IdNumber::parse("11010519491231002X").unwrap();
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.sex(), Sex::Female);
     }
 
     #[test]
     fn lower_case_x_and_spaces_are_accepted() {
-        assert_eq!(
-            IdNumber::parse(" 11010519491231002x ").unwrap().as_str(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse(" 11010519491231002x ").unwrap().as_str(), "11010519491231002X");
     }
 
     #[test]

@@ -106,9 +106,7 @@ impl Filter {
             && self.sex.is_none_or(|s| e.sex == s)
             && self.education.is_none_or(|x| e.education == x)
             && self.sector.is_none_or(|s| sector == s)
-            && self
-                .age_band
-                .is_none_or(|b| AgeBand::of(e.birth_date, today) == b)
+            && self.age_band.is_none_or(|b| AgeBand::of(e.birth_date, today) == b)
             && query_matches(&self.query, e)
     }
 }
@@ -131,10 +129,7 @@ impl MemberIndex {
     pub async fn build(store: &Store, access: &Access) -> Result<MemberIndex, StoreError> {
         // Read the ledger position first: changes made while loading are replayed by `catch_up`.
         let seq = ledger::head_seq(store.db()).await?;
-        let mut index = MemberIndex {
-            seq,
-            ..Default::default()
-        };
+        let mut index = MemberIndex { seq, ..Default::default() };
         index.set_orgs(store.list_orgs(access).await?);
         let mut members = Vec::new();
         let mut missing = 0usize;
@@ -145,9 +140,7 @@ impl MemberIndex {
             })
             .await?;
         if missing > 0 {
-            return Err(StoreError::Other(format!(
-                "{missing}名党员的组织不在索引中"
-            )));
+            return Err(StoreError::Other(format!("{missing}名党员的组织不在索引中")));
         }
         members.sort_unstable_by_key(|e| (e.org_pos, e.id));
         index.members = members;
@@ -169,15 +162,8 @@ impl MemberIndex {
 
     fn set_orgs(&mut self, orgs: Vec<Org>) {
         // `orgs` comes in path order, which is pre-order; compute each subtree's end with a stack.
-        let mut nodes: Vec<OrgNode> = orgs
-            .into_iter()
-            .map(|o| OrgNode {
-                id: o.id,
-                path: o.path,
-                sector: o.fields.sector,
-                end: 0,
-            })
-            .collect();
+        let mut nodes: Vec<OrgNode> =
+            orgs.into_iter().map(|o| OrgNode { id: o.id, path: o.path, sector: o.fields.sector, end: 0 }).collect();
         let mut stack: Vec<usize> = Vec::new();
         for i in 0..nodes.len() {
             while let Some(&top) = stack.last() {
@@ -192,11 +178,7 @@ impl MemberIndex {
         for top in stack {
             nodes[top].end = nodes.len() as u32;
         }
-        self.org_pos = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id, i as u32))
-            .collect();
+        self.org_pos = nodes.iter().enumerate().map(|(i, n)| (n.id, i as u32)).collect();
         self.orgs = nodes;
     }
 
@@ -226,28 +208,15 @@ impl MemberIndex {
 
     /// A page of the members of `org`'s subtree matching `filter`, within `access`.
     /// An organization outside scope gives an empty page, as if it had no members.
-    pub fn list(
-        &self,
-        access: &Access,
-        org: OrgId,
-        filter: &Filter,
-        today: Date,
-        offset: usize,
-        limit: usize,
-    ) -> Page {
+    pub fn list(&self, access: &Access, org: OrgId, filter: &Filter, today: Date, offset: usize, limit: usize) -> Page {
         let Some((lo, hi)) = self.subtree(access, org) else {
-            return Page {
-                total: 0,
-                ids: Vec::new(),
-            };
+            return Page { total: 0, ids: Vec::new() };
         };
         let only = access.self_member_id();
         let mut total = 0;
         let mut ids = Vec::with_capacity(limit);
         for e in self.slice(lo, hi) {
-            if only.is_some_and(|m| m != e.id.0)
-                || !filter.matches(e, self.orgs[e.org_pos as usize].sector, today)
-            {
+            if only.is_some_and(|m| m != e.id.0) || !filter.matches(e, self.orgs[e.org_pos as usize].sector, today) {
                 continue;
             }
             if total >= offset && ids.len() < limit {
@@ -299,12 +268,7 @@ impl MemberIndex {
                 .map(MemberId)
                 .collect();
             if orgs_changed {
-                let old: HashMap<u32, OrgId> = self
-                    .orgs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| (i as u32, o.id))
-                    .collect();
+                let old: HashMap<u32, OrgId> = self.orgs.iter().enumerate().map(|(i, o)| (i as u32, o.id)).collect();
                 self.set_orgs(store.list_orgs(access).await?);
                 for e in &mut self.members {
                     e.org_pos = self.org_pos[&old[&e.org_pos]];

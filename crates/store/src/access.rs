@@ -17,13 +17,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::SystemAdmin,
-        Role::DepartmentAdmin,
-        Role::CommitteeAdmin,
-        Role::BranchSecretary,
-        Role::Member,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::SystemAdmin, Role::DepartmentAdmin, Role::CommitteeAdmin, Role::BranchSecretary, Role::Member];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -90,24 +85,12 @@ impl Access {
         member_id: Option<i64>,
     ) -> Access {
         let scope = match (role, member_id) {
-            (Role::Member, Some(member_id)) => Scope::SelfOnly {
-                member_id,
-                org_path: scope_path,
-            },
+            (Role::Member, Some(member_id)) => Scope::SelfOnly { member_id, org_path: scope_path },
             // A member account without a member record sees nothing rather than everything.
-            (Role::Member, None) => Scope::SelfOnly {
-                member_id: -1,
-                org_path: "\u{0}".into(),
-            },
+            (Role::Member, None) => Scope::SelfOnly { member_id: -1, org_path: "\u{0}".into() },
             _ => Scope::Subtree { path: scope_path },
         };
-        Access {
-            actor_id: Some(user_id),
-            actor_name: display_name,
-            role,
-            scope_org_id,
-            scope,
-        }
+        Access { actor_id: Some(user_id), actor_name: display_name, role, scope_org_id, scope }
     }
 
     pub fn actor_id(&self) -> Option<i64> {
@@ -165,10 +148,7 @@ impl Access {
 
     /// Creating, editing, moving and dissolving organizations.
     pub fn may_manage_orgs(&self) -> bool {
-        matches!(
-            self.role,
-            Role::SystemAdmin | Role::DepartmentAdmin | Role::CommitteeAdmin
-        )
+        matches!(self.role, Role::SystemAdmin | Role::DepartmentAdmin | Role::CommitteeAdmin)
     }
 
     /// Registering and editing member records.
@@ -188,11 +168,7 @@ impl Access {
 
     /// `Forbidden` unless `allowed` (one of the `may_*` answers).
     pub fn require(&self, allowed: bool) -> Result<(), crate::StoreError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(crate::StoreError::Forbidden)
-        }
+        if allowed { Ok(()) } else { Err(crate::StoreError::Forbidden) }
     }
 }
 
@@ -202,14 +178,7 @@ mod tests {
 
     #[test]
     fn a_subtree_grant_sees_its_descendants_and_nothing_beside_them() {
-        let a = Access::for_user(
-            1,
-            "x".into(),
-            Role::BranchSecretary,
-            7,
-            "/00000001/00000007/".into(),
-            None,
-        );
+        let a = Access::for_user(1, "x".into(), Role::BranchSecretary, 7, "/00000001/00000007/".into(), None);
         assert!(a.sees_path("/00000001/00000007/"));
         assert!(a.sees_path("/00000001/00000007/00000009/"));
         assert!(!a.sees_path("/00000001/00000070/"));
@@ -218,14 +187,7 @@ mod tests {
 
     #[test]
     fn a_member_grant_sees_only_their_own_organization_and_record() {
-        let a = Access::for_user(
-            1,
-            "x".into(),
-            Role::Member,
-            7,
-            "/00000001/00000007/".into(),
-            Some(42),
-        );
+        let a = Access::for_user(1, "x".into(), Role::Member, 7, "/00000001/00000007/".into(), Some(42));
         assert!(a.sees_path("/00000001/00000007/"));
         assert!(!a.sees_path("/00000001/00000007/00000009/"));
         assert_eq!(a.member_predicate().0, "m.id = ?");

@@ -9,8 +9,7 @@ use crate::db::{Tx, Value};
 use crate::error::StoreError;
 use crate::ledger::{self, Entry, NewEntry, Write, as_object};
 use crate::member::write::{
-    INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, field_values as member_values,
-    initial_states,
+    INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, field_values as member_values, initial_states,
 };
 use crate::org::segment;
 use crate::org::write::{field_params as org_params, field_values as org_values};
@@ -55,13 +54,7 @@ struct Batch<'t> {
 impl<'t> Batch<'t> {
     fn new(tx: &'t mut Tx, table: &'static str, columns: &'static str) -> Self {
         let width = columns.split(',').count();
-        Batch {
-            tx,
-            table,
-            columns,
-            width,
-            rows: Vec::new(),
-        }
+        Batch { tx, table, columns, width, rows: Vec::new() }
     }
 
     async fn push(&mut self, mut row: Vec<Value>) -> Result<(), StoreError> {
@@ -80,12 +73,7 @@ impl<'t> Batch<'t> {
         let one = format!("({})", vec!["?"; self.width].join(", "));
         let all = vec![one; self.rows.len() / self.width].join(", ");
         let params = std::mem::take(&mut self.rows);
-        self.tx
-            .exec(
-                &format!("INSERT INTO {} ({}) VALUES {all}", self.table, self.columns),
-                params,
-            )
-            .await?;
+        self.tx.exec(&format!("INSERT INTO {} ({}) VALUES {all}", self.table, self.columns), params).await?;
         Ok(())
     }
 }
@@ -104,9 +92,7 @@ pub async fn load(
 ) -> Result<(), StoreError> {
     access.require(access.may_manage_users())?;
     if store.root_org_id().await?.is_some() {
-        return Err(StoreError::Invalid(
-            "数据库中已有组织，演示数据只能载入空数据库".into(),
-        ));
+        return Err(StoreError::Invalid("数据库中已有组织，演示数据只能载入空数据库".into()));
     }
     let mut w = Write::begin(&store.db).await?;
     let mut entries: Vec<Entry> = Vec::with_capacity(orgs.len() + members.len());
@@ -119,11 +105,7 @@ pub async fn load(
                 assert!(p < i, "organizations must come in tree order");
             });
             check_placement(o.fields.kind, parent.map(|p| orgs[p].fields.kind))?;
-            let path = format!(
-                "{}{}",
-                parent.map_or("/", |p| paths[p].as_str()),
-                segment(id)
-            );
+            let path = format!("{}{}", parent.map_or("/", |p| paths[p].as_str()), segment(id));
             let mut row = params![id, parent.map(|p| p as i64 + 1), path.clone()];
             row.append(&mut org_params(o.fields));
             batch.push(row).await?;
@@ -170,11 +152,7 @@ pub async fn load(
         let mut payload = as_object(&member_values(m.fields));
         payload["org_id"] = serde_json::json!(first as i64 + 1);
         payload["org"] = serde_json::json!(orgs[first].fields.name);
-        let joined_org_on = if m.previous.is_some() {
-            m.fields.joined_on
-        } else {
-            m.since
-        };
+        let joined_org_on = if m.previous.is_some() { m.fields.joined_on } else { m.since };
         payload["since"] = serde_json::json!(joined_org_on.to_string());
         entries.push(w.chain(
             access,
@@ -188,12 +166,7 @@ pub async fn load(
         ));
         match m.previous {
             Some(prev) => {
-                memberships.push(params![
-                    id,
-                    prev as i64 + 1,
-                    m.fields.joined_on,
-                    Some(m.since)
-                ]);
+                memberships.push(params![id, prev as i64 + 1, m.fields.joined_on, Some(m.since)]);
                 memberships.push(params![id, m.org as i64 + 1, m.since, None::<Date>]);
                 let to_path = &paths[m.org];
                 entries.push(w.chain(
@@ -217,16 +190,8 @@ pub async fn load(
         }
     }
     for (table, columns, rows) in [
-        (
-            "membership",
-            "member_id, org_id, valid_from, valid_to",
-            memberships,
-        ),
-        (
-            "member_state",
-            "member_id, kind, status, valid_from, valid_to",
-            states,
-        ),
+        ("membership", "member_id, org_id, valid_from, valid_to", memberships),
+        ("member_state", "member_id, kind, status, valid_from, valid_to", states),
     ] {
         let mut batch = Batch::new(&mut w.tx, table, columns);
         for r in rows {
@@ -244,13 +209,7 @@ pub async fn load(
         let mut after = Vec::new();
         for p in &posts[start..end] {
             let name = members[p.member].fields.name.clone();
-            post_rows.push(params![
-                org as i64 + 1,
-                p.post.code(),
-                name.clone(),
-                p.member as i64 + 1,
-                p.since
-            ]);
+            post_rows.push(params![org as i64 + 1, p.post.code(), name.clone(), p.member as i64 + 1, p.since]);
             after.push(serde_json::json!({
                 "post": p.post.code(), "person_name": name, "member_id": p.member as i64 + 1, "since": p.since.to_string(),
             }));
@@ -268,11 +227,7 @@ pub async fn load(
         start = end;
     }
     {
-        let mut batch = Batch::new(
-            &mut w.tx,
-            "org_post",
-            "org_id, post, person_name, member_id, since",
-        );
+        let mut batch = Batch::new(&mut w.tx, "org_post", "org_id, post, person_name, member_id, since");
         for r in post_rows {
             batch.push(r).await?;
         }
@@ -292,10 +247,7 @@ pub async fn load(
     w.commit().await?;
     if store.backend() == crate::Backend::Sqlite {
         // One large transaction leaves a WAL as big as the data; fold it into the file now.
-        store
-            .db
-            .exec("PRAGMA wal_checkpoint(TRUNCATE)", params![])
-            .await?;
+        store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)", params![]).await?;
     }
     Ok(())
 }

@@ -38,12 +38,7 @@ pub async fn run(db: &Db) -> Result<Report, StoreError> {
 
 /// Every path is its parent's path plus its own segment; so the tree is connected and acyclic.
 async fn check_tree(db: &Db, report: &mut Report) -> Result<(), StoreError> {
-    let rows = db
-        .all(
-            "SELECT id, parent_id, path, name FROM org ORDER BY path",
-            params![],
-        )
-        .await?;
+    let rows = db.all("SELECT id, parent_id, path, name FROM org ORDER BY path", params![]).await?;
     report.orgs = rows.len() as i64;
     let paths: HashMap<i64, String> = rows.iter().map(|r| (r.int(0), r.text(2))).collect();
     for r in &rows {
@@ -53,17 +48,13 @@ async fn check_tree(db: &Db, report: &mut Report) -> Result<(), StoreError> {
             Some(p) => match paths.get(&p) {
                 Some(pp) => format!("{pp}{}", segment(id)),
                 None => {
-                    report
-                        .problems
-                        .push(format!("组织“{name}”（{id}）的上级组织 {p} 不存在"));
+                    report.problems.push(format!("组织“{name}”（{id}）的上级组织 {p} 不存在"));
                     continue;
                 }
             },
         };
         if path != expected {
-            report.problems.push(format!(
-                "组织“{name}”（{id}）的路径为 {path}，应为 {expected}：组织树不一致"
-            ));
+            report.problems.push(format!("组织“{name}”（{id}）的路径为 {path}，应为 {expected}：组织树不一致"));
         }
     }
     Ok(())
@@ -86,52 +77,31 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
         let (id, name, status, org, open) = (r.int(0), r.text(1), r.text(2), r.int(3), r.int(4));
         let holds = matches!(status.as_str(), "active" | "suspended");
         if holds && open != 1 {
-            report.problems.push(format!(
-                "党员“{name}”（{id}）应有且只有一段未结束的组织关系，实际有{open}段"
-            ));
+            report.problems.push(format!("党员“{name}”（{id}）应有且只有一段未结束的组织关系，实际有{open}段"));
         } else if holds && r.int(5) != org {
-            report.problems.push(format!(
-                "党员“{name}”（{id}）的当前组织与组织关系记录不一致"
-            ));
+            report.problems.push(format!("党员“{name}”（{id}）的当前组织与组织关系记录不一致"));
         } else if !holds && open != 0 {
-            report.problems.push(format!(
-                "党员“{name}”（{id}）状态为 {status}，却仍有未结束的组织关系"
-            ));
+            report.problems.push(format!("党员“{name}”（{id}）状态为 {status}，却仍有未结束的组织关系"));
         }
     }
     let inverted = db
-        .all(
-            "SELECT member_id FROM membership WHERE valid_to IS NOT NULL AND valid_to < valid_from",
-            params![],
-        )
+        .all("SELECT member_id FROM membership WHERE valid_to IS NOT NULL AND valid_to < valid_from", params![])
         .await?;
     for r in inverted {
-        report.problems.push(format!(
-            "党员 {} 有一段组织关系的结束日期早于开始日期",
-            r.int(0)
-        ));
+        report.problems.push(format!("党员 {} 有一段组织关系的结束日期早于开始日期", r.int(0)));
     }
     Ok(())
 }
 
 /// Every organization and member was created through the ledger, and nothing else was.
 async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
-    for (kind, table, label) in [
-        ("org.created", "org", "组织"),
-        ("member.created", "member", "党员"),
-    ] {
-        let created = db
-            .one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind])
-            .await?
-            .int(0);
-        let rows = db
-            .one(&format!("SELECT COUNT(*) FROM {table}"), params![])
-            .await?
-            .int(0);
+    for (kind, table, label) in [("org.created", "org", "组织"), ("member.created", "member", "党员")] {
+        let created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0);
+        let rows = db.one(&format!("SELECT COUNT(*) FROM {table}"), params![]).await?.int(0);
         if created != rows {
-            report.problems.push(format!(
-                "{label}表有{rows}条记录，但账本中只有{created}条创建记录：有记录未经账本写入或被删除"
-            ));
+            report
+                .problems
+                .push(format!("{label}表有{rows}条记录，但账本中只有{created}条创建记录：有记录未经账本写入或被删除"));
         }
     }
     Ok(())

@@ -10,8 +10,7 @@ use crate::error::StoreError;
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Postgres, Row as _, Sqlite, Transaction};
 use std::str::FromStr;
@@ -91,9 +90,7 @@ impl Backend {
             Ok(Backend::Postgres)
         } else {
             // Refusing unknown schemes avoids silently creating a stray database for a typo.
-            Err(StoreError::Unavailable(format!(
-                "数据库地址应以 sqlite: 或 postgres:// 开头，收到的是 `{url}`"
-            )))
+            Err(StoreError::Unavailable(format!("数据库地址应以 sqlite: 或 postgres:// 开头，收到的是 `{url}`")))
         }
     }
 
@@ -167,8 +164,7 @@ impl Row {
     }
 
     pub fn opt_date(&self, i: usize) -> Option<qiangji_domain::Date> {
-        self.opt_text(i)
-            .and_then(|s| qiangji_domain::date::parse(&s))
+        self.opt_text(i).and_then(|s| qiangji_domain::date::parse(&s))
     }
 }
 
@@ -200,10 +196,7 @@ impl Db {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("cache_size", "-65536");
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(opts)
-                    .await?;
+                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
                 Ok(Db::Sqlite(pool))
             }
             Backend::Postgres => {
@@ -259,12 +252,7 @@ impl Db {
     }
 
     /// Streams rows to `each` without holding them all (large loads at start-up).
-    pub async fn for_each(
-        &self,
-        sql: &str,
-        params: Vec<Value>,
-        mut each: impl FnMut(Row),
-    ) -> Result<(), StoreError> {
+    pub async fn for_each(&self, sql: &str, params: Vec<Value>, mut each: impl FnMut(Row)) -> Result<(), StoreError> {
         let sql = dialect(self.backend(), sql);
         match self {
             Db::Sqlite(p) => {
@@ -287,14 +275,12 @@ impl Db {
     pub async fn exec(&self, sql: &str, params: Vec<Value>) -> Result<u64, StoreError> {
         let sql = dialect(self.backend(), sql);
         Ok(match self {
-            Db::Sqlite(p) => bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), params)
-                .execute(p)
-                .await?
-                .rows_affected(),
-            Db::Postgres(p) => bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), params)
-                .execute(p)
-                .await?
-                .rows_affected(),
+            Db::Sqlite(p) => {
+                bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), params).execute(p).await?.rows_affected()
+            }
+            Db::Postgres(p) => {
+                bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), params).execute(p).await?.rows_affected()
+            }
         })
     }
 
@@ -302,14 +288,10 @@ impl Db {
     pub async fn exec_script(&self, sql: &str) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(p) => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-                    .execute(p)
-                    .await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(p).await?;
             }
             Db::Postgres(p) => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-                    .execute(p)
-                    .await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(p).await?;
             }
         }
         Ok(())
@@ -342,14 +324,12 @@ impl Tx {
     pub async fn exec(&mut self, sql: &str, params: Vec<Value>) -> Result<u64, StoreError> {
         let sql = dialect(self.backend(), sql);
         Ok(match self {
-            Tx::Sqlite(t) => bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), params)
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
-            Tx::Postgres(t) => bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), params)
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
+            Tx::Sqlite(t) => {
+                bind_all!(sqlx::query::<Sqlite>(AssertSqlSafe(sql)), params).execute(&mut **t).await?.rows_affected()
+            }
+            Tx::Postgres(t) => {
+                bind_all!(sqlx::query::<Postgres>(AssertSqlSafe(sql)), params).execute(&mut **t).await?.rows_affected()
+            }
         })
     }
 
@@ -405,9 +385,6 @@ mod tests {
     fn unknown_url_schemes_are_refused() {
         assert!(Backend::of_url("mysql://x").is_err());
         assert_eq!(Backend::of_url("sqlite://a.db").unwrap(), Backend::Sqlite);
-        assert_eq!(
-            Backend::of_url("postgresql://u@h/d").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::of_url("postgresql://u@h/d").unwrap(), Backend::Postgres);
     }
 }

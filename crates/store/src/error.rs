@@ -34,9 +34,7 @@ impl StoreError {
             StoreError::NotFound => "not_found",
             StoreError::Forbidden => "forbidden",
             StoreError::Org(e) => e.code(),
-            StoreError::Member(errors) => {
-                errors.first().map_or("member.invalid", MemberError::code)
-            }
+            StoreError::Member(errors) => errors.first().map_or("member.invalid", MemberError::code),
             StoreError::DuplicateIdNumber(_) => "member.id_number_duplicate",
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
             StoreError::Invalid(_) => "invalid",

@@ -54,10 +54,7 @@ impl Store {
     pub async fn root_org_id(&self) -> Result<Option<i64>, StoreError> {
         Ok(self
             .db
-            .opt(
-                "SELECT id FROM org WHERE parent_id IS NULL ORDER BY path LIMIT 1",
-                params![],
-            )
+            .opt("SELECT id FROM org WHERE parent_id IS NULL ORDER BY path LIMIT 1", params![])
             .await?
             .map(|r| r.int(0)))
     }

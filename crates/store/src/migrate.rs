@@ -25,10 +25,7 @@ pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
     )
     .await?;
     let applied: Vec<i64> = db
-        .all(
-            "SELECT version FROM schema_migration ORDER BY version",
-            params![],
-        )
+        .all("SELECT version FROM schema_migration ORDER BY version", params![])
         .await?
         .iter()
         .map(|r| r.int(0))

@@ -49,29 +49,18 @@ pub struct Response {
 impl Response {
     /// The first header called `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// All headers called `name` (case-insensitive), e.g. every `Set-Cookie`.
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
     }
 
     /// The body parsed as JSON; panics with the status and body if it is not.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "response body is not JSON ({e}); status {}, body:\n{}",
-                self.status, self.body
-            )
-        })
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("response body is not JSON ({e}); status {}, body:\n{}", self.status, self.body))
     }
 }
 
@@ -95,11 +84,7 @@ impl Client {
     /// relative path).
     pub fn new(base_url: &str) -> Client {
         let (authority, prefix) = split_url(base_url);
-        Client {
-            authority,
-            prefix: prefix.trim_end_matches('/').to_owned(),
-            cookies: Mutex::new(Vec::new()),
-        }
+        Client { authority, prefix: prefix.trim_end_matches('/').to_owned(), cookies: Mutex::new(Vec::new()) }
     }
 
     /// The base URL this client was created with (normalised).
@@ -115,49 +100,26 @@ impl Client {
 
     /// `POST path` with an `application/x-www-form-urlencoded` body.
     pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.request(
-            "POST",
-            path,
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            form_urlencode(form),
-        )
+        self.request("POST", path, &[("Content-Type", "application/x-www-form-urlencoded")], form_urlencode(form))
     }
 
     /// `POST path` with a JSON body.
     pub fn post_json(&self, path: &str, json: &serde_json::Value) -> Response {
-        self.request(
-            "POST",
-            path,
-            &[("Content-Type", "application/json")],
-            json.to_string(),
-        )
+        self.request("POST", path, &[("Content-Type", "application/json")], json.to_string())
     }
 
     /// Sends any request. `Host`, `Connection: close`, `Content-Length` and
     /// the jar's `Cookie` are added unless `headers` already has them.
     /// `Set-Cookie` headers of the response update the jar. Panics on
     /// network errors (a test cannot continue anyway).
-    pub fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: impl AsRef<[u8]>,
-    ) -> Response {
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: impl AsRef<[u8]>) -> Response {
         let (authority, target) = self.resolve(path);
         let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        let mut all: Vec<(String, String)> = headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
+        let mut all: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
         if !has("Cookie") {
             let jar = self.jar();
             if !jar.is_empty() {
-                let cookie = jar
-                    .iter()
-                    .map(|(n, v)| format!("{n}={v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let cookie = jar.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ");
                 all.push(("Cookie".to_owned(), cookie));
             }
         }
@@ -172,10 +134,7 @@ impl Client {
 
     /// The current value of cookie `name` in the jar.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.jar()
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+        self.jar().iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
     }
 
     /// Puts a cookie into the jar, replacing one with the same name.
@@ -200,11 +159,7 @@ impl Client {
     fn resolve(&self, path: &str) -> (String, String) {
         if path.starts_with("http://") {
             let (authority, target) = split_url(path);
-            let target = if target.is_empty() {
-                "/".to_owned()
-            } else {
-                target
-            };
+            let target = if target.is_empty() { "/".to_owned() } else { target };
             (authority, target)
         } else if path.starts_with('/') {
             (self.authority.clone(), format!("{}{path}", self.prefix))
@@ -216,17 +171,13 @@ impl Client {
 
 /// Splits `http://host:port/rest` into `("host:port", "/rest")`.
 fn split_url(url: &str) -> (String, String) {
-    let rest = url.strip_prefix("http://").unwrap_or_else(|| {
-        panic!("only plain http:// URLs are supported by the test client, got {url:?}")
-    });
+    let rest = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("only plain http:// URLs are supported by the test client, got {url:?}"));
     match rest.find(['/', '?']) {
         Some(i) => {
             let target = &rest[i..];
-            let target = if target.starts_with('?') {
-                format!("/{target}")
-            } else {
-                target.to_owned()
-            };
+            let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
             (rest[..i].to_owned(), target)
         }
         None => (rest.to_owned(), String::new()),
@@ -317,9 +268,9 @@ fn read_response(mut reader: impl BufRead, method: &str) -> io::Result<Response>
             if line.is_empty() {
                 break;
             }
-            let (name, value) = line.split_once(':').ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, format!("bad header {line:?}"))
-            })?;
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, format!("bad header {line:?}")))?;
             headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
         // 1xx responses (e.g. `100 Continue`) are interim; the real one follows.
@@ -327,38 +278,23 @@ fn read_response(mut reader: impl BufRead, method: &str) -> io::Result<Response>
             break (status, headers);
         }
     };
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
 
     let mut bytes = Vec::new();
     if method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status) {
         // These responses never have a body, whatever the headers say.
-    } else if header("transfer-encoding")
-        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
-    {
+    } else if header("transfer-encoding").is_some_and(|te| te.to_ascii_lowercase().contains("chunked")) {
         read_chunked(&mut reader, &mut bytes)?;
     } else if let Some(len) = header("content-length") {
-        let len: usize = len.parse().map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("bad Content-Length {len:?}"),
-            )
-        })?;
+        let len: usize = len
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("bad Content-Length {len:?}")))?;
         bytes.resize(len, 0);
         reader.read_exact(&mut bytes)?;
     } else {
         reader.read_to_end(&mut bytes)?;
     }
-    Ok(Response {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        headers,
-        bytes,
-    })
+    Ok(Response { status, body: String::from_utf8_lossy(&bytes).into_owned(), headers, bytes })
 }
 
 /// Decodes a `Transfer-Encoding: chunked` body (chunk extensions and
@@ -367,12 +303,8 @@ fn read_chunked(reader: &mut impl BufRead, out: &mut Vec<u8>) -> io::Result<()> 
     loop {
         let line = read_line(reader)?;
         let size_text = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("bad chunk size {line:?}"),
-            )
-        })?;
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("bad chunk size {line:?}")))?;
         if size == 0 {
             // Trailers end with an empty line; tolerate a server that just closes.
             while !read_line(reader).unwrap_or_default().is_empty() {}
@@ -390,10 +322,7 @@ fn read_chunked(reader: &mut impl BufRead, out: &mut Vec<u8>) -> io::Result<()> 
 fn read_line(reader: &mut impl BufRead) -> io::Result<String> {
     let mut buf = Vec::new();
     if reader.read_until(b'\n', &mut buf)? == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "connection closed before the response was complete",
-        ));
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed before the response was complete"));
     }
     while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
         buf.pop();
@@ -406,10 +335,7 @@ fn parse_status(line: &str) -> io::Result<u16> {
     let mut parts = line.split_whitespace();
     match (parts.next(), parts.next().and_then(|s| s.parse().ok())) {
         (Some(version), Some(code)) if version.starts_with("HTTP/") => Ok(code),
-        _ => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("bad status line {line:?}"),
-        )),
+        _ => Err(io::Error::new(io::ErrorKind::InvalidData, format!("bad status line {line:?}"))),
     }
 }
 
@@ -435,9 +361,7 @@ fn encode_component(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(byte as char),
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
@@ -491,10 +415,7 @@ fn parse_attributes(tag: &str) -> (Vec<(String, String)>, usize) {
             return (attrs, i + 1);
         }
         let name_start = i;
-        while i < bytes.len()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-            && !bytes[i].is_ascii_whitespace()
-        {
+        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b'/') && !bytes[i].is_ascii_whitespace() {
             i += 1;
         }
         let name = tag[name_start..i].to_ascii_lowercase();
@@ -644,10 +565,7 @@ mod tests {
         assert_eq!(resp.status, 200);
         assert_eq!(resp.body, "你好！");
         let request = requests.recv().unwrap();
-        assert!(
-            request.starts_with("GET /hello?x=1 HTTP/1.1\r\n"),
-            "{request}"
-        );
+        assert!(request.starts_with("GET /hello?x=1 HTTP/1.1\r\n"), "{request}");
         assert!(request.contains("Connection: close\r\n"), "{request}");
         assert_eq!(client.cookie("session").as_deref(), Some("abc123"));
 
@@ -655,15 +573,9 @@ mod tests {
         assert_eq!(resp.status, 303, "redirects are not followed");
         assert_eq!(resp.header("LOCATION"), Some("/done"));
         let request = requests.recv().unwrap();
-        assert!(
-            request.contains("Cookie: session=abc123; flash=hi\r\n"),
-            "{request}"
-        );
+        assert!(request.contains("Cookie: session=abc123; flash=hi\r\n"), "{request}");
         assert!(request.contains("Content-Type: application/x-www-form-urlencoded\r\n"));
-        assert!(
-            request.ends_with("\r\n\r\n%E5%90%8D%E5%AD%97=%E5%BC%A0%E4%B8%89"),
-            "{request}"
-        );
+        assert!(request.ends_with("\r\n\r\n%E5%90%8D%E5%AD%97=%E5%BC%A0%E4%B8%89"), "{request}");
         assert_eq!(client.cookie("flash"), None, "Max-Age=0 deletes the cookie");
 
         let resp = client.post_json(&format!("{base}/api"), &serde_json::json!({"名": "张三"}));

@@ -104,10 +104,7 @@ pub fn server_url() -> String {
     if let Some(url) = external_url() {
         return url;
     }
-    lock_cluster()
-        .get_or_insert_with(Cluster::start)
-        .url
-        .clone()
+    lock_cluster().get_or_insert_with(Cluster::start).url.clone()
 }
 
 /// Stops the private cluster (if this process started one) and deletes its
@@ -122,9 +119,7 @@ pub fn stop_cluster() {
 }
 
 fn external_url() -> Option<String> {
-    std::env::var(URL_ENV)
-        .ok()
-        .filter(|url| !url.trim().is_empty())
+    std::env::var(URL_ENV).ok().filter(|url| !url.trim().is_empty())
 }
 
 fn lock_cluster() -> MutexGuard<'static, Option<Cluster>> {
@@ -146,16 +141,11 @@ impl Cluster {
             .to_path_buf();
         let user = util::is_root().then(pg_user);
         let dir = util::make_temp_dir("pg");
-        fs::create_dir(dir.join("sock"))
-            .unwrap_or_else(|e| panic!("cannot create {}/sock: {e}", dir.display()));
+        fs::create_dir(dir.join("sock")).unwrap_or_else(|e| panic!("cannot create {}/sock: {e}", dir.display()));
         if let Some(user) = &user {
             // The server process must own its data directory (it checks) and
             // be able to create its socket; root keeps access regardless.
-            let out = Command::new("chown")
-                .arg("-R")
-                .arg(&user.name)
-                .arg(&dir)
-                .output();
+            let out = Command::new("chown").arg("-R").arg(&user.name).arg(&dir).output();
             if !out.as_ref().is_ok_and(|o| o.status.success()) {
                 let _ = fs::remove_dir_all(&dir);
                 panic!("`chown -R {} {}` failed: {out:?}", user.name, dir.display());
@@ -188,11 +178,7 @@ impl Cluster {
             }
         }
         let _ = fs::remove_dir_all(&dir);
-        panic!(
-            "could not start the test PostgreSQL server ({}):\n{}",
-            bin.display(),
-            failures.join("\n\n")
-        );
+        panic!("could not start the test PostgreSQL server ({}):\n{}", bin.display(), failures.join("\n\n"));
     }
 
     fn stop(mut self) {
@@ -221,16 +207,7 @@ fn init_data_dir(bin: &Path, dir: &Path, user: Option<&PgUser>) {
         let out = pg_command(&bin.join("initdb"), dir, user)
             .arg("-D")
             .arg(&data)
-            .args([
-                "-U",
-                SUPERUSER,
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                locale,
-            ])
+            .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-sync", locale])
             .output();
         match out {
             Ok(o) if o.status.success() => return,
@@ -259,18 +236,10 @@ fn init_data_dir(bin: &Path, dir: &Path, user: Option<&PgUser>) {
 /// Starts `postgres` in the foreground as our child and waits until it
 /// accepts connections. On failure returns whether a retry with another port
 /// makes sense, and a message including the server log.
-fn launch(
-    bin: &Path,
-    dir: &Path,
-    user: Option<&PgUser>,
-    port: u16,
-) -> Result<(Child, util::Watchdog), (bool, String)> {
+fn launch(bin: &Path, dir: &Path, user: Option<&PgUser>, port: u16) -> Result<(Child, util::Watchdog), (bool, String)> {
     let log_path = dir.join("server.log");
-    let log = File::create(&log_path)
-        .unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
-    let log_err = log
-        .try_clone()
-        .unwrap_or_else(|e| panic!("cannot duplicate log file handle: {e}"));
+    let log = File::create(&log_path).unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
+    let log_err = log.try_clone().unwrap_or_else(|e| panic!("cannot duplicate log file handle: {e}"));
     // Running the server binary directly (not via `pg_ctl start`, which
     // daemonizes) keeps it our child, so we know its pid for the watchdog.
     let mut postgres = pg_command(&bin.join("postgres"), dir, user)
@@ -288,10 +257,8 @@ fn launch(
         .stderr(log_err)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot spawn {}/postgres: {e}", bin.display()));
-    let mut watchdog = util::spawn_watchdog(
-        WATCHDOG_CLEANUP,
-        &[OsStr::new(&postgres.id().to_string()), dir.as_os_str()],
-    );
+    let mut watchdog =
+        util::spawn_watchdog(WATCHDOG_CLEANUP, &[OsStr::new(&postgres.id().to_string()), dir.as_os_str()]);
 
     let read_log = || fs::read_to_string(&log_path).unwrap_or_default();
     let deadline = Instant::now() + START_TIMEOUT;
@@ -300,10 +267,7 @@ fn launch(
             watchdog.stop();
             let log = read_log();
             let retry = log.contains("Address already in use");
-            return Err((
-                retry,
-                format!("postgres on port {port} exited with {status}; server log:\n{log}"),
-            ));
+            return Err((retry, format!("postgres on port {port} exited with {status}; server log:\n{log}")));
         }
         if is_ready(bin, port) {
             return Ok((postgres, watchdog));
@@ -340,11 +304,7 @@ fn is_ready(bin: &Path, port: u16) -> bool {
             .is_ok_and(|s| s.success());
     }
     TcpStream::connect(("127.0.0.1", port)).is_ok()
-        && run_psql(
-            &format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"),
-            "SELECT 1",
-        )
-        .is_ok()
+        && run_psql(&format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"), "SELECT 1").is_ok()
 }
 
 /// A command for a PostgreSQL server binary, dropped to `user`'s uid/gid
@@ -360,11 +320,7 @@ fn pg_command(program: &Path, dir: &Path, user: Option<&PgUser>) -> Command {
     // the server account; the cluster directory always is.
     cmd.current_dir(dir).stdin(Stdio::null());
     if let Some(user) = user {
-        cmd.uid(user.uid)
-            .gid(user.gid)
-            .env("HOME", dir)
-            .env("USER", &user.name)
-            .env("LOGNAME", &user.name);
+        cmd.uid(user.uid).gid(user.gid).env("HOME", dir).env("USER", &user.name).env("LOGNAME", &user.name);
     }
     cmd
 }
@@ -377,13 +333,7 @@ fn pg_user() -> PgUser {
         return user;
     }
     let out = Command::new("useradd")
-        .args([
-            "--system",
-            "--no-create-home",
-            "--shell",
-            "/usr/sbin/nologin",
-            FALLBACK,
-        ])
+        .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK])
         .output();
     // Another test process may have created the account concurrently, so
     // look it up again instead of trusting useradd's exit status.
@@ -403,11 +353,7 @@ fn lookup_user(name: &str) -> Option<PgUser> {
         }
         String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     };
-    Some(PgUser {
-        name: name.to_owned(),
-        uid: id("-u")?,
-        gid: id("-g")?,
-    })
+    Some(PgUser { name: name.to_owned(), uid: id("-u")?, gid: id("-g")? })
 }
 
 /// Directory holding `initdb`, `postgres` and `pg_ctl` of one version.
@@ -417,19 +363,12 @@ fn bin_dir() -> Option<&'static Path> {
 }
 
 fn find_bin_dir() -> Option<PathBuf> {
-    let complete = |dir: &Path| {
-        ["initdb", "postgres", "pg_ctl"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
-    };
+    let complete = |dir: &Path| ["initdb", "postgres", "pg_ctl"].iter().all(|b| dir.join(b).is_file());
     let mut candidates = Vec::new();
     if let Some(initdb) = util::find_on_path("initdb") {
         // Debian symlinks initdb into PATH from the versioned directory;
         // following the link finds postgres/pg_ctl of the same version.
-        if let Some(dir) = fs::canonicalize(&initdb)
-            .ok()
-            .and_then(|real| real.parent().map(Path::to_path_buf))
-        {
+        if let Some(dir) = fs::canonicalize(&initdb).ok().and_then(|real| real.parent().map(Path::to_path_buf)) {
             candidates.push(dir);
         }
         if let Some(dir) = initdb.parent() {
@@ -446,12 +385,8 @@ fn newest_debian_bin_dir() -> Option<PathBuf> {
         .ok()?
         .filter_map(Result::ok)
         .filter_map(|entry| {
-            let version: Vec<u32> = entry
-                .file_name()
-                .to_str()?
-                .split('.')
-                .map(|part| part.parse().ok())
-                .collect::<Option<_>>()?;
+            let version: Vec<u32> =
+                entry.file_name().to_str()?.split('.').map(|part| part.parse().ok()).collect::<Option<_>>()?;
             let bin = entry.path().join("bin");
             bin.join("initdb").is_file().then_some((version, bin))
         })
@@ -466,9 +401,7 @@ fn psql_binary() -> PathBuf {
         .map(|dir| dir.join("psql"))
         .filter(|psql| psql.is_file())
         .or_else(|| util::find_on_path("psql"))
-        .unwrap_or_else(|| {
-            panic!("`psql` not found on $PATH; install it (`apt-get install postgresql-client`)")
-        })
+        .unwrap_or_else(|| panic!("`psql` not found on $PATH; install it (`apt-get install postgresql-client`)"))
 }
 
 /// Runs one SQL command with `psql` and returns its unaligned, tuples-only
@@ -476,18 +409,7 @@ fn psql_binary() -> PathBuf {
 fn run_psql(url: &str, sql: &str) -> Result<String, String> {
     let out = Command::new(psql_binary())
         // -X: ignore ~/.psqlrc, which could change the output format.
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
+        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
         .env("PGCONNECT_TIMEOUT", "10")
         .stdin(Stdio::null())
         .output()
@@ -499,11 +421,7 @@ fn run_psql(url: &str, sql: &str) -> Result<String, String> {
         }
         Ok(stdout)
     } else {
-        Err(format!(
-            "psql {}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        Err(format!("psql {}: {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
     }
 }
 
@@ -549,17 +467,10 @@ pub fn fresh_database(prefix: &str) -> TestDatabase {
                 attempts += 1;
                 sleep(Duration::from_millis(100));
             }
-            Err(e) => panic!(
-                "cannot create test database {name} on {}: {e}",
-                redact(&server)
-            ),
+            Err(e) => panic!("cannot create test database {name} on {}: {e}", redact(&server)),
         }
     }
-    TestDatabase {
-        url: with_database(&server, &name),
-        name,
-        server,
-    }
+    TestDatabase { url: with_database(&server, &name), name, server }
 }
 
 impl TestDatabase {
@@ -577,21 +488,14 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if util::keep_db() {
-            eprintln!(
-                "qiangji-testkit: keeping test database {} ({} is set)",
-                self.url,
-                util::KEEP_DB_ENV
-            );
+            eprintln!("qiangji-testkit: keeping test database {} ({} is set)", self.url, util::KEEP_DB_ENV);
             return;
         }
         // FORCE disconnects pools the test may not have closed. Never panic
         // here: drop may run during unwinding, where a panic aborts.
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         if let Err(e) = run_psql(&self.server, &sql) {
-            eprintln!(
-                "qiangji-testkit: could not drop test database {}: {e}",
-                self.name
-            );
+            eprintln!("qiangji-testkit: could not drop test database {}: {e}", self.name);
         }
     }
 }
@@ -604,11 +508,7 @@ fn with_database(url: &str, name: &str) -> String {
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let after = &rest[authority_end..];
     let query = after.find('?').map_or("", |i| &after[i..]);
-    format!(
-        "{}{}/{name}{query}",
-        &url[..scheme_end],
-        &rest[..authority_end]
-    )
+    format!("{}{}/{name}{query}", &url[..scheme_end], &rest[..authority_end])
 }
 
 /// `url` with any password replaced by `***`, for error messages.
@@ -620,11 +520,7 @@ fn redact(url: &str) -> String {
     match authority.rsplit_once('@') {
         Some((userinfo, host)) if userinfo.contains(':') => {
             let user = userinfo.split(':').next().unwrap_or_default();
-            format!(
-                "{}{user}:***@{host}{}",
-                &url[..scheme_end],
-                &rest[authority_end..]
-            )
+            format!("{}{user}:***@{host}{}", &url[..scheme_end], &rest[authority_end..])
         }
         _ => url.to_owned(),
     }
@@ -641,18 +537,12 @@ mod tests {
             "postgres://u:p@db:5432/t_1?sslmode=disable"
         );
         assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
-        assert_eq!(
-            with_database("postgresql://h?a=b", "x"),
-            "postgresql://h/x?a=b"
-        );
+        assert_eq!(with_database("postgresql://h?a=b", "x"), "postgresql://h/x?a=b");
     }
 
     #[test]
     fn passwords_are_redacted_from_messages() {
-        assert_eq!(
-            redact("postgres://u:secret@db:5432/x"),
-            "postgres://u:***@db:5432/x"
-        );
+        assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://u:***@db:5432/x");
         assert_eq!(redact("postgres://u@db/x"), "postgres://u@db/x");
     }
 }

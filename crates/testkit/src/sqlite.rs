@@ -87,17 +87,10 @@ mod tests {
         let b = fresh_file("unit test");
         assert_ne!(a.path(), b.path());
         assert!(a.dir().is_dir());
-        assert!(
-            !a.path().exists(),
-            "the file itself is left for SQLite to create"
-        );
+        assert!(!a.path().exists(), "the file itself is left for SQLite to create");
         assert!(a.url().starts_with("sqlite:///"), "{}", a.url());
         assert!(a.url().ends_with("/db.sqlite?mode=rwc"), "{}", a.url());
-        assert!(
-            a.dir()
-                .to_string_lossy()
-                .contains("qiangji-test-unit_test-")
-        );
+        assert!(a.dir().to_string_lossy().contains("qiangji-test-unit_test-"));
 
         std::fs::write(a.path(), b"not really sqlite").unwrap();
         let dir = a.dir().to_path_buf();

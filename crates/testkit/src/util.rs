@@ -33,18 +33,12 @@ pub(crate) fn keep_db() -> bool {
 pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .unwrap_or_else(|e| panic!("cannot bind 127.0.0.1:0 to find a free port: {e}"));
-    listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("cannot read the address of a bound listener: {e}"))
-        .port()
+    listener.local_addr().unwrap_or_else(|e| panic!("cannot read the address of a bound listener: {e}")).port()
 }
 
 /// Nanoseconds since the Unix epoch; used to make names unique across runs.
 pub(crate) fn nanos() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
 }
 
 static DIR_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -64,10 +58,7 @@ pub(crate) fn make_temp_dir(label: &str) -> PathBuf {
         match fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => return dir,
             Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => panic!(
-                "cannot create temporary directory {}: {e} (is TMPDIR writable?)",
-                dir.display()
-            ),
+            Err(e) => panic!("cannot create temporary directory {}: {e} (is TMPDIR writable?)", dir.display()),
         }
     }
 }
@@ -77,20 +68,10 @@ pub(crate) fn make_temp_dir(label: &str) -> PathBuf {
 pub(crate) fn sanitize(prefix: &str, max: usize) -> String {
     let cleaned: String = prefix
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .take(max)
         .collect();
-    if cleaned.is_empty() {
-        "t".to_owned()
-    } else {
-        cleaned
-    }
+    if cleaned.is_empty() { "t".to_owned() } else { cleaned }
 }
 
 /// Whether this process runs with effective uid 0.
@@ -110,9 +91,7 @@ pub(crate) fn is_root() -> bool {
 /// The first `name` found in a directory of `$PATH`.
 pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// Spawns a detached `sh` watchdog that runs `script` once this test process

@@ -112,19 +112,15 @@ impl Browser {
         );
         let dir = util::make_temp_dir("browser");
         let profile = dir.join("profile");
-        fs::create_dir(&profile)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", profile.display()));
+        fs::create_dir(&profile).unwrap_or_else(|e| panic!("cannot create {}: {e}", profile.display()));
         let log_path = dir.join("chromedriver.log");
 
         // The free port can be taken before chromedriver binds it; retry.
         let mut failures = Vec::new();
         for _ in 0..3 {
             let port = util::free_port();
-            let log = File::create(&log_path)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
-            let log_err = log
-                .try_clone()
-                .unwrap_or_else(|e| panic!("cannot duplicate log file handle: {e}"));
+            let log = File::create(&log_path).unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
+            let log_err = log.try_clone().unwrap_or_else(|e| panic!("cannot duplicate log file handle: {e}"));
             let mut driver = Command::new(CHROMEDRIVER)
                 .arg(format!("--port={port}"))
                 .stdin(Stdio::null())
@@ -136,20 +132,12 @@ impl Browser {
                 .process_group(0)
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot spawn {CHROMEDRIVER}: {e}"));
-            let mut watchdog = util::spawn_watchdog(
-                WATCHDOG_CLEANUP,
-                &[OsStr::new(&driver.id().to_string()), dir.as_os_str()],
-            );
+            let mut watchdog =
+                util::spawn_watchdog(WATCHDOG_CLEANUP, &[OsStr::new(&driver.id().to_string()), dir.as_os_str()]);
             let authority = format!("127.0.0.1:{port}");
             match wait_until_ready(&mut driver, &authority) {
                 Ok(()) => {
-                    let mut browser = Browser {
-                        authority,
-                        session: String::new(),
-                        driver,
-                        watchdog,
-                        dir,
-                    };
+                    let mut browser = Browser { authority, session: String::new(), driver, watchdog, dir };
                     browser.create_session(&profile, &log_path);
                     return browser;
                 }
@@ -215,11 +203,7 @@ impl Browser {
 
     /// Resizes the window (e.g. to a phone's 390 px width) keeping its height.
     pub fn set_window_size(&self, width: u32, height: u32) {
-        self.call(
-            "POST",
-            "/window/rect",
-            Some(&json!({ "width": width, "height": height })),
-        );
+        self.call("POST", "/window/rect", Some(&json!({ "width": width, "height": height })));
     }
 
     /// The URL of the current page.
@@ -270,14 +254,11 @@ impl Browser {
     pub fn screenshot_png(&self, path: impl AsRef<Path>) -> Vec<u8> {
         let path = path.as_ref();
         let encoded = string(self.call("GET", "/screenshot", None));
-        let png = decode_base64(&encoded)
-            .unwrap_or_else(|e| panic!("WebDriver screenshot is not valid base64: {e}"));
+        let png = decode_base64(&encoded).unwrap_or_else(|e| panic!("WebDriver screenshot is not valid base64: {e}"));
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+            fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
         }
-        fs::write(path, &png)
-            .unwrap_or_else(|e| panic!("cannot write screenshot {}: {e}", path.display()));
+        fs::write(path, &png).unwrap_or_else(|e| panic!("cannot write screenshot {}: {e}", path.display()));
         png
     }
 
@@ -318,11 +299,7 @@ impl Browser {
     /// Runs `script` as the body of a synchronous JavaScript function with
     /// `arguments` = `args` and returns its result.
     pub fn execute(&self, script: &str, args: &[Value]) -> Value {
-        self.call(
-            "POST",
-            "/execute/sync",
-            Some(&json!({ "script": script, "args": args })),
-        )
+        self.call("POST", "/execute/sync", Some(&json!({ "script": script, "args": args })))
     }
 
     fn element(&self, value: &Value) -> Element<'_> {
@@ -330,10 +307,7 @@ impl Browser {
             .get(ELEMENT_KEY)
             .and_then(Value::as_str)
             .unwrap_or_else(|| panic!("WebDriver returned no element reference: {value}"));
-        Element {
-            browser: self,
-            id: id.to_owned(),
-        }
+        Element { browser: self, id: id.to_owned() }
     }
 
     /// For panic messages: the current URL, or why it is unknown.
@@ -346,8 +320,7 @@ impl Browser {
 
     /// A session command that must succeed.
     fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        self.cmd(method, path, body)
-            .unwrap_or_else(|e| panic!("WebDriver command failed: {e}"))
+        self.cmd(method, path, body).unwrap_or_else(|e| panic!("WebDriver command failed: {e}"))
     }
 
     /// A command relative to `/session/<id>`.
@@ -359,44 +332,28 @@ impl Browser {
     fn raw(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, WdError> {
         let (headers, bytes) = match body {
             Some(body) => (
-                vec![(
-                    "Content-Type".to_owned(),
-                    "application/json; charset=utf-8".to_owned(),
-                )],
+                vec![("Content-Type".to_owned(), "application/json; charset=utf-8".to_owned())],
                 body.to_string().into_bytes(),
             ),
             None => (Vec::new(), Vec::new()),
         };
-        let response =
-            http::send(&self.authority, method, path, &headers, &bytes).map_err(|e| WdError {
-                error: "transport error".to_owned(),
-                detail: format!("{method} {path}: {e}"),
-            })?;
+        let response = http::send(&self.authority, method, path, &headers, &bytes)
+            .map_err(|e| WdError { error: "transport error".to_owned(), detail: format!("{method} {path}: {e}") })?;
         let reply: Value = serde_json::from_str(&response.body).map_err(|_| WdError {
             error: "invalid response".to_owned(),
-            detail: format!(
-                "{method} {path}: HTTP {}: {}",
-                response.status, response.body
-            ),
+            detail: format!("{method} {path}: HTTP {}: {}", response.status, response.body),
         })?;
         let mut value = reply.get("value").cloned().unwrap_or(Value::Null);
         // W3C WebDriver reports every error with a 4xx/5xx status; the body
         // is {"value": {"error", "message", "stacktrace"}}.
         if response.status >= 400 {
-            let error = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown error")
-                .to_owned();
+            let error = value.get("error").and_then(Value::as_str).unwrap_or("unknown error").to_owned();
             // The stack trace is a long list of chromedriver addresses that
             // only buries the message.
             if let Some(object) = value.as_object_mut() {
                 object.remove("stacktrace");
             }
-            return Err(WdError {
-                error,
-                detail: format!("{method} {path}: HTTP {}: {value}", response.status),
-            });
+            return Err(WdError { error, detail: format!("{method} {path}: HTTP {}: {value}", response.status) });
         }
         Ok(value)
     }
@@ -456,8 +413,7 @@ impl Element<'_> {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        self.browser
-            .call(method, &format!("/element/{}{path}", self.id), body)
+        self.browser.call(method, &format!("/element/{}{path}", self.id), body)
     }
 }
 
@@ -477,9 +433,7 @@ fn wait_until_ready(driver: &mut Child, authority: &str) -> Result<(), String> {
             }
         }
         if Instant::now() >= deadline {
-            return Err(format!(
-                "chromedriver was not ready within {STARTUP_TIMEOUT:?}"
-            ));
+            return Err(format!("chromedriver was not ready within {STARTUP_TIMEOUT:?}"));
         }
         sleep(POLL);
     }
@@ -490,10 +444,8 @@ fn wait_until_ready(driver: &mut Child, authority: &str) -> Result<(), String> {
 fn kill_process_group(driver: &mut Child) {
     // `driver` has not been reaped yet, so its pid (= the group id) cannot
     // have been reused by an unrelated process.
-    let _ = Command::new("sh")
-        .args(["-c", "kill -TERM -\"$1\" 2>/dev/null", "sh"])
-        .arg(driver.id().to_string())
-        .status();
+    let _ =
+        Command::new("sh").args(["-c", "kill -TERM -\"$1\" 2>/dev/null", "sh"]).arg(driver.id().to_string()).status();
     let _ = driver.kill();
     let _ = driver.wait();
 }
@@ -548,19 +500,9 @@ mod tests {
         assert_eq!(decode_base64("TQ==").unwrap(), b"M");
         assert_eq!(decode_base64("TWE=").unwrap(), b"Ma");
         assert_eq!(decode_base64("TWFu").unwrap(), b"Man");
-        assert_eq!(
-            decode_base64("iVBORw0K\nGgo=").unwrap(),
-            b"\x89PNG\r\n\x1a\n"
-        );
-        assert_eq!(
-            decode_base64("5byg5LiJ").unwrap(),
-            "张三".as_bytes(),
-            "multi-byte UTF-8 survives"
-        );
-        assert_eq!(
-            decode_base64("-_8=").unwrap(),
-            decode_base64("+/8=").unwrap()
-        );
+        assert_eq!(decode_base64("iVBORw0K\nGgo=").unwrap(), b"\x89PNG\r\n\x1a\n");
+        assert_eq!(decode_base64("5byg5LiJ").unwrap(), "张三".as_bytes(), "multi-byte UTF-8 survives");
+        assert_eq!(decode_base64("-_8=").unwrap(), decode_base64("+/8=").unwrap());
         assert!(decode_base64("ab$c").is_err());
     }
 }

@@ -39,11 +39,8 @@ fn serve_page() -> String {
             while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
                 line.clear();
             }
-            let (status, body) = if request_line.starts_with("GET / ") {
-                ("200 OK", PAGE)
-            } else {
-                ("404 Not Found", "没有")
-            };
+            let (status, body) =
+                if request_line.starts_with("GET / ") { ("200 OK", PAGE) } else { ("404 Not Found", "没有") };
             let response = format!(
                 "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
                  Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -89,15 +86,11 @@ fn browser_types_chinese_text_clicks_and_reads_the_result() {
     assert_eq!(browser.find_all("form > *").len(), 3);
     assert!(browser.find_all(".does-not-exist").is_empty());
     assert_eq!(
-        browser.execute(
-            "return arguments[0] + document.getElementById('q').value;",
-            &[serde_json::json!("名字：")]
-        ),
+        browser.execute("return arguments[0] + document.getElementById('q').value;", &[serde_json::json!("名字：")]),
         serde_json::json!("名字：张三")
     );
 
-    let shot =
-        std::env::temp_dir().join(format!("qiangji-testkit-shot-{}.png", std::process::id()));
+    let shot = std::env::temp_dir().join(format!("qiangji-testkit-shot-{}.png", std::process::id()));
     let png = browser.screenshot_png(&shot);
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert_eq!(std::fs::read(&shot).unwrap(), png);

@@ -19,20 +19,14 @@ fn fresh_databases_are_separate_usable_and_dropped_afterwards() {
     }
     // A table in one database is invisible in the other.
     first.psql("CREATE TABLE only_here (id int)");
-    assert_eq!(
-        second.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'only_here'"),
-        "0"
-    );
+    assert_eq!(second.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'only_here'"), "0");
 
     let names = [first.name().to_owned(), second.name().to_owned()];
     drop(first);
     drop(second);
     if std::env::var_os("QIANGJI_TEST_KEEP_DB").is_none() {
         for name in names {
-            let count = pg::psql(
-                &server,
-                &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"),
-            );
+            let count = pg::psql(&server, &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"));
             assert_eq!(count, "0", "database {name} should have been dropped");
         }
     }

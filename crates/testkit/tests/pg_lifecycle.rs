@@ -13,11 +13,7 @@ const CHILD_ENV: &str = "QIANGJI_TESTKIT_PG_CHILD";
 
 fn port_of(url: &str) -> u16 {
     let authority = url.split('/').nth(2).expect("URL has an authority");
-    authority
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {url}"))
+    authority.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("no port in {url}"))
 }
 
 fn accepts_connections(port: u16) -> bool {
@@ -42,19 +38,12 @@ fn stopping_the_cluster_shuts_the_server_down_and_a_new_one_can_start() {
         return; // Only meaningful for the private cluster.
     }
     let url = pg::server_url();
-    assert_eq!(
-        pg::server_url(),
-        url,
-        "the cluster is started once per process"
-    );
+    assert_eq!(pg::server_url(), url, "the cluster is started once per process");
     assert_eq!(pg::psql(&url, "SELECT 1"), "1");
     let port = port_of(&url);
 
     pg::stop_cluster();
-    assert!(
-        !accepts_connections(port),
-        "server still listening on {port}"
-    );
+    assert!(!accepts_connections(port), "server still listening on {port}");
     pg::stop_cluster(); // idempotent
 
     let again = pg::server_url();
@@ -91,11 +80,7 @@ fn the_cluster_is_cleaned_up_when_the_test_process_exits_without_stopping_it() {
     let child_pid = child.id();
     let child = child.wait_with_output().expect("child output");
     let stdout = String::from_utf8_lossy(&child.stdout);
-    assert!(
-        child.status.success(),
-        "child failed: {stdout}\n{}",
-        String::from_utf8_lossy(&child.stderr)
-    );
+    assert!(child.status.success(), "child failed: {stdout}\n{}", String::from_utf8_lossy(&child.stderr));
     let url = stdout
         .split("URL=")
         .nth(1)
@@ -112,15 +97,8 @@ fn the_cluster_is_cleaned_up_when_the_test_process_exits_without_stopping_it() {
     let prefix = format!("qiangji-pg-{child_pid}-");
     let leftovers = || {
         std::fs::read_dir(std::env::temp_dir())
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .any(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-            })
+            .map(|entries| entries.filter_map(Result::ok).any(|e| e.file_name().to_string_lossy().starts_with(&prefix)))
             .unwrap_or(false)
     };
-    assert!(
-        eventually(Duration::from_secs(15), || !leftovers()),
-        "the cluster directory {prefix}* was not removed"
-    );
+    assert!(eventually(Duration::from_secs(15), || !leftovers()), "the cluster directory {prefix}* was not removed");
 }

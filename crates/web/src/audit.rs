@@ -48,15 +48,10 @@ fn summary(e: &Entry) -> String {
     let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
     match e.kind.as_str() {
         "org.created" => p["name"].as_str().unwrap_or("").to_owned(),
-        "org.updated" => p["changes"]
-            .as_object()
-            .map(|c| c.keys().cloned().collect::<Vec<_>>().join("、"))
-            .unwrap_or_default(),
-        "org.dissolved" => format!(
-            "{}名党员转入{}",
-            p["members_moved"],
-            p["receiver"].as_str().unwrap_or("")
-        ),
+        "org.updated" => {
+            p["changes"].as_object().map(|c| c.keys().cloned().collect::<Vec<_>>().join("、")).unwrap_or_default()
+        }
+        "org.dissolved" => format!("{}名党员转入{}", p["members_moved"], p["receiver"].as_str().unwrap_or("")),
         "user.created" => p["username"].as_str().unwrap_or("").to_owned(),
         _ => String::new(),
     }
@@ -76,20 +71,7 @@ pub async fn page(
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, AppError> {
     let entries = ledger::list(app.store.db(), &actor.access, q.before, PAGE_SIZE).await?;
-    let next_before = (entries.len() as i64 == PAGE_SIZE)
-        .then(|| entries.last().map(|e| e.seq))
-        .flatten();
-    let lines = entries
-        .into_iter()
-        .map(|e| Line {
-            at: local_time(&e.at),
-            summary: summary(&e),
-            e,
-        })
-        .collect();
-    Ok(Html(render(&AuditPage {
-        layout: Layout::new("审计日志", &actor),
-        lines,
-        next_before,
-    })))
+    let next_before = (entries.len() as i64 == PAGE_SIZE).then(|| entries.last().map(|e| e.seq)).flatten();
+    let lines = entries.into_iter().map(|e| Line { at: local_time(&e.at), summary: summary(&e), e }).collect();
+    Ok(Html(render(&AuditPage { layout: Layout::new("审计日志", &actor), lines, next_before })))
 }

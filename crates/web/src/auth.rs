@@ -47,12 +47,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(|t| t.trim().to_owned())
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(|t| t.trim().to_owned())
 }
 
 fn is_api(path: &str) -> bool {
@@ -61,26 +56,15 @@ fn is_api(path: &str) -> bool {
 
 fn refuse(path: &str, code: &'static str, message: &str) -> Response {
     let e = AppError::new(StatusCode::FORBIDDEN, code, message);
-    if is_api(path) {
-        e.json().into_response()
-    } else {
-        e.into_response()
-    }
+    if is_api(path) { e.json().into_response() } else { e.into_response() }
 }
 
 /// The `csrf` field of a urlencoded form body, and the body to hand on.
 async fn form_field(req: Request, name: &str) -> Result<(Request, Option<String>), Response> {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
-        .await
-        .map_err(|_| {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request.too_large",
-                "提交的内容过大",
-            )
-            .into_response()
-        })?;
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "提交的内容过大").into_response()
+    })?;
     let value = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v));
@@ -91,9 +75,7 @@ async fn form_field(req: Request, name: &str) -> Result<(Request, Option<String>
 pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let bearer_token = bearer(req.headers());
-    let token = bearer_token
-        .clone()
-        .or_else(|| cookie(req.headers(), SESSION_COOKIE));
+    let token = bearer_token.clone().or_else(|| cookie(req.headers(), SESSION_COOKIE));
     let session = match token {
         Some(t) => match app.store.session(&t).await {
             Ok(s) => s,
@@ -115,22 +97,14 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
             }
         } else if path == "/api/v1/session" && *req.method() == Method::POST {
             // Logging in through the API needs a JSON body, which a cross-site form cannot send.
-            let json = req
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
+            let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
             if !json.starts_with("application/json") {
                 return refuse(&path, "csrf.invalid", "请以 application/json 提交登录信息");
             }
         } else if bearer_token.is_none()
             && let Some(s) = &session
         {
-            let header_token = req
-                .headers()
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
             let sent = match header_token {
                 Some(t) => Some(t),
                 None => {
@@ -143,11 +117,7 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
                 }
             };
             if sent.as_deref() != Some(s.csrf_token.as_str()) {
-                return refuse(
-                    &path,
-                    "csrf.invalid",
-                    "页面已过期或请求来源不可信，请刷新页面后重试",
-                );
+                return refuse(&path, "csrf.invalid", "页面已过期或请求来源不可信，请刷新页面后重试");
             }
         }
     }
@@ -166,39 +136,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
         }
         let path = parts.uri.path();
         if is_api(path) {
-            return Err(
-                AppError::new(StatusCode::UNAUTHORIZED, "auth.required", "请先登录")
-                    .json()
-                    .into_response(),
-            );
+            return Err(AppError::new(StatusCode::UNAUTHORIZED, "auth.required", "请先登录").json().into_response());
         }
-        let next = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let target = if parts.method == Method::GET {
-            next
-        } else {
-            "/"
-        };
+        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = if parts.method == Method::GET { next } else { "/" };
         Err(Redirect::to(&format!("/login?next={}", encode(target))).into_response())
     }
 }
 
 fn encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .unwrap_or_default()
-        .trim_start_matches('=')
-        .to_owned()
+    serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_owned()
 }
 
 /// Only same-site relative paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -224,20 +177,9 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-fn login_response(
-    status: StatusCode,
-    csrf: String,
-    next: String,
-    username: String,
-    error: Option<String>,
-) -> Response {
-    let body = page::render(&LoginPage {
-        layout: Layout::anonymous("登录"),
-        csrf: csrf.clone(),
-        next,
-        username,
-        error,
-    });
+fn login_response(status: StatusCode, csrf: String, next: String, username: String, error: Option<String>) -> Response {
+    let body =
+        page::render(&LoginPage { layout: Layout::anonymous("登录"), csrf: csrf.clone(), next, username, error });
     let cookie = format!("{LOGIN_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict");
     (status, [(header::SET_COOKIE, cookie)], Html(body)).into_response()
 }
@@ -247,13 +189,7 @@ pub async fn login_page(actor: Option<Actor>, Query(q): Query<NextQuery>) -> Res
     if actor.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
-    login_response(
-        StatusCode::OK,
-        random_hex(),
-        safe_next(q.next.as_deref()),
-        String::new(),
-        None,
-    )
+    login_response(StatusCode::OK, random_hex(), safe_next(q.next.as_deref()), String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -281,11 +217,7 @@ pub async fn login(State(app): State<Arc<App>>, axum::Form(f): axum::Form<LoginF
     match app.store.login(&f.username, &f.password).await {
         Ok(token) => {
             let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
-            (
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(&safe_next(f.next.as_deref())),
-            )
-                .into_response()
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(f.next.as_deref()))).into_response()
         }
         Err(e) => {
             let status = if matches!(e, LoginError::Store(_)) {

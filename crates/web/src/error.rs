@@ -16,12 +16,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        AppError {
-            status,
-            code,
-            message: message.into(),
-            json: false,
-        }
+        AppError { status, code, message: message.into(), json: false }
     }
 
     pub fn not_found() -> Self {
@@ -44,12 +39,8 @@ impl From<StoreError> for AppError {
         let status = match &e {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Forbidden => StatusCode::FORBIDDEN,
-            StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) => {
-                StatusCode::CONFLICT
-            }
-            StoreError::Org(_) | StoreError::Member(_) | StoreError::Invalid(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) => StatusCode::CONFLICT,
+            StoreError::Org(_) | StoreError::Member(_) | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -59,22 +50,14 @@ impl From<StoreError> for AppError {
         } else {
             e.to_string()
         };
-        AppError {
-            status,
-            code: e.code(),
-            message,
-            json: false,
-        }
+        AppError { status, code: e.code(), message, json: false }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {
-            return (
-                self.status,
-                axum::Json(serde_json::json!({ "code": self.code, "message": self.message })),
-            )
+            return (self.status, axum::Json(serde_json::json!({ "code": self.code, "message": self.message })))
                 .into_response();
         }
         let body = crate::page::error_page(self.status.as_u16(), self.code, &self.message);

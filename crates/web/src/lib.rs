@@ -39,24 +39,15 @@ impl App {
         let root = store.root_org_id().await?.unwrap_or(0);
         let system = Access::system("索引", root);
         let index = MemberIndex::build(&store, &system).await?;
-        Ok(Arc::new(App {
-            store,
-            index: RwLock::new(index),
-            system,
-        }))
+        Ok(Arc::new(App { store, index: RwLock::new(index), system }))
     }
 
     /// Brings the index up to the newest ledger entry. Called after every write and periodically,
     /// so that changes made by other server instances show too.
     pub async fn refresh(&self) -> Result<(), StoreError> {
-        let behind =
-            qiangji_store::ledger::head_seq(self.store.db()).await? > self.index.read().await.seq();
+        let behind = qiangji_store::ledger::head_seq(self.store.db()).await? > self.index.read().await.seq();
         if behind {
-            self.index
-                .write()
-                .await
-                .catch_up(&self.store, &self.system)
-                .await?;
+            self.index.write().await.catch_up(&self.store, &self.system).await?;
         }
         Ok(())
     }
@@ -79,9 +70,7 @@ pub async fn serve(
             }
         })
     };
-    let result = axum::serve(listener, routes::router(app))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(listener, routes::router(app)).with_graceful_shutdown(shutdown).await;
     follower.abort();
     result
 }

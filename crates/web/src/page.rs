@@ -12,17 +12,11 @@ pub struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     pub fn new(title: impl Into<String>, actor: &'a Actor) -> Self {
-        Layout {
-            title: title.into(),
-            user: Some(actor),
-        }
+        Layout { title: title.into(), user: Some(actor) }
     }
 
     pub fn anonymous(title: impl Into<String>) -> Self {
-        Layout {
-            title: title.into(),
-            user: None,
-        }
+        Layout { title: title.into(), user: None }
     }
 
     pub fn user_name(&self) -> &str {
@@ -43,8 +37,7 @@ impl<'a> Layout<'a> {
 
     /// Members see only their own record; the tree and lists are for officers.
     pub fn is_officer(&self) -> bool {
-        self.user
-            .is_some_and(|a| a.access.self_member_id().is_none())
+        self.user.is_some_and(|a| a.access.self_member_id().is_none())
     }
 }
 
@@ -66,22 +59,13 @@ struct ErrorPage<'a> {
 }
 
 pub fn error_page(status: u16, code: &str, message: &str) -> String {
-    render(&ErrorPage {
-        layout: Layout::anonymous("出错了"),
-        status,
-        code,
-        message,
-    })
+    render(&ErrorPage { layout: Layout::anonymous("出错了"), status, code, message })
 }
 
 /// An RFC 3339 UTC time shown in China Standard Time.
 pub fn local_time(utc: &str) -> String {
     DateTime::parse_from_rfc3339(utc)
-        .map(|t| {
-            t.with_timezone(&qiangji_domain::date::cst())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&qiangji_domain::date::cst()).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| utc.to_owned())
 }
 
@@ -96,10 +80,7 @@ pub fn pager(total: usize, offset: usize, limit: usize) -> Vec<(String, usize, b
     shown.extend(current.saturating_sub(2)..=(current + 2).min(pages - 1));
     shown.sort_unstable();
     shown.dedup();
-    shown
-        .into_iter()
-        .map(|p| ((p + 1).to_string(), p * limit, p == current))
-        .collect()
+    shown.into_iter().map(|p| ((p + 1).to_string(), p * limit, p == current)).collect()
 }
 
 /// An empty string for None, for form fields.

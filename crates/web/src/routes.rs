@@ -111,15 +111,8 @@ pub fn router(app: Arc<App>) -> Router {
     register(Router::new())
         .fallback(|uri: axum::http::Uri| async move {
             let e = crate::AppError::not_found();
-            if uri.path().starts_with("/api/") {
-                e.json()
-            } else {
-                e
-            }
+            if uri.path().starts_with("/api/") { e.json() } else { e }
         })
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            auth::guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), auth::guard))
         .with_state(app)
 }

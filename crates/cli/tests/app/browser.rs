@@ -15,10 +15,11 @@ fn an_officer_browses_the_tree_finds_a_member_by_initials_and_edits_the_phone() 
     let branch = app.access_of("shuji").scope_org_id();
     let (member_id, name, initials): (i64, String, String) = app
         .rt
-        .block_on(app.store.db().one(
-            "SELECT id, name, initials FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
-            vec![branch.into()],
-        ))
+        .block_on(
+            app.store
+                .db()
+                .one("SELECT id, name, initials FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![branch.into()]),
+        )
         .map(|r| (r.int(0), r.text(1), r.text(2)))
         .unwrap();
     let b = Browser::start();

@@ -23,11 +23,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn(backend: Backend) -> TestApp {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let (url, sqlite, pg) = match backend {
             Backend::Sqlite => {
                 let f = sqlite::fresh_file("app");
@@ -40,9 +36,7 @@ impl TestApp {
         };
         let (store, app, listener) = rt.block_on(async {
             let store = Store::open(&url).await.expect("open store");
-            qiangji::demo::load(&store, "small")
-                .await
-                .expect("load demo");
+            qiangji::demo::load(&store, "small").await.expect("load demo");
             let app = qiangji_web::App::new(store.clone()).await.expect("app");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             (store, app, listener)
@@ -52,14 +46,7 @@ impl TestApp {
         rt.spawn(qiangji_web::serve(app.clone(), listener, async {
             let _ = rx.await;
         }));
-        TestApp {
-            base,
-            rt,
-            store,
-            stop: Some(tx),
-            _sqlite: sqlite,
-            _pg: pg,
-        }
+        TestApp { base, rt, store, stop: Some(tx), _sqlite: sqlite, _pg: pg }
     }
 
     pub fn client(&self) -> Client {
@@ -73,12 +60,7 @@ impl TestApp {
         let csrf = extract_csrf(&page.body).expect("login csrf");
         let r = c.post_form(
             "/login",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", DEMO_PASSWORD),
-                ("next", "/"),
-            ],
+            &[("csrf", &csrf), ("username", username), ("password", DEMO_PASSWORD), ("next", "/")],
         );
         assert_eq!(r.status, 303, "login as {username}: {}", r.body);
         let home = c.get("/");
@@ -93,9 +75,7 @@ impl TestApp {
     }
 
     pub fn head(&self) -> i64 {
-        self.rt
-            .block_on(qiangji_store::ledger::head_seq(self.store.db()))
-            .unwrap()
+        self.rt.block_on(qiangji_store::ledger::head_seq(self.store.db())).unwrap()
     }
 
     /// The access of a demo account, as the server builds it for that user.

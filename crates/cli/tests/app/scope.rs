@@ -30,14 +30,9 @@ fn expectation(r: &RouteInfo) -> Expect {
     }
     match (r.method, r.path) {
         ("GET", "/") => Expect::Home,
-        ("GET", "/orgs/search" | "/audit" | "/api/v1/me" | "/api/v1/orgs" | "/api/v1/audit") => {
-            Expect::Listing
-        }
+        ("GET", "/orgs/search" | "/audit" | "/api/v1/me" | "/api/v1/orgs" | "/api/v1/audit") => Expect::Listing,
         ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,
-        _ => panic!(
-            "route {} {} has no scope expectation: add one to this matrix",
-            r.method, r.path
-        ),
+        _ => panic!("route {} {} has no scope expectation: add one to this matrix", r.method, r.path),
     }
 }
 
@@ -52,19 +47,9 @@ fn ids(app: &TestApp, username: &str) -> Ids {
     let access = app.access_of(username);
     app.rt.block_on(async {
         let db = app.store.db();
-        let own = app
-            .store
-            .get_org(
-                &app.system(),
-                qiangji_domain::org::OrgId(access.scope_org_id()),
-            )
-            .await
-            .unwrap();
+        let own = app.store.get_org(&app.system(), qiangji_domain::org::OrgId(access.scope_org_id())).await.unwrap();
         let own_member = db
-            .one(
-                "SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
-                vec![own.id.0.into()],
-            )
+            .one("SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![own.id.0.into()])
             .await
             .unwrap()
             .int(0);
@@ -77,53 +62,27 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             .await
             .unwrap();
         let parent = own.parent_id.unwrap();
-        let parent_name = app
-            .store
-            .get_org(&app.system(), parent)
-            .await
-            .unwrap()
-            .fields
-            .name;
-        let root_name = app
-            .store
-            .get_org(&app.system(), qiangji_domain::org::OrgId(1))
-            .await
-            .unwrap()
-            .fields
-            .name;
+        let parent_name = app.store.get_org(&app.system(), parent).await.unwrap().fields.name;
+        let root_name = app.store.get_org(&app.system(), qiangji_domain::org::OrgId(1)).await.unwrap().fields.name;
         let fm = db
-            .one(
-                "SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
-                vec![sibling.int(0).into()],
-            )
+            .one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![sibling.int(0).into()])
             .await
             .unwrap();
         Ids {
             own_org: own.id.0,
             own_member,
-            foreign_orgs: vec![
-                (1, root_name),
-                (parent.0, parent_name),
-                (sibling.int(0), sibling.text(1)),
-            ],
+            foreign_orgs: vec![(1, root_name), (parent.0, parent_name), (sibling.int(0), sibling.text(1))],
             foreign_member: (fm.int(0), fm.text(1)),
         }
     })
 }
 
 fn fill(path: &str, org: i64, member: i64) -> String {
-    path.replace("{org_id}", &org.to_string())
-        .replace("{member_id}", &member.to_string())
+    path.replace("{org_id}", &org.to_string()).replace("{member_id}", &member.to_string())
 }
 
 /// Sends a request the way the UI or an API client would, with a valid CSRF token.
-fn send(
-    c: &Client,
-    csrf: &str,
-    r: &RouteInfo,
-    path: &str,
-    own_org: i64,
-) -> qiangji_testkit::http::Response {
+fn send(c: &Client, csrf: &str, r: &RouteInfo, path: &str, own_org: i64) -> qiangji_testkit::http::Response {
     if r.method == "GET" {
         return c.get(path);
     }
@@ -167,13 +126,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             Expect::ScopedById => {
                 // An id outside the branch must answer exactly like an id that does not exist:
                 // 404, or 403 where the role may not use the route at all.
-                let missing = send(
-                    &c,
-                    &csrf,
-                    r,
-                    &fill(r.path, 99_999_999, 99_999_999),
-                    ids.own_org,
-                );
+                let missing = send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999), ids.own_org);
                 assert!(
                     missing.status == 404 || missing.status == 403,
                     "{} {}: {} {}",
@@ -201,10 +154,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     let own = fill(r.path, ids.own_org, ids.own_member);
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
-                    assert!(
-                        status == 200 || status == 403,
-                        "GET {own} inside the branch: {status}"
-                    );
+                    assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");
                 }
                 checked += 1;
             }
@@ -213,11 +163,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     let resp = c.get(&format!("{}{q}", r.path));
                     assert_eq!(resp.status, 200, "{} {}", r.method, r.path);
                     for (_, name) in &ids.foreign_orgs {
-                        assert!(
-                            !resp.body.contains(name.as_str()),
-                            "{}{q} mentions {name}",
-                            r.path
-                        );
+                        assert!(!resp.body.contains(name.as_str()), "{}{q} mentions {name}", r.path);
                     }
                     assert!(
                         !resp.body.contains(&ids.foreign_member.1),
@@ -230,35 +176,18 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             }
             Expect::Home => {
                 let resp = c.get("/");
-                assert_eq!(
-                    resp.header("location"),
-                    Some(format!("/orgs/{}", ids.own_org).as_str())
-                );
+                assert_eq!(resp.header("location"), Some(format!("/orgs/{}", ids.own_org).as_str()));
                 checked += 1;
             }
         }
     }
     assert!(checked > 30, "the matrix covered {checked} routes");
     assert_eq!(app.head(), head, "no request changed anything");
-    for r in ROUTES
-        .iter()
-        .filter(|r| expectation(r) == Expect::EndsSession)
-    {
+    for r in ROUTES.iter().filter(|r| expectation(r) == Expect::EndsSession) {
         let (c, csrf) = app.login("shuji");
         let resp = send(&c, &csrf, r, r.path, ids.own_org);
-        assert!(
-            resp.status == 303 || resp.status == 204,
-            "{} {}",
-            r.method,
-            r.path
-        );
-        assert_eq!(
-            c.get("/api/v1/me").status,
-            401,
-            "{} {} ended the session",
-            r.method,
-            r.path
-        );
+        assert!(resp.status == 303 || resp.status == 204, "{} {}", r.method, r.path);
+        assert_eq!(c.get("/api/v1/me").status, 401, "{} {} ended the session", r.method, r.path);
     }
 }
 
@@ -268,25 +197,19 @@ fn a_member_account_reads_only_its_own_record() {
     let me = app.access_of("dangyuan").self_member_id().unwrap();
     let mate: i64 = app
         .rt
-        .block_on(app.store.db().one("SELECT id FROM member WHERE org_id = (SELECT org_id FROM member WHERE id = ?) AND id <> ? LIMIT 1", vec![me.into(), me.into()]))
+        .block_on(app.store.db().one(
+            "SELECT id FROM member WHERE org_id = (SELECT org_id FROM member WHERE id = ?) AND id <> ? LIMIT 1",
+            vec![me.into(), me.into()],
+        ))
         .unwrap()
         .int(0);
     let (c, csrf) = app.login("dangyuan");
-    assert_eq!(
-        c.get("/").header("location"),
-        Some(format!("/members/{me}").as_str())
-    );
+    assert_eq!(c.get("/").header("location"), Some(format!("/members/{me}").as_str()));
     assert_eq!(c.get(&format!("/members/{me}")).status, 200);
     assert_eq!(c.get(&format!("/members/{mate}")).status, 404);
     assert_eq!(c.get(&format!("/api/v1/members/{mate}")).status, 404);
-    let r = c.post_form(
-        &format!("/members/{me}/edit"),
-        &[("csrf", &csrf), ("name", "改名")],
-    );
-    assert_eq!(
-        r.status, 403,
-        "members cannot edit records, not even their own"
-    );
+    let r = c.post_form(&format!("/members/{me}/edit"), &[("csrf", &csrf), ("name", "改名")]);
+    assert_eq!(r.status, 403, "members cannot edit records, not even their own");
 }
 
 #[test]
@@ -297,21 +220,11 @@ fn a_form_post_without_the_session_csrf_token_is_refused_and_changes_nothing() {
     let r = c.post_form("/orgs/2/edit", &[("name", "被篡改的名称")]);
     assert_eq!(r.status, 403);
     assert!(r.body.contains("csrf.invalid"));
-    let r = c.post_form(
-        "/orgs/2/edit",
-        &[("csrf", "0000"), ("name", "被篡改的名称")],
-    );
+    let r = c.post_form("/orgs/2/edit", &[("csrf", "0000"), ("name", "被篡改的名称")]);
     assert_eq!(r.status, 403);
-    let r = c.request(
-        "PUT",
-        "/api/v1/orgs/2",
-        &[("content-type", "application/json")],
-        json!({"name": "x"}).to_string(),
-    );
-    assert_eq!(
-        (r.status, r.json()["code"].as_str()),
-        (403, Some("csrf.invalid"))
-    );
+    let r =
+        c.request("PUT", "/api/v1/orgs/2", &[("content-type", "application/json")], json!({"name": "x"}).to_string());
+    assert_eq!((r.status, r.json()["code"].as_str()), (403, Some("csrf.invalid")));
     assert_eq!(app.head(), head);
     assert!(!csrf.is_empty());
 }

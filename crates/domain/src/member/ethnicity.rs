@@ -81,10 +81,7 @@ impl Ethnicity {
         if let Ok(n) = s.parse::<u8>() {
             return Ethnicity::from_code(n);
         }
-        NAMES
-            .iter()
-            .position(|n| *n == s || n.strip_suffix('族') == Some(s))
-            .map(|i| Ethnicity(i as u8 + 1))
+        NAMES.iter().position(|n| *n == s || n.strip_suffix('族') == Some(s)).map(|i| Ethnicity(i as u8 + 1))
     }
 
     pub fn code(self) -> u8 {

@@ -32,10 +32,7 @@ code_enum!(
 impl Education {
     /// 大专及以上, the bulletin's headline education figure.
     pub fn is_college_or_above(self) -> bool {
-        matches!(
-            self,
-            Education::Postgraduate | Education::University | Education::College
-        )
+        matches!(self, Education::Postgraduate | Education::University | Education::College)
     }
 }
 

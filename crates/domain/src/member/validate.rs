@@ -66,30 +66,17 @@ pub struct MemberFields {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MemberError {
     #[error("请填写{field_label}")]
-    Missing {
-        field: &'static str,
-        field_label: &'static str,
-    },
+    Missing { field: &'static str, field_label: &'static str },
     #[error("姓名过长（最多30字）")]
     NameTooLong,
     #[error("{0}")]
     IdNumber(IdNumberError),
     #[error("{field_label}格式应为 年-月-日，例如 1990-07-01")]
-    DateInvalid {
-        field: &'static str,
-        field_label: &'static str,
-    },
+    DateInvalid { field: &'static str, field_label: &'static str },
     #[error("{field_label}不能晚于今天")]
-    FutureDate {
-        field: &'static str,
-        field_label: &'static str,
-    },
+    FutureDate { field: &'static str, field_label: &'static str },
     #[error("未知的{field_label}：{value}")]
-    UnknownCode {
-        field: &'static str,
-        field_label: &'static str,
-        value: String,
-    },
+    UnknownCode { field: &'static str, field_label: &'static str, value: String },
     #[error("出生日期与身份证号不一致（身份证号显示为{from_id}）")]
     BirthDateMismatch { from_id: Date },
     #[error("性别与身份证号不一致（身份证号显示为{from_id}）")]
@@ -141,9 +128,9 @@ impl MemberError {
             MemberError::BirthDateMismatch { .. } => "birth_date",
             MemberError::SexMismatch { .. } => "sex",
             MemberError::JoinedUnder18 { .. } => "joined_on",
-            MemberError::FullBeforeJoined
-            | MemberError::FullOnMissing
-            | MemberError::ProbationaryWithFullOn => "full_on",
+            MemberError::FullBeforeJoined | MemberError::FullOnMissing | MemberError::ProbationaryWithFullOn => {
+                "full_on"
+            }
             MemberError::WorkBeforeBirth => "work_started_on",
             MemberError::PhoneInvalid => "phone",
         }
@@ -157,45 +144,30 @@ struct Check {
 }
 
 impl Check {
-    fn required<'a>(
-        &mut self,
-        raw: &'a str,
-        field: &'static str,
-        field_label: &'static str,
-    ) -> Option<&'a str> {
+    fn required<'a>(&mut self, raw: &'a str, field: &'static str, field_label: &'static str) -> Option<&'a str> {
         let v = raw.trim();
         if v.is_empty() {
-            self.errors
-                .push(MemberError::Missing { field, field_label });
+            self.errors.push(MemberError::Missing { field, field_label });
             None
         } else {
             Some(v)
         }
     }
 
-    fn date(
-        &mut self,
-        raw: &str,
-        field: &'static str,
-        field_label: &'static str,
-        required: bool,
-    ) -> Option<Date> {
+    fn date(&mut self, raw: &str, field: &'static str, field_label: &'static str, required: bool) -> Option<Date> {
         if raw.trim().is_empty() {
             if required {
-                self.errors
-                    .push(MemberError::Missing { field, field_label });
+                self.errors.push(MemberError::Missing { field, field_label });
             }
             return None;
         }
         match date::parse(raw) {
             None => {
-                self.errors
-                    .push(MemberError::DateInvalid { field, field_label });
+                self.errors.push(MemberError::DateInvalid { field, field_label });
                 None
             }
             Some(d) if d > self.today => {
-                self.errors
-                    .push(MemberError::FutureDate { field, field_label });
+                self.errors.push(MemberError::FutureDate { field, field_label });
                 None
             }
             Some(d) => Some(d),
@@ -212,46 +184,30 @@ impl Check {
         let v = self.required(raw, field, field_label)?;
         let parsed = parse(v);
         if parsed.is_none() {
-            self.errors.push(MemberError::UnknownCode {
-                field,
-                field_label,
-                value: v.to_owned(),
-            });
+            self.errors.push(MemberError::UnknownCode { field, field_label, value: v.to_owned() });
         }
         parsed
     }
 }
 
 fn phone_ok(p: &str) -> bool {
-    let digits: String = p
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' ' | '+'))
-        .collect();
+    let digits: String = p.chars().filter(|c| !matches!(c, '-' | ' ' | '+')).collect();
     digits.chars().all(|c| c.is_ascii_digit()) && (7..=15).contains(&digits.len())
 }
 
 impl MemberInput {
     /// Checks every field against every rule; returns all errors found, or valid fields.
     pub fn validate(&self, today: Date) -> Result<MemberFields, Vec<MemberError>> {
-        let mut c = Check {
-            today,
-            errors: Vec::new(),
-        };
+        let mut c = Check { today, errors: Vec::new() };
         let name = c.required(&self.name, "name", "姓名").map(str::to_owned);
         if name.as_ref().is_some_and(|n| n.chars().count() > 30) {
             c.errors.push(MemberError::NameTooLong);
         }
         let sex = c.code(&self.sex, "sex", "性别", |s| Sex::parse(s).ok());
         let ethnicity = c.code(&self.ethnicity, "ethnicity", "民族", Ethnicity::parse);
-        let education = c.code(&self.education, "education", "学历", |s| {
-            Education::parse(s).ok()
-        });
-        let occupation = c.code(&self.occupation, "occupation", "职业", |s| {
-            Occupation::parse(s).ok()
-        });
-        let kind = c.code(&self.kind, "kind", "党员类别", |s| {
-            MemberKind::parse(s).ok()
-        });
+        let education = c.code(&self.education, "education", "学历", |s| Education::parse(s).ok());
+        let occupation = c.code(&self.occupation, "occupation", "职业", |s| Occupation::parse(s).ok());
+        let kind = c.code(&self.kind, "kind", "党员类别", |s| MemberKind::parse(s).ok());
         let id_number = match c.required(&self.id_number, "id_number", "身份证号") {
             Some(raw) => match IdNumber::parse(raw) {
                 Ok(id) => Some(id),
@@ -268,26 +224,17 @@ impl MemberInput {
             .or_else(|| id_number.as_ref().map(IdNumber::birth_date));
         let joined_on = c.date(&self.joined_on, "joined_on", "入党日期", true);
         let full_on = c.date(&self.full_on, "full_on", "转正日期", false);
-        let work_started_on = c.date(
-            &self.work_started_on,
-            "work_started_on",
-            "参加工作日期",
-            false,
-        );
+        let work_started_on = c.date(&self.work_started_on, "work_started_on", "参加工作日期", false);
 
         if let (Some(id), Some(born)) = (&id_number, birth_date)
             && id.birth_date() != born
         {
-            c.errors.push(MemberError::BirthDateMismatch {
-                from_id: id.birth_date(),
-            });
+            c.errors.push(MemberError::BirthDateMismatch { from_id: id.birth_date() });
         }
         if let (Some(id), Some(sex)) = (&id_number, sex)
             && id.sex() != sex
         {
-            c.errors.push(MemberError::SexMismatch {
-                from_id: id.sex().label(),
-            });
+            c.errors.push(MemberError::SexMismatch { from_id: id.sex().label() });
         }
         if let (Some(born), Some(joined)) = (birth_date, joined_on) {
             let adult_on = date::birthday(born, 18);
@@ -304,9 +251,7 @@ impl MemberInput {
             (Some(MemberKind::Full), None) if self.full_on.trim().is_empty() => {
                 c.errors.push(MemberError::FullOnMissing)
             }
-            (Some(MemberKind::Probationary), Some(_)) => {
-                c.errors.push(MemberError::ProbationaryWithFullOn)
-            }
+            (Some(MemberKind::Probationary), Some(_)) => c.errors.push(MemberError::ProbationaryWithFullOn),
             _ => {}
         }
         if let (Some(joined), Some(full)) = (joined_on, full_on)
@@ -409,12 +354,7 @@ mod tests {
     }
 
     fn codes(input: MemberInput) -> Vec<&'static str> {
-        input
-            .validate(today())
-            .unwrap_err()
-            .iter()
-            .map(MemberError::code)
-            .collect()
+        input.validate(today()).unwrap_err().iter().map(MemberError::code).collect()
     }
 
     #[test]
@@ -429,42 +369,18 @@ mod tests {
     fn each_rule_is_enforced_with_its_own_code() {
         type Case = (fn(&mut MemberInput), &'static str);
         let cases: Vec<Case> = vec![
-            (
-                |m| m.id_number = "110105194912310021".into(),
-                "member.id_number_invalid",
-            ),
-            (
-                |m| m.birth_date = "1950-01-01".into(),
-                "member.birth_date_mismatch",
-            ),
+            (|m| m.id_number = "110105194912310021".into(), "member.id_number_invalid"),
+            (|m| m.birth_date = "1950-01-01".into(), "member.birth_date_mismatch"),
             (|m| m.sex = "male".into(), "member.sex_mismatch"),
-            (
-                |m| m.joined_on = "1967-12-30".into(),
-                "member.joined_under_18",
-            ),
-            (
-                |m| m.joined_on = "2099-01-01".into(),
-                "member.date_in_future",
-            ),
-            (
-                |m| m.full_on = "1969-01-01".into(),
-                "member.full_before_joined",
-            ),
+            (|m| m.joined_on = "1967-12-30".into(), "member.joined_under_18"),
+            (|m| m.joined_on = "2099-01-01".into(), "member.date_in_future"),
+            (|m| m.full_on = "1969-01-01".into(), "member.full_before_joined"),
             (|m| m.full_on = "".into(), "member.full_on_missing"),
-            (
-                |m| m.kind = "probationary".into(),
-                "member.probationary_with_full_on",
-            ),
-            (
-                |m| m.education = "kindergarten".into(),
-                "member.code_unknown",
-            ),
+            (|m| m.kind = "probationary".into(), "member.probationary_with_full_on"),
+            (|m| m.education = "kindergarten".into(), "member.code_unknown"),
             (|m| m.phone = "电话".into(), "member.phone_invalid"),
             (|m| m.name = " ".into(), "member.field_missing"),
-            (
-                |m| m.work_started_on = "1940-01-01".into(),
-                "member.work_before_birth",
-            ),
+            (|m| m.work_started_on = "1940-01-01".into(), "member.work_before_birth"),
         ];
         for (mutate, code) in cases {
             let mut m = valid();

@@ -120,10 +120,7 @@ pub struct OrgFields {
 impl OrgFields {
     /// The day the current term ends (换届 due).
     pub fn term_end(&self) -> Option<Date> {
-        Some(date::birthday(
-            self.term_start?,
-            i32::from(self.term_years?),
-        ))
+        Some(date::birthday(self.term_start?, i32::from(self.term_years?)))
     }
 }
 
@@ -143,10 +140,7 @@ pub enum OrgError {
     #[error("任期年限应为1至10年")]
     TermYearsInvalid,
     #[error("{child}不能设在{parent}之下")]
-    KindNotAllowedUnder {
-        child: &'static str,
-        parent: &'static str,
-    },
+    KindNotAllowedUnder { child: &'static str, parent: &'static str },
     #[error("不能把组织移到它自己或它的下级组织之下")]
     MoveIntoOwnSubtree,
     #[error("该组织还有下级组织，请先撤销或移走下级组织")]
@@ -198,10 +192,7 @@ fn code<T>(
     what: &'static str,
     parse: impl Fn(&str) -> Result<T, crate::code::UnknownCode>,
 ) -> Result<T, OrgError> {
-    parse(raw.trim()).map_err(|_| OrgError::UnknownCode {
-        what,
-        value: raw.to_owned(),
-    })
+    parse(raw.trim()).map_err(|_| OrgError::UnknownCode { what, value: raw.to_owned() })
 }
 
 impl OrgInput {
@@ -246,10 +237,7 @@ pub fn check_placement(kind: OrgKind, parent: Option<OrgKind>) -> Result<(), Org
     if kind.may_be_child_of(parent) {
         Ok(())
     } else {
-        Err(OrgError::KindNotAllowedUnder {
-            child: kind.label(),
-            parent: parent.map_or("顶级", OrgKind::label),
-        })
+        Err(OrgError::KindNotAllowedUnder { child: kind.label(), parent: parent.map_or("顶级", OrgKind::label) })
     }
 }
 
@@ -307,11 +295,6 @@ mod tests {
         assert!(check_placement(Group, Some(Committee)).is_err());
         assert!(check_placement(Branch, Some(GeneralBranch)).is_ok());
         assert!(check_placement(Committee, Some(Branch)).is_err());
-        assert_eq!(
-            check_placement(Committee, Some(Branch))
-                .unwrap_err()
-                .to_string(),
-            "党委不能设在党支部之下"
-        );
+        assert_eq!(check_placement(Committee, Some(Branch)).unwrap_err().to_string(), "党委不能设在党支部之下");
     }
 }

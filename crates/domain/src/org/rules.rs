@@ -31,13 +31,11 @@ pub fn advisories(org: &OrgFields, members: u32, full_members: u32, today: Date)
     if let Some(end) = org.term_end() {
         if end < today {
             out.push(Advisory {
-                code: "org.term_overdue",
-                message: format!("本届任期已于{end}届满，超期未换届"),
+                code: "org.term_overdue", message: format!("本届任期已于{end}届满，超期未换届")
             });
         } else if end <= date::birthday(today, 0) + chrono::Months::new(6) {
             out.push(Advisory {
-                code: "org.term_ending",
-                message: format!("本届任期将于{end}届满，请做好换届准备"),
+                code: "org.term_ending", message: format!("本届任期将于{end}届满，请做好换届准备")
             });
         }
     }
@@ -77,10 +75,7 @@ mod tests {
     #[test]
     fn a_term_ending_within_six_months_is_announced() {
         let today = date::parse("2026-11-23").unwrap();
-        assert_eq!(
-            codes(advisories(&branch("2021-12-01", "5"), 20, 18, today)),
-            ["org.term_ending"]
-        );
+        assert_eq!(codes(advisories(&branch("2021-12-01", "5"), 20, 18, today)), ["org.term_ending"]);
         assert!(advisories(&branch("2024-01-01", "5"), 20, 18, today).is_empty());
     }
 }

@@ -90,15 +90,9 @@ pub struct Head {
 /// Locks and reads the chain head. Must be the first statement of every write transaction.
 pub(crate) async fn lock_head(tx: &mut Tx) -> Result<Head, StoreError> {
     // The no-op UPDATE takes the row lock on PostgreSQL before anything else is read.
-    tx.exec("UPDATE ledger_head SET seq = seq WHERE id = 1", params![])
-        .await?;
-    let r = tx
-        .one("SELECT seq, hash FROM ledger_head WHERE id = 1", params![])
-        .await?;
-    Ok(Head {
-        seq: r.int(0),
-        hash: r.text(1),
-    })
+    tx.exec("UPDATE ledger_head SET seq = seq WHERE id = 1", params![]).await?;
+    let r = tx.one("SELECT seq, hash FROM ledger_head WHERE id = 1", params![]).await?;
+    Ok(Head { seq: r.int(0), hash: r.text(1) })
 }
 
 /// The next entry of the chain: numbered, timed, hashed; advances `head`. Not yet stored.
@@ -140,28 +134,17 @@ pub(crate) fn entry_params(e: Entry) -> Vec<crate::db::Value> {
 
 /// Writes the advanced head back. Called once before commit.
 pub(crate) async fn store_head(tx: &mut Tx, head: &Head) -> Result<(), StoreError> {
-    tx.exec(
-        "UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1",
-        params![head.seq, head.hash.clone()],
-    )
-    .await?;
+    tx.exec("UPDATE ledger_head SET seq = ?, hash = ? WHERE id = 1", params![head.seq, head.hash.clone()]).await?;
     Ok(())
 }
 
 /// Current time, RFC 3339 in UTC with milliseconds; shown in +08:00 by the web layer.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Entries of the actor's subtree, newest first (the audit log).
-pub async fn list(
-    db: &Db,
-    access: &Access,
-    before_seq: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Entry>, StoreError> {
+pub async fn list(db: &Db, access: &Access, before_seq: Option<i64>, limit: i64) -> Result<Vec<Entry>, StoreError> {
     access.require(access.may_read_audit())?;
     let (lo, hi) = access.path_range();
     let rows = db
@@ -177,32 +160,22 @@ pub async fn list(
 
 /// Entries about one subject (`member:N`), oldest first. The caller has checked the subject is in scope.
 pub(crate) async fn of_subject(db: &Db, subject: &str) -> Result<Vec<Entry>, StoreError> {
-    let rows = db
-        .all(
-            &format!("SELECT {COLUMNS} FROM ledger WHERE subject = ? ORDER BY seq"),
-            params![subject],
-        )
-        .await?;
+    let rows =
+        db.all(&format!("SELECT {COLUMNS} FROM ledger WHERE subject = ? ORDER BY seq"), params![subject]).await?;
     Ok(rows.iter().map(entry_of).collect())
 }
 
 /// Entries after `seq`, oldest first, unscoped: for the in-memory index that follows the ledger.
 pub async fn since(db: &Db, seq: i64, limit: i64) -> Result<Vec<Entry>, StoreError> {
     let rows = db
-        .all(
-            &format!("SELECT {COLUMNS} FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"),
-            params![seq, limit],
-        )
+        .all(&format!("SELECT {COLUMNS} FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"), params![seq, limit])
         .await?;
     Ok(rows.iter().map(entry_of).collect())
 }
 
 /// The newest sequence number.
 pub async fn head_seq(db: &Db) -> Result<i64, StoreError> {
-    Ok(db
-        .one("SELECT seq FROM ledger_head WHERE id = 1", params![])
-        .await?
-        .int(0))
+    Ok(db.one("SELECT seq FROM ledger_head WHERE id = 1", params![]).await?.int(0))
 }
 
 /// A write transaction with the chain head locked. Every state change goes through one.
@@ -256,10 +229,5 @@ pub(crate) fn diff(
 
 /// A record rendered as a JSON object of its fields.
 pub(crate) fn as_object(fields: &[(&'static str, String)]) -> serde_json::Value {
-    serde_json::Value::Object(
-        fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
-            .collect(),
-    )
+    serde_json::Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), serde_json::json!(v))).collect())
 }

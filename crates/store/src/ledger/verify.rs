@@ -31,20 +31,13 @@ pub async fn verify_chain(db: &Db) -> Result<Result<i64, ChainBreak>, StoreError
             if e.seq != expected_seq {
                 return Ok(Err(ChainBreak {
                     seq: expected_seq,
-                    message: format!(
-                        "账本第{expected_seq}条缺失（下一条是第{}条）：记录被删除",
-                        e.seq
-                    ),
+                    message: format!("账本第{expected_seq}条缺失（下一条是第{}条）：记录被删除", e.seq),
                 }));
             }
             if e.prev_hash != prev_hash {
                 return Ok(Err(ChainBreak {
                     seq: e.seq,
-                    message: format!(
-                        "账本第{}条的前序哈希与第{}条不符：链条被改动",
-                        e.seq,
-                        e.seq - 1
-                    ),
+                    message: format!("账本第{}条的前序哈希与第{}条不符：链条被改动", e.seq, e.seq - 1),
                 }));
             }
             if hash_of(&e) != e.hash {
@@ -60,9 +53,7 @@ pub async fn verify_chain(db: &Db) -> Result<Result<i64, ChainBreak>, StoreError
             expected_seq += 1;
         }
     }
-    let head = db
-        .one("SELECT seq, hash FROM ledger_head WHERE id = 1", params![])
-        .await?;
+    let head = db.one("SELECT seq, hash FROM ledger_head WHERE id = 1", params![]).await?;
     if head.int(0) != expected_seq - 1 || head.text(1) != prev_hash {
         return Ok(Err(ChainBreak {
             seq: head.int(0),

@@ -11,9 +11,7 @@ use crate::ledger::{self, Entry};
 use crate::{Store, params};
 use qiangji_domain::Date;
 use qiangji_domain::id_number::IdNumber;
-use qiangji_domain::member::{
-    Education, Ethnicity, MemberFields, MemberId, MemberKind, MemberStatus, Occupation, Sex,
-};
+use qiangji_domain::member::{Education, Ethnicity, MemberFields, MemberId, MemberKind, MemberStatus, Occupation, Sex};
 use qiangji_domain::org::OrgId;
 
 /// A stored member with the name of their current (or last) organization.
@@ -71,10 +69,7 @@ pub(crate) fn member_of(r: &Row) -> Result<Member, StoreError> {
             name: r.text(4),
             initials: r.text(5),
             sex: Sex::parse(&code(6)).map_err(|e| bad(&e.to_string()))?,
-            ethnicity: u8::try_from(r.int(7))
-                .ok()
-                .and_then(Ethnicity::from_code)
-                .ok_or_else(|| bad("民族"))?,
+            ethnicity: u8::try_from(r.int(7)).ok().and_then(Ethnicity::from_code).ok_or_else(|| bad("民族"))?,
             birth_date: r.opt_date(8).ok_or_else(|| bad("出生日期"))?,
             native_place: r.text(9),
             id_number: IdNumber::parse(&r.text(10)).map_err(|e| bad(&e.to_string()))?,
@@ -107,17 +102,16 @@ impl Store {
         params.append(&mut p);
         let r = self
             .db
-            .one(&format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}"), params)
+            .one(
+                &format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}"),
+                params,
+            )
             .await?;
         member_of(&r)
     }
 
     /// Several members by id, within scope, in the order asked (ids outside scope are left out).
-    pub async fn get_members(
-        &self,
-        access: &Access,
-        ids: &[MemberId],
-    ) -> Result<Vec<Member>, StoreError> {
+    pub async fn get_members(&self, access: &Access, ids: &[MemberId]) -> Result<Vec<Member>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -128,7 +122,9 @@ impl Store {
         let rows = self
             .db
             .all(
-                &format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"),
+                &format!(
+                    "SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
+                ),
                 params,
             )
             .await?;
@@ -148,7 +144,9 @@ impl Store {
         params.append(&mut p);
         self.db
             .opt(
-                &format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id_number = ? AND {pred}"),
+                &format!(
+                    "SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id_number = ? AND {pred}"
+                ),
                 params,
             )
             .await?
@@ -157,11 +155,7 @@ impl Store {
     }
 
     /// A member's effective-dated history and ledger entries.
-    pub async fn member_history(
-        &self,
-        access: &Access,
-        id: MemberId,
-    ) -> Result<History, StoreError> {
+    pub async fn member_history(&self, access: &Access, id: MemberId) -> Result<History, StoreError> {
         self.get_member(access, id).await?;
         let memberships = self
             .db
@@ -197,11 +191,7 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let entries = ledger::of_subject(&self.db, &format!("member:{}", id.0)).await?;
-        Ok(History {
-            memberships,
-            states,
-            entries,
-        })
+        Ok(History { memberships, states, entries })
     }
 }
 
@@ -232,10 +222,7 @@ fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
         name: r.text(2),
         initials: r.text(3),
         sex: Sex::parse(&r.text(4)).map_err(|e| bad(&e.to_string()))?,
-        ethnicity: u8::try_from(r.int(5))
-            .ok()
-            .and_then(Ethnicity::from_code)
-            .ok_or_else(|| bad("民族"))?,
+        ethnicity: u8::try_from(r.int(5)).ok().and_then(Ethnicity::from_code).ok_or_else(|| bad("民族"))?,
         birth_date: r.opt_date(6).ok_or_else(|| bad("出生日期"))?,
         education: Education::parse(&r.text(7)).map_err(|e| bad(&e.to_string()))?,
         occupation: Occupation::parse(&r.text(8)).map_err(|e| bad(&e.to_string()))?,
@@ -247,30 +234,24 @@ fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
 
 impl Store {
     /// Streams the summary of every member in scope (building the in-memory index at start).
-    pub async fn scan_members(
-        &self,
-        access: &Access,
-        mut each: impl FnMut(MemberSummary),
-    ) -> Result<(), StoreError> {
+    pub async fn scan_members(&self, access: &Access, mut each: impl FnMut(MemberSummary)) -> Result<(), StoreError> {
         let (pred, p) = access.member_predicate();
         let mut failed = None;
         self.db
-            .for_each(&format!("SELECT {SUMMARY_COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE {pred}"), p, |r| {
-                match summary_of(&r) {
+            .for_each(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE {pred}"),
+                p,
+                |r| match summary_of(&r) {
                     Ok(s) => each(s),
                     Err(e) => failed = Some(e),
-                }
-            })
+                },
+            )
             .await?;
         failed.map_or(Ok(()), Err)
     }
 
     /// Summaries of the given members within scope (refreshing the index after changes).
-    pub async fn member_summaries(
-        &self,
-        access: &Access,
-        ids: &[MemberId],
-    ) -> Result<Vec<MemberSummary>, StoreError> {
+    pub async fn member_summaries(&self, access: &Access, ids: &[MemberId]) -> Result<Vec<MemberSummary>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -79,10 +79,9 @@ pub(crate) const INSERT_COLUMNS: &str = "id, org_id, status, name, initials, sex
 /// Kind spans implied by the dates: probationary from joining, full from `full_on`.
 pub(crate) fn initial_states(f: &MemberFields) -> Vec<(MemberKind, Date, Option<Date>)> {
     match f.full_on {
-        Some(full_on) if f.kind == MemberKind::Full => vec![
-            (MemberKind::Probationary, f.joined_on, Some(full_on)),
-            (MemberKind::Full, full_on, None),
-        ],
+        Some(full_on) if f.kind == MemberKind::Full => {
+            vec![(MemberKind::Probationary, f.joined_on, Some(full_on)), (MemberKind::Full, full_on, None)]
+        }
         _ => vec![(f.kind, f.joined_on, None)],
     }
 }
@@ -93,18 +92,12 @@ fn check_receiver(org: &Org) -> Result<(), StoreError> {
         return Err(OrgError::Dissolved.into());
     }
     if org.fields.kind == OrgKind::Group {
-        return Err(StoreError::Invalid(
-            "党员的组织关系应在党支部（或党委、党总支），不能在党小组".into(),
-        ));
+        return Err(StoreError::Invalid("党员的组织关系应在党支部（或党委、党总支），不能在党小组".into()));
     }
     Ok(())
 }
 
-async fn check_unique_id_number(
-    w: &mut Write,
-    f: &MemberFields,
-    except: Option<MemberId>,
-) -> Result<(), StoreError> {
+async fn check_unique_id_number(w: &mut Write, f: &MemberFields, except: Option<MemberId>) -> Result<(), StoreError> {
     let taken =
         w.tx.opt(
             "SELECT id FROM member WHERE id_number = ? AND id <> ?",
@@ -128,32 +121,19 @@ pub(crate) async fn relocate(
     reason: &str,
 ) -> Result<(), StoreError> {
     let open =
-        w.tx.one(
-            "SELECT valid_from FROM membership WHERE member_id = ? AND valid_to IS NULL",
-            params![member.0],
-        )
-        .await?;
+        w.tx.one("SELECT valid_from FROM membership WHERE member_id = ? AND valid_to IS NULL", params![member.0])
+            .await?;
     if open.opt_date(0).is_some_and(|from_date| on < from_date) {
-        return Err(StoreError::Invalid(format!(
-            "调整日期{on}早于该党员转入现组织的日期{}",
-            open.text(0)
-        )));
+        return Err(StoreError::Invalid(format!("调整日期{on}早于该党员转入现组织的日期{}", open.text(0))));
     }
-    w.tx.exec(
-        "UPDATE membership SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL",
-        params![on, member.0],
-    )
-    .await?;
+    w.tx.exec("UPDATE membership SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, member.0])
+        .await?;
     w.tx.exec(
         "INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)",
         params![member.0, to.id.0, on],
     )
     .await?;
-    w.tx.exec(
-        "UPDATE member SET org_id = ? WHERE id = ?",
-        params![to.id.0, member.0],
-    )
-    .await?;
+    w.tx.exec("UPDATE member SET org_id = ? WHERE id = ?", params![to.id.0, member.0]).await?;
     w.record(
         access,
         NewEntry {
@@ -183,9 +163,7 @@ impl Store {
     ) -> Result<MemberId, StoreError> {
         access.require(access.may_edit_members())?;
         if since < fields.joined_on {
-            return Err(StoreError::Invalid(
-                "组织关系转入日期不能早于入党日期".into(),
-            ));
+            return Err(StoreError::Invalid("组织关系转入日期不能早于入党日期".into()));
         }
         if since > qiangji_domain::date::today() {
             return Err(StoreError::Invalid("组织关系转入日期不能晚于今天".into()));
@@ -198,11 +176,7 @@ impl Store {
         let mut p = params![id, org.id.0, MemberStatus::Active.code()];
         p.append(&mut field_params(fields));
         let marks = vec!["?"; p.len()].join(", ");
-        w.tx.exec(
-            &format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"),
-            p,
-        )
-        .await?;
+        w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
         w.tx.exec(
             "INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)",
             params![id, org.id.0, since],
@@ -221,13 +195,7 @@ impl Store {
         payload["since"] = serde_json::json!(since.to_string());
         w.record(
             access,
-            NewEntry {
-                kind: "member.created",
-                org_path: &org.path,
-                subject: format!("member:{id}"),
-                payload,
-                reason,
-            },
+            NewEntry { kind: "member.created", org_path: &org.path, subject: format!("member:{id}"), payload, reason },
         )
         .await?;
         w.commit().await?;
@@ -268,11 +236,7 @@ impl Store {
         {
             // Kind history follows from the dates; a correction replaces the derived spans and the
             // ledger keeps what they were before.
-            w.tx.exec(
-                "DELETE FROM member_state WHERE member_id = ?",
-                params![id.0],
-            )
-            .await?;
+            w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
             for (kind, from, to) in initial_states(fields) {
                 w.tx.exec(
                     "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
@@ -310,10 +274,7 @@ impl Store {
         }
         let current = self.get_member(access, id).await?;
         if !current.status.holds_membership() {
-            return Err(StoreError::Invalid(format!(
-                "该党员状态为“{}”，不能调整组织关系",
-                current.status.label()
-            )));
+            return Err(StoreError::Invalid(format!("该党员状态为“{}”，不能调整组织关系", current.status.label())));
         }
         let mut w = Write::begin(&self.db).await?;
         let from = load_org(&mut w.tx, access, current.org_id).await?;

@@ -15,17 +15,10 @@ use qiangji_domain::org::{OrgError, OrgId};
 
 impl Store {
     /// The organization that would receive the members if `id` were dissolved without a choice.
-    pub async fn default_receiver(
-        &self,
-        access: &Access,
-        id: OrgId,
-    ) -> Result<Option<Org>, StoreError> {
+    pub async fn default_receiver(&self, access: &Access, id: OrgId) -> Result<Option<Org>, StoreError> {
         let org = self.get_org(access, id).await?;
         let ancestors = self.list_ancestors(access, &org).await?;
-        Ok(ancestors
-            .into_iter()
-            .rev()
-            .find(|o| o.fields.regional && !o.is_dissolved()))
+        Ok(ancestors.into_iter().rev().find(|o| o.fields.regional && !o.is_dissolved()))
     }
 
     /// Dissolves `id` on `on`; members go to `receiver`, or to the nearest regional organization above.
@@ -51,23 +44,15 @@ impl Store {
             return Err(OrgError::Dissolved.into());
         }
         let active_children =
-            w.tx.one(
-                "SELECT COUNT(*) FROM org WHERE parent_id = ? AND dissolved_on IS NULL",
-                params![id.0],
-            )
-            .await?
-            .int(0);
+            w.tx.one("SELECT COUNT(*) FROM org WHERE parent_id = ? AND dissolved_on IS NULL", params![id.0])
+                .await?
+                .int(0);
         if active_children > 0 {
             return Err(OrgError::HasChildren.into());
         }
         let receiver = match receiver {
             Some(r) => r,
-            None => {
-                self.default_receiver(access, id)
-                    .await?
-                    .ok_or(OrgError::NoRegionalOrgAbove)?
-                    .id
-            }
+            None => self.default_receiver(access, id).await?.ok_or(OrgError::NoRegionalOrgAbove)?.id,
         };
         let to = load(&mut w.tx, access, receiver).await?;
         if to.path.starts_with(&org.path) {
@@ -76,9 +61,8 @@ impl Store {
         if to.is_dissolved() {
             return Err(OrgError::Dissolved.into());
         }
-        let members: Vec<MemberId> = w
-            .tx
-            .all(
+        let members: Vec<MemberId> =
+            w.tx.all(
                 "SELECT id FROM member WHERE org_id = ? AND status IN ('active', 'suspended') ORDER BY id",
                 params![id.0],
             )
@@ -90,11 +74,7 @@ impl Store {
         for m in &members {
             relocate(&mut w, access, *m, &org, &to, on, &why).await?;
         }
-        w.tx.exec(
-            "UPDATE org SET dissolved_on = ? WHERE id = ?",
-            params![on, id.0],
-        )
-        .await?;
+        w.tx.exec("UPDATE org SET dissolved_on = ? WHERE id = ?", params![on, id.0]).await?;
         w.record(
             access,
             NewEntry {
@@ -113,12 +93,7 @@ impl Store {
     }
 
     /// Organizations in scope that could receive members (not dissolved, not groups), for pickers.
-    pub async fn list_receivers(
-        &self,
-        access: &Access,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<Org>, StoreError> {
+    pub async fn list_receivers(&self, access: &Access, query: &str, limit: i64) -> Result<Vec<Org>, StoreError> {
         let (pred, mut p) = access.org_predicate();
         p.push(format!("%{}%", super::escape_like(query.trim())).into());
         p.push(limit.into());

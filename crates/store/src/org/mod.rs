@@ -43,11 +43,7 @@ pub fn segment(id: i64) -> String {
 }
 
 pub fn path_ids(path: &str) -> Vec<OrgId> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| s.parse().ok())
-        .map(OrgId)
-        .collect()
+    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).map(OrgId).collect()
 }
 
 pub(crate) const COLUMNS: &str = "o.id, o.parent_id, o.path, o.name, o.short_name, o.kind, o.sector, o.formation_mode, \
@@ -90,13 +86,7 @@ impl Store {
         let (pred, mut p) = access.org_predicate();
         let mut params = params![id.0];
         params.append(&mut p);
-        let r = self
-            .db
-            .one(
-                &format!("SELECT {COLUMNS} FROM org o WHERE o.id = ? AND {pred}"),
-                params,
-            )
-            .await?;
+        let r = self.db.one(&format!("SELECT {COLUMNS} FROM org o WHERE o.id = ? AND {pred}"), params).await?;
         org_of(&r)
     }
 
@@ -108,12 +98,7 @@ impl Store {
         let mut params = params![id.0];
         params.append(&mut p);
         self.db
-            .all(
-                &format!(
-                    "SELECT {COLUMNS} FROM org o WHERE o.parent_id = ? AND {pred} ORDER BY o.path"
-                ),
-                params,
-            )
+            .all(&format!("SELECT {COLUMNS} FROM org o WHERE o.parent_id = ? AND {pred} ORDER BY o.path"), params)
             .await?
             .iter()
             .map(org_of)
@@ -134,19 +119,16 @@ impl Store {
     }
 
     /// Organizations within scope whose name contains `query`, in tree order.
-    pub async fn search_orgs(
-        &self,
-        access: &Access,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<Org>, StoreError> {
+    pub async fn search_orgs(&self, access: &Access, query: &str, limit: i64) -> Result<Vec<Org>, StoreError> {
         let (pred, p) = access.org_predicate();
         let mut params = p;
         params.push(format!("%{}%", escape_like(query.trim())).into());
         params.push(limit.into());
         self.db
             .all(
-                &format!("SELECT {COLUMNS} FROM org o WHERE {pred} AND o.name LIKE ? ESCAPE '\\' ORDER BY o.path LIMIT ?"),
+                &format!(
+                    "SELECT {COLUMNS} FROM org o WHERE {pred} AND o.name LIKE ? ESCAPE '\\' ORDER BY o.path LIMIT ?"
+                ),
                 params,
             )
             .await?
@@ -159,10 +141,7 @@ impl Store {
     pub async fn list_orgs(&self, access: &Access) -> Result<Vec<Org>, StoreError> {
         let (pred, p) = access.org_predicate();
         self.db
-            .all(
-                &format!("SELECT {COLUMNS} FROM org o WHERE {pred} ORDER BY o.path"),
-                p,
-            )
+            .all(&format!("SELECT {COLUMNS} FROM org o WHERE {pred} ORDER BY o.path"), p)
             .await?
             .iter()
             .map(org_of)
@@ -172,9 +151,7 @@ impl Store {
 
 /// Escapes LIKE wildcards so that a search for "50%" means the text.
 pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 #[cfg(test)]

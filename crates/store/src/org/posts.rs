@@ -32,15 +32,14 @@ fn as_json(posts: &[PostHolder]) -> serde_json::Value {
 
 impl Store {
     /// The organization's post holders, secretary first.
-    pub async fn list_posts(
-        &self,
-        access: &Access,
-        org: OrgId,
-    ) -> Result<Vec<PostHolder>, StoreError> {
+    pub async fn list_posts(&self, access: &Access, org: OrgId) -> Result<Vec<PostHolder>, StoreError> {
         self.get_org(access, org).await?;
         let rows = self
             .db
-            .all("SELECT post, person_name, member_id, since FROM org_post WHERE org_id = ? ORDER BY id", params![org.0])
+            .all(
+                "SELECT post, person_name, member_id, since FROM org_post WHERE org_id = ? ORDER BY id",
+                params![org.0],
+            )
             .await?;
         let mut out: Vec<PostHolder> = rows
             .iter()
@@ -72,16 +71,12 @@ impl Store {
         if posts.iter().filter(|p| p.post == Post::Secretary).count() > 1 {
             return Err(StoreError::Invalid("一个组织只能有一名书记".into()));
         }
-        if posts
-            .iter()
-            .any(|p| p.since.is_some_and(|d| d > qiangji_domain::date::today()))
-        {
+        if posts.iter().any(|p| p.since.is_some_and(|d| d > qiangji_domain::date::today())) {
             return Err(StoreError::Invalid("任职日期不能晚于今天".into()));
         }
         let old = self.list_posts(access, org).await?;
         for m in posts.iter().filter_map(|p| p.member_id) {
-            self.get_member(access, qiangji_domain::member::MemberId(m))
-                .await?;
+            self.get_member(access, qiangji_domain::member::MemberId(m)).await?;
         }
         if old == posts {
             return Ok(());
@@ -91,8 +86,7 @@ impl Store {
         if o.is_dissolved() {
             return Err(OrgError::Dissolved.into());
         }
-        w.tx.exec("DELETE FROM org_post WHERE org_id = ?", params![org.0])
-            .await?;
+        w.tx.exec("DELETE FROM org_post WHERE org_id = ?", params![org.0]).await?;
         for p in posts {
             w.tx.exec(
                 "INSERT INTO org_post (org_id, post, person_name, member_id, since) VALUES (?, ?, ?, ?, ?)",

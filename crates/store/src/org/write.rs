@@ -22,10 +22,7 @@ pub(crate) fn field_values(f: &OrgFields) -> Vec<(&'static str, String)> {
         ("temporary", u8::from(f.temporary).to_string()),
         ("founded_on", opt(f.founded_on)),
         ("term_start", opt(f.term_start)),
-        (
-            "term_years",
-            f.term_years.map(|y| y.to_string()).unwrap_or_default(),
-        ),
+        ("term_years", f.term_years.map(|y| y.to_string()).unwrap_or_default()),
         ("host_units", f.host_units.clone()),
         ("contact", f.contact.clone()),
         ("phone", f.phone.clone()),
@@ -62,24 +59,12 @@ pub(crate) async fn load(tx: &mut Tx, access: &Access, id: OrgId) -> Result<Org,
     let (pred, mut p) = access.org_predicate();
     let mut params = params![id.0];
     params.append(&mut p);
-    org_of(
-        &tx.one(
-            &format!("SELECT {COLUMNS} FROM org o WHERE o.id = ? AND {pred}"),
-            params,
-        )
-        .await?,
-    )
+    org_of(&tx.one(&format!("SELECT {COLUMNS} FROM org o WHERE o.id = ? AND {pred}"), params).await?)
 }
 
 /// Ids are allocated under the ledger head lock, so `MAX + 1` cannot race.
 pub(crate) async fn next_id(tx: &mut Tx, table: &str) -> Result<i64, StoreError> {
-    Ok(tx
-        .one(
-            &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
-            params![],
-        )
-        .await?
-        .int(0))
+    Ok(tx.one(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), params![]).await?.int(0))
 }
 
 async fn insert(
@@ -96,17 +81,8 @@ async fn insert(
     w.tx.exec(INSERT, p).await?;
     let mut payload = as_object(&field_values(fields));
     payload["parent_id"] = serde_json::json!(parent.map(|p| p.id.0));
-    w.record(
-        access,
-        NewEntry {
-            kind: "org.created",
-            org_path: &path,
-            subject: format!("org:{id}"),
-            payload,
-            reason,
-        },
-    )
-    .await?;
+    w.record(access, NewEntry { kind: "org.created", org_path: &path, subject: format!("org:{id}"), payload, reason })
+        .await?;
     Ok(OrgId(id))
 }
 
@@ -167,11 +143,7 @@ impl Store {
             };
             check_placement(fields.kind, parent_kind)?;
             let kids =
-                w.tx.all(
-                    "SELECT kind FROM org WHERE parent_id = ? AND dissolved_on IS NULL",
-                    params![id.0],
-                )
-                .await?;
+                w.tx.all("SELECT kind FROM org WHERE parent_id = ? AND dissolved_on IS NULL", params![id.0]).await?;
             for k in kids {
                 let kind = super::parse_code(qiangji_domain::org::OrgKind::parse(&k.text(0)))?;
                 check_placement(kind, Some(fields.kind))?;
@@ -239,11 +211,7 @@ impl Store {
             params![new_path.clone(), (org.path.len() + 1) as i64, org.path.clone(), format!("{}~", org.path)],
         )
         .await?;
-        w.tx.exec(
-            "UPDATE org SET parent_id = ? WHERE id = ?",
-            params![parent.id.0, id.0],
-        )
-        .await?;
+        w.tx.exec("UPDATE org SET parent_id = ? WHERE id = ?", params![parent.id.0, id.0]).await?;
         w.record(
             access,
             NewEntry {
@@ -265,13 +233,8 @@ impl Store {
 }
 
 /// The kind of an organization regardless of scope (a parent may sit above the actor's grant).
-async fn load_unscoped_kind(
-    tx: &mut Tx,
-    id: OrgId,
-) -> Result<qiangji_domain::org::OrgKind, StoreError> {
-    let r = tx
-        .one("SELECT kind FROM org WHERE id = ?", params![id.0])
-        .await?;
+async fn load_unscoped_kind(tx: &mut Tx, id: OrgId) -> Result<qiangji_domain::org::OrgKind, StoreError> {
+    let r = tx.one("SELECT kind FROM org WHERE id = ?", params![id.0]).await?;
     super::parse_code(qiangji_domain::org::OrgKind::parse(&r.text(0)))
 }
 
@@ -279,11 +242,7 @@ async fn load_unscoped_kind(
 /// filed there, so the audit log of every administrator above both shows them.
 pub(crate) fn common_prefix(a: &str, b: &str) -> String {
     let mut out = String::from("/");
-    for (x, y) in a
-        .split_terminator('/')
-        .skip(1)
-        .zip(b.split_terminator('/').skip(1))
-    {
+    for (x, y) in a.split_terminator('/').skip(1).zip(b.split_terminator('/').skip(1)) {
         if x != y {
             break;
         }
@@ -300,16 +259,10 @@ mod tests {
     #[test]
     fn the_common_prefix_stops_at_the_first_differing_segment() {
         assert_eq!(
-            common_prefix(
-                "/00000001/00000002/00000005/",
-                "/00000001/00000002/00000009/"
-            ),
+            common_prefix("/00000001/00000002/00000005/", "/00000001/00000002/00000009/"),
             "/00000001/00000002/"
         );
-        assert_eq!(
-            common_prefix("/00000001/00000002/", "/00000001/00000002/00000009/"),
-            "/00000001/00000002/"
-        );
+        assert_eq!(common_prefix("/00000001/00000002/", "/00000001/00000002/00000009/"), "/00000001/00000002/");
         assert_eq!(common_prefix("/00000001/", "/00000003/"), "/");
     }
 }

@@ -68,11 +68,7 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 impl Store {
@@ -83,18 +79,9 @@ impl Store {
             return Err(StoreError::Invalid("密码至少8位".into()));
         }
         let hash = hash_password(u.password)?;
-        let org = self
-            .get_org(access, qiangji_domain::org::OrgId(u.scope_org_id))
-            .await?;
+        let org = self.get_org(access, qiangji_domain::org::OrgId(u.scope_org_id)).await?;
         let mut w = Write::begin(&self.db).await?;
-        if w.tx
-            .opt(
-                "SELECT id FROM app_user WHERE username = ?",
-                params![u.username],
-            )
-            .await?
-            .is_some()
-        {
+        if w.tx.opt("SELECT id FROM app_user WHERE username = ?", params![u.username]).await?.is_some() {
             return Err(StoreError::DuplicateUsername(u.username.to_owned()));
         }
         let id = crate::org::write::next_id(&mut w.tx, "app_user").await?;
@@ -148,9 +135,7 @@ impl Store {
         if !verify_password(password, &row.text(1)) {
             let failed = failed + 1;
             let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| {
-                (Utc::now() + Duration::minutes(LOCKOUT_MINUTES))
-                    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                    .to_string()
+                (Utc::now() + Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
             });
             let reset = if locked_until.is_some() { 0 } else { failed };
             self.db
@@ -168,10 +153,7 @@ impl Store {
         let token = random_token();
         let at = now();
         self.db
-            .exec(
-                "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-                params![id],
-            )
+            .exec("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?", params![id])
             .await
             .map_err(store_err)?;
         self.db
@@ -199,41 +181,22 @@ impl Store {
         else {
             return Ok(None);
         };
-        let last_seen = DateTime::parse_from_rfc3339(&r.text(8))
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_default();
+        let last_seen = DateTime::parse_from_rfc3339(&r.text(8)).map(|d| d.with_timezone(&Utc)).unwrap_or_default();
         let idle = Utc::now() - last_seen;
         if idle > Duration::minutes(IDLE_TIMEOUT_MINUTES) {
-            self.db
-                .exec(
-                    "DELETE FROM user_session WHERE token_hash = ?",
-                    params![hash],
-                )
-                .await?;
+            self.db.exec("DELETE FROM user_session WHERE token_hash = ?", params![hash]).await?;
             return Ok(None);
         }
         if idle > Duration::seconds(60) {
             // Refresh at most once a minute so that reads do not turn into writes.
-            self.db
-                .exec(
-                    "UPDATE user_session SET last_seen_at = ? WHERE token_hash = ?",
-                    params![now(), hash],
-                )
-                .await?;
+            self.db.exec("UPDATE user_session SET last_seen_at = ? WHERE token_hash = ?", params![now(), hash]).await?;
         }
         let Some(role) = Role::parse(&r.text(3)) else {
             return Err(StoreError::Other(format!("未知角色 {}", r.text(3))));
         };
         let display_name = r.text(2);
         Ok(Some(Session {
-            access: Access::for_user(
-                r.int(0),
-                display_name.clone(),
-                role,
-                r.int(4),
-                r.text(5),
-                r.opt_int(6),
-            ),
+            access: Access::for_user(r.int(0), display_name.clone(), role, r.int(4), r.text(5), r.opt_int(6)),
             user_id: r.int(0),
             username: r.text(1),
             display_name,
@@ -242,12 +205,7 @@ impl Store {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
-        self.db
-            .exec(
-                "DELETE FROM user_session WHERE token_hash = ?",
-                params![token_hash(token)],
-            )
-            .await?;
+        self.db.exec("DELETE FROM user_session WHERE token_hash = ?", params![token_hash(token)]).await?;
         Ok(())
     }
 }

@@ -28,22 +28,12 @@ pub async fn open(backend: Backend) -> TestStore {
         Backend::Sqlite => {
             let f = sqlite::fresh_file("store");
             let store = Store::open(&f.url()).await.expect("open sqlite");
-            TestStore {
-                store,
-                url: f.url(),
-                _sqlite: Some(f),
-                _pg: None,
-            }
+            TestStore { store, url: f.url(), _sqlite: Some(f), _pg: None }
         }
         Backend::Postgres => {
             let d = pg::fresh_database("store");
             let store = Store::open(&d.url).await.expect("open postgres");
-            TestStore {
-                store,
-                url: d.url.clone(),
-                _sqlite: None,
-                _pg: Some(d),
-            }
+            TestStore { store, url: d.url.clone(), _sqlite: None, _pg: Some(d) }
         }
     }
 }
@@ -108,120 +98,33 @@ pub async fn tree(backend: Backend) -> Tree {
     let t = open(backend).await;
     let s = &t.store;
     let system = Access::system("测试", 1);
-    let city = s
-        .create_root_org(
-            &system,
-            &org("中共测试市委组织部", "department", "mixed", false),
-            "建库",
-        )
-        .await
-        .unwrap();
-    let district = s
-        .create_org(
-            &system,
-            city,
-            &org("中共某区委组织部", "department", "mixed", false),
-            "",
-        )
-        .await
-        .unwrap();
+    let city =
+        s.create_root_org(&system, &org("中共测试市委组织部", "department", "mixed", false), "建库").await.unwrap();
+    let district =
+        s.create_org(&system, city, &org("中共某区委组织部", "department", "mixed", false), "").await.unwrap();
     let street = s
-        .create_org(
-            &system,
-            district,
-            &org(
-                "中共鼓楼街道工作委员会",
-                "working_committee",
-                "community",
-                true,
-            ),
-            "",
-        )
+        .create_org(&system, district, &org("中共鼓楼街道工作委员会", "working_committee", "community", true), "")
         .await
         .unwrap();
-    let a = s
-        .create_org(
-            &system,
-            street,
-            &org("中共甲社区支部委员会", "branch", "community", false),
-            "",
-        )
-        .await
-        .unwrap();
-    let a1 = s
-        .create_org(
-            &system,
-            a,
-            &org("第一党小组", "group", "community", false),
-            "",
-        )
-        .await
-        .unwrap();
-    let b = s
-        .create_org(
-            &system,
-            street,
-            &org("中共乙社区支部委员会", "branch", "community", false),
-            "",
-        )
-        .await
-        .unwrap();
+    let a =
+        s.create_org(&system, street, &org("中共甲社区支部委员会", "branch", "community", false), "").await.unwrap();
+    let a1 = s.create_org(&system, a, &org("第一党小组", "group", "community", false), "").await.unwrap();
+    let b =
+        s.create_org(&system, street, &org("中共乙社区支部委员会", "branch", "community", false), "").await.unwrap();
     let c = s
-        .create_org(
-            &system,
-            district,
-            &org("中共某公司委员会", "committee", "private_enterprise", false),
-            "",
-        )
+        .create_org(&system, district, &org("中共某公司委员会", "committee", "private_enterprise", false), "")
         .await
         .unwrap();
     let c1 = s
-        .create_org(
-            &system,
-            c,
-            &org(
-                "中共某公司第一支部委员会",
-                "branch",
-                "private_enterprise",
-                false,
-            ),
-            "",
-        )
+        .create_org(&system, c, &org("中共某公司第一支部委员会", "branch", "private_enterprise", false), "")
         .await
         .unwrap();
     let since = d("2020-01-01");
-    let zhang = s
-        .create_member(&system, a, &member("张三", "1980-05-01", 11), since, "")
-        .await
-        .unwrap();
-    let li = s
-        .create_member(&system, a, &member("李四", "1985-06-02", 22), since, "")
-        .await
-        .unwrap();
-    let wang = s
-        .create_member(&system, b, &member("王五", "1990-07-03", 33), since, "")
-        .await
-        .unwrap();
-    let zhao = s
-        .create_member(&system, c1, &member("赵六", "1975-08-04", 44), since, "")
-        .await
-        .unwrap();
-    Tree {
-        t,
-        system,
-        city,
-        district,
-        street,
-        a,
-        a1,
-        b,
-        c,
-        c1,
-        zhang,
-        li,
-        wang,
-        zhao,
-    }
+    let zhang = s.create_member(&system, a, &member("张三", "1980-05-01", 11), since, "").await.unwrap();
+    let li = s.create_member(&system, a, &member("李四", "1985-06-02", 22), since, "").await.unwrap();
+    let wang = s.create_member(&system, b, &member("王五", "1990-07-03", 33), since, "").await.unwrap();
+    let zhao = s.create_member(&system, c1, &member("赵六", "1975-08-04", 44), since, "").await.unwrap();
+    Tree { t, system, city, district, street, a, a1, b, c, c1, zhang, li, wang, zhao }
 }
 
 impl Tree {
@@ -251,8 +154,6 @@ impl Tree {
     }
 
     pub async fn head(&self) -> i64 {
-        qiangji_store::ledger::head_seq(self.store().db())
-            .await
-            .unwrap()
+        qiangji_store::ledger::head_seq(self.store().db()).await.unwrap()
     }
 }

@@ -8,11 +8,7 @@ async fn a_duplicate_id_number_is_refused_and_nothing_is_written(b: Backend) {
     let before = t.head().await;
     let mut copy = member("张三丰", "1980-05-01", 11);
     copy.name = "张三丰".into();
-    let err = t
-        .store()
-        .create_member(&t.system, t.b, &copy, d("2021-01-01"), "")
-        .await
-        .unwrap_err();
+    let err = t.store().create_member(&t.system, t.b, &copy, d("2021-01-01"), "").await.unwrap_err();
     assert!(matches!(err, StoreError::DuplicateIdNumber(_)), "{err:?}");
     assert_eq!(err.code(), "member.id_number_duplicate");
     assert_eq!(t.head().await, before);
@@ -22,11 +18,7 @@ async fn a_duplicate_id_number_is_refused_and_nothing_is_written(b: Backend) {
     li.birth_date = copy.birth_date;
     li.sex = copy.sex;
     assert_eq!(
-        t.store()
-            .update_member(&t.system, t.li, &li, "")
-            .await
-            .unwrap_err()
-            .code(),
+        t.store().update_member(&t.system, t.li, &li, "").await.unwrap_err().code(),
         "member.id_number_duplicate"
     );
     assert_eq!(t.head().await, before);
@@ -38,9 +30,7 @@ async fn an_edit_is_recorded_with_old_and_new_values(b: Backend) {
     let s = t.store();
     let mut f = s.get_member(&t.system, t.zhang).await.unwrap().fields;
     f.phone = "13911112222".into();
-    s.update_member(&t.system, t.zhang, &f, "本人申请")
-        .await
-        .unwrap();
+    s.update_member(&t.system, t.zhang, &f, "本人申请").await.unwrap();
     let m = s.get_member(&t.system, t.zhang).await.unwrap();
     assert_eq!(m.fields.phone, "13911112222");
     let h = s.member_history(&t.system, t.zhang).await.unwrap();
@@ -48,15 +38,10 @@ async fn an_edit_is_recorded_with_old_and_new_values(b: Backend) {
     assert_eq!(last.kind, "member.updated");
     assert_eq!(last.reason, "本人申请");
     let payload: serde_json::Value = serde_json::from_str(&last.payload).unwrap();
-    assert_eq!(
-        payload["changes"]["phone"],
-        serde_json::json!(["13800000000", "13911112222"])
-    );
+    assert_eq!(payload["changes"]["phone"], serde_json::json!(["13800000000", "13911112222"]));
     // Saving the same values again records nothing.
     let before = t.head().await;
-    s.update_member(&t.system, t.zhang, &m.fields, "")
-        .await
-        .unwrap();
+    s.update_member(&t.system, t.zhang, &m.fields, "").await.unwrap();
     assert_eq!(t.head().await, before);
 }
 on_both!(an_edit_is_recorded_with_old_and_new_values);
@@ -64,67 +49,30 @@ on_both!(an_edit_is_recorded_with_old_and_new_values);
 async fn membership_is_effective_dated_across_a_move(b: Backend) {
     let t = tree(b).await;
     let s = t.store();
-    s.move_member(&t.system, t.zhang, t.b, d("2024-03-01"), "工作调动")
-        .await
-        .unwrap();
+    s.move_member(&t.system, t.zhang, t.b, d("2024-03-01"), "工作调动").await.unwrap();
     let h = s.member_history(&t.system, t.zhang).await.unwrap();
-    let spans: Vec<_> = h
-        .memberships
-        .iter()
-        .map(|m| (m.org_id, m.valid_from, m.valid_to))
-        .collect();
-    assert_eq!(
-        spans,
-        [
-            (t.a, d("2020-01-01"), Some(d("2024-03-01"))),
-            (t.b, d("2024-03-01"), None)
-        ]
-    );
-    let states: Vec<_> = h
-        .states
-        .iter()
-        .map(|s| (s.kind, s.status, s.valid_from, s.valid_to))
-        .collect();
+    let spans: Vec<_> = h.memberships.iter().map(|m| (m.org_id, m.valid_from, m.valid_to)).collect();
+    assert_eq!(spans, [(t.a, d("2020-01-01"), Some(d("2024-03-01"))), (t.b, d("2024-03-01"), None)]);
+    let states: Vec<_> = h.states.iter().map(|s| (s.kind, s.status, s.valid_from, s.valid_to)).collect();
     assert_eq!(
         states,
         [
-            (
-                MemberKind::Probationary,
-                MemberStatus::Active,
-                d("2010-07-01"),
-                Some(d("2011-07-01"))
-            ),
-            (
-                MemberKind::Full,
-                MemberStatus::Active,
-                d("2011-07-01"),
-                None
-            )
+            (MemberKind::Probationary, MemberStatus::Active, d("2010-07-01"), Some(d("2011-07-01"))),
+            (MemberKind::Full, MemberStatus::Active, d("2011-07-01"), None)
         ]
     );
     // A move dated before the current membership began would invert an interval.
-    let err = s
-        .move_member(&t.system, t.zhang, t.a, d("2024-01-01"), "")
-        .await
-        .unwrap_err();
+    let err = s.move_member(&t.system, t.zhang, t.a, d("2024-01-01"), "").await.unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     // Members never sit in a 党小组.
-    assert!(
-        s.move_member(&t.system, t.zhang, t.a1, d("2025-01-01"), "")
-            .await
-            .is_err()
-    );
+    assert!(s.move_member(&t.system, t.zhang, t.a1, d("2025-01-01"), "").await.is_err());
 }
 on_both!(membership_is_effective_dated_across_a_move);
 
 async fn a_member_can_be_found_by_exact_id_number(b: Backend) {
     let t = tree(b).await;
     let wang = t.store().get_member(&t.system, t.wang).await.unwrap();
-    let found = t
-        .store()
-        .find_member_by_id_number(&t.system, &wang.fields.id_number)
-        .await
-        .unwrap();
+    let found = t.store().find_member_by_id_number(&t.system, &wang.fields.id_number).await.unwrap();
     assert_eq!(found.map(|m| m.id), Some(t.wang));
 }
 on_both!(a_member_can_be_found_by_exact_id_number);

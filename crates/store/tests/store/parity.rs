@@ -11,21 +11,13 @@ async fn sqlite_schema() -> (Columns, BTreeSet<String>) {
     let db = t.store.db();
     let mut cols = Columns::new();
     let tables = db
-        .all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-            params![],
-        )
+        .all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'", params![])
         .await
         .unwrap();
     for t in tables {
         let table = t.text(0);
-        let rows = db
-            .all(
-                "SELECT name, \"notnull\", pk FROM pragma_table_info(?)",
-                params![table.clone()],
-            )
-            .await
-            .unwrap();
+        let rows =
+            db.all("SELECT name, \"notnull\", pk FROM pragma_table_info(?)", params![table.clone()]).await.unwrap();
         for r in rows {
             // A SQLite INTEGER PRIMARY KEY is never null, though the pragma does not say so.
             cols.insert((table.clone(), r.text(0), r.int(1) == 1 || r.int(2) > 0));
@@ -78,9 +70,5 @@ async fn sqlite_and_postgres_schemas_have_the_same_tables_columns_nullability_an
         "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
     assert_eq!(si, pi);
-    assert!(
-        sc.len() > 60,
-        "the comparison saw the schema ({} columns)",
-        sc.len()
-    );
+    assert!(sc.len() > 60, "the comparison saw the schema ({} columns)", sc.len());
 }

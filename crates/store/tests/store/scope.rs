@@ -12,96 +12,37 @@ async fn a_branch_secretary_reads_and_changes_nothing_outside_the_branch(b: Back
     assert!(s.get_member(&sec, t.zhang).await.is_ok());
     // Outside: indistinguishable from missing.
     for o in [t.city, t.district, t.street, t.b, t.c, t.c1] {
-        assert!(
-            matches!(s.get_org(&sec, o).await, Err(StoreError::NotFound)),
-            "org {o:?}"
-        );
+        assert!(matches!(s.get_org(&sec, o).await, Err(StoreError::NotFound)), "org {o:?}");
     }
     for m in [t.wang, t.zhao] {
-        assert!(matches!(
-            s.get_member(&sec, m).await,
-            Err(StoreError::NotFound)
-        ));
-        assert!(matches!(
-            s.member_history(&sec, m).await,
-            Err(StoreError::NotFound)
-        ));
+        assert!(matches!(s.get_member(&sec, m).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.member_history(&sec, m).await, Err(StoreError::NotFound)));
     }
-    assert_eq!(
-        s.get_members(&sec, &[t.zhang, t.wang, t.zhao])
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    assert!(
-        s.search_orgs(&sec, "社区", 50)
-            .await
-            .unwrap()
-            .iter()
-            .all(|o| o.id == t.a)
-    );
-    assert!(matches!(
-        s.list_children(&sec, t.street).await,
-        Err(StoreError::NotFound)
-    ));
+    assert_eq!(s.get_members(&sec, &[t.zhang, t.wang, t.zhao]).await.unwrap().len(), 1);
+    assert!(s.search_orgs(&sec, "社区", 50).await.unwrap().iter().all(|o| o.id == t.a));
+    assert!(matches!(s.list_children(&sec, t.street).await, Err(StoreError::NotFound)));
     let wang = s.get_member(&t.system, t.wang).await.unwrap();
-    assert!(
-        s.find_member_by_id_number(&sec, &wang.fields.id_number)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let audit = qiangji_store::ledger::list(s.db(), &sec, None, 1000)
-        .await
-        .unwrap();
+    assert!(s.find_member_by_id_number(&sec, &wang.fields.id_number).await.unwrap().is_none());
+    let audit = qiangji_store::ledger::list(s.db(), &sec, None, 1000).await.unwrap();
     assert!(!audit.is_empty());
-    assert!(
-        audit.iter().all(|e| sec.sees_path(&e.org_path)),
-        "audit shows only the branch"
-    );
+    assert!(audit.iter().all(|e| sec.sees_path(&e.org_path)), "audit shows only the branch");
 
     // Writes outside scope, and org management inside it, change nothing.
     let before = t.head().await;
     let mut f = wang.fields.clone();
     f.phone = "13700000000".into();
+    assert!(matches!(s.update_member(&sec, t.wang, &f, "").await, Err(StoreError::NotFound)));
+    assert!(matches!(s.move_member(&sec, t.zhang, t.b, d("2025-01-01"), "").await, Err(StoreError::NotFound)));
+    assert!(matches!(s.move_member(&sec, t.wang, t.a, d("2025-01-01"), "").await, Err(StoreError::NotFound)));
     assert!(matches!(
-        s.update_member(&sec, t.wang, &f, "").await,
+        s.create_member(&sec, t.b, &member("新人", "1979-01-01", 55), d("2025-01-01"), "").await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.move_member(&sec, t.zhang, t.b, d("2025-01-01"), "").await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        s.move_member(&sec, t.wang, t.a, d("2025-01-01"), "").await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        s.create_member(
-            &sec,
-            t.b,
-            &member("新人", "1979-01-01", 55),
-            d("2025-01-01"),
-            ""
-        )
-        .await,
-        Err(StoreError::NotFound)
-    ));
-    assert!(matches!(
-        s.create_org(
-            &sec,
-            t.a,
-            &org("第二党小组", "group", "community", false),
-            ""
-        )
-        .await,
+        s.create_org(&sec, t.a, &org("第二党小组", "group", "community", false), "").await,
         Err(StoreError::Forbidden)
     ));
-    assert!(matches!(
-        s.dissolve_org(&sec, t.b, None, d("2025-01-01"), "").await,
-        Err(StoreError::Forbidden)
-    ));
+    assert!(matches!(s.dissolve_org(&sec, t.b, None, d("2025-01-01"), "").await, Err(StoreError::Forbidden)));
     assert_eq!(t.head().await, before);
     // Inside the branch the secretary keeps the records.
     let mut own = s.get_member(&sec, t.li).await.unwrap().fields;
@@ -115,24 +56,12 @@ async fn a_member_account_sees_only_its_own_record(b: Backend) {
     let s = t.store();
     let me = t.login_as(Role::Member, t.a, Some(t.zhang)).await;
     assert!(s.get_member(&me, t.zhang).await.is_ok());
-    assert!(
-        matches!(s.get_member(&me, t.li).await, Err(StoreError::NotFound)),
-        "not even a branch mate"
-    );
-    assert!(matches!(
-        s.get_org(&me, t.a1).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(s.get_member(&me, t.li).await, Err(StoreError::NotFound)), "not even a branch mate");
+    assert!(matches!(s.get_org(&me, t.a1).await, Err(StoreError::NotFound)));
     let mut f = s.get_member(&me, t.zhang).await.unwrap().fields;
     f.phone = "13600000000".into();
-    assert!(matches!(
-        s.update_member(&me, t.zhang, &f, "").await,
-        Err(StoreError::Forbidden)
-    ));
-    assert!(matches!(
-        qiangji_store::ledger::list(s.db(), &me, None, 10).await,
-        Err(StoreError::Forbidden)
-    ));
+    assert!(matches!(s.update_member(&me, t.zhang, &f, "").await, Err(StoreError::Forbidden)));
+    assert!(matches!(qiangji_store::ledger::list(s.db(), &me, None, 10).await, Err(StoreError::Forbidden)));
 }
 on_both!(a_member_account_sees_only_its_own_record);
 
@@ -141,25 +70,13 @@ async fn repeated_wrong_passwords_lock_the_account(b: Backend) {
     t.login_as(Role::CommitteeAdmin, t.street, None).await;
     let name = format!("committee_admin-{}", t.street.0);
     for _ in 0..4 {
-        assert_eq!(
-            t.store().login(&name, "wrong").await.unwrap_err(),
-            qiangji_store::user::LoginError::BadCredentials
-        );
+        assert_eq!(t.store().login(&name, "wrong").await.unwrap_err(), qiangji_store::user::LoginError::BadCredentials);
     }
-    assert!(matches!(
-        t.store().login(&name, "wrong").await,
-        Err(qiangji_store::user::LoginError::Locked { .. })
-    ));
+    assert!(matches!(t.store().login(&name, "wrong").await, Err(qiangji_store::user::LoginError::Locked { .. })));
     assert!(
-        matches!(
-            t.store().login(&name, "password-123").await,
-            Err(qiangji_store::user::LoginError::Locked { .. })
-        ),
+        matches!(t.store().login(&name, "password-123").await, Err(qiangji_store::user::LoginError::Locked { .. })),
         "even the right password waits"
     );
-    assert_eq!(
-        t.store().login("nobody", "x").await.unwrap_err(),
-        qiangji_store::user::LoginError::BadCredentials
-    );
+    assert_eq!(t.store().login("nobody", "x").await.unwrap_err(), qiangji_store::user::LoginError::BadCredentials);
 }
 on_both!(repeated_wrong_passwords_lock_the_account);

@@ -20,14 +20,8 @@ pub async fn list(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
-    let org = app
-        .store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    let (page, members) = run(&app, &actor.access, &org, &q)
-        .await
-        .map_err(|e| e.json())?;
+    let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    let (page, members) = run(&app, &actor.access, &org, &q).await.map_err(|e| e.json())?;
     Ok(Json(j!({
         "total": page.total,
         "offset": q.offset,
@@ -36,30 +30,12 @@ pub async fn list(
     })))
 }
 
-pub async fn get(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json::member(
-        &app.store
-            .get_member(&actor.access, MemberId(id))
-            .await
-            .map_err(err)?,
-    )))
+pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(json::member(&app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?)))
 }
 
-pub async fn history(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json::history(
-        &app.store
-            .member_history(&actor.access, MemberId(id))
-            .await
-            .map_err(err)?,
-    )))
+pub async fn history(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(json::history(&app.store.member_history(&actor.access, MemberId(id)).await.map_err(err)?)))
 }
 
 /// A member as the API accepts it. Fields have the same names and codes as the response.
@@ -98,11 +74,7 @@ impl MemberBody {
         MemberInput {
             name: self.name.clone(),
             sex: self.sex.clone(),
-            ethnicity: if self.ethnicity.is_empty() {
-                "01".into()
-            } else {
-                self.ethnicity.clone()
-            },
+            ethnicity: if self.ethnicity.is_empty() { "01".into() } else { self.ethnicity.clone() },
             birth_date: self.birth_date.clone(),
             native_place: self.native_place.clone(),
             id_number: self.id_number.clone(),
@@ -133,40 +105,19 @@ pub async fn create(
     Path(id): Path<i64>,
     Body(b): Body<MemberBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_edit_members())
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_edit_members()).map_err(err)?;
     let fields = b.input().validate(today()).map_err(member_errors)?;
     let since = if b.since.is_empty() {
         today()
     } else {
         date::parse(&b.since).ok_or_else(|| {
-            err(crate::AppError::bad_request(
-                "member.date_invalid",
-                "组织关系转入日期格式应为 年-月-日",
-            ))
+            err(crate::AppError::bad_request("member.date_invalid", "组织关系转入日期格式应为 年-月-日"))
         })?
     };
-    let new_id = app
-        .store
-        .create_member(&actor.access, OrgId(id), &fields, since, &b.reason)
-        .await
-        .map_err(err)?;
+    let new_id = app.store.create_member(&actor.access, OrgId(id), &fields, since, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json::member(
-            &app.store
-                .get_member(&actor.access, new_id)
-                .await
-                .map_err(err)?,
-        )),
-    ))
+    Ok((StatusCode::CREATED, Json(json::member(&app.store.get_member(&actor.access, new_id).await.map_err(err)?))))
 }
 
 pub async fn update(
@@ -175,26 +126,12 @@ pub async fn update(
     Path(id): Path<i64>,
     Body(b): Body<MemberBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_member(&actor.access, MemberId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_edit_members())
-        .map_err(err)?;
+    app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_edit_members()).map_err(err)?;
     let fields = b.input().validate(today()).map_err(member_errors)?;
-    app.store
-        .update_member(&actor.access, MemberId(id), &fields, &b.reason)
-        .await
-        .map_err(err)?;
+    app.store.update_member(&actor.access, MemberId(id), &fields, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok(Json(json::member(
-        &app.store
-            .get_member(&actor.access, MemberId(id))
-            .await
-            .map_err(err)?,
-    )))
+    Ok(Json(json::member(&app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?)))
 }
 
 #[derive(Deserialize)]
@@ -212,33 +149,15 @@ pub async fn relocate(
     Path(id): Path<i64>,
     Body(b): Body<MoveBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_member(&actor.access, MemberId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_edit_members())
-        .map_err(err)?;
+    app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_edit_members()).map_err(err)?;
     let on = if b.on.is_empty() {
         today()
     } else {
-        date::parse(&b.on).ok_or_else(|| {
-            err(crate::AppError::bad_request(
-                "member.date_invalid",
-                "日期格式应为 年-月-日",
-            ))
-        })?
+        date::parse(&b.on)
+            .ok_or_else(|| err(crate::AppError::bad_request("member.date_invalid", "日期格式应为 年-月-日")))?
     };
-    app.store
-        .move_member(&actor.access, MemberId(id), OrgId(b.org_id), on, &b.reason)
-        .await
-        .map_err(err)?;
+    app.store.move_member(&actor.access, MemberId(id), OrgId(b.org_id), on, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok(Json(json::member(
-        &app.store
-            .get_member(&actor.access, MemberId(id))
-            .await
-            .map_err(err)?,
-    )))
+    Ok(Json(json::member(&app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?)))
 }

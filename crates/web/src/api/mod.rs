@@ -34,10 +34,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
             Ok(axum::Json(v)) => Ok(Body(v)),
             Err(e) => Err(AppError::bad_request(
                 "request.invalid_json",
-                format!(
-                    "请求内容不是有效的 JSON，或缺少必需的字段：{}",
-                    e.body_text()
-                ),
+                format!("请求内容不是有效的 JSON，或缺少必需的字段：{}", e.body_text()),
             )
             .json()),
         }

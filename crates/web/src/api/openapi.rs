@@ -71,11 +71,9 @@ pub fn build() -> Value {
             op["security"] = json!([{ "bearer": [] }, { "cookie": [] }]);
         }
         if r.is_write() && r.method != "DELETE" {
-            op["requestBody"] =
-                json!({ "content": { "application/json": { "schema": { "type": "object" } } } });
+            op["requestBody"] = json!({ "content": { "application/json": { "schema": { "type": "object" } } } });
         }
-        paths.entry(path.to_owned()).or_insert_with(|| json!({}))[r.method.to_ascii_lowercase()] =
-            op;
+        paths.entry(path.to_owned()).or_insert_with(|| json!({}))[r.method.to_ascii_lowercase()] = op;
     }
     json!({
         "openapi": "3.1.0",

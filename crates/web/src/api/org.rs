@@ -41,11 +41,7 @@ impl OrgBody {
             short_name: self.short_name.clone(),
             kind: self.kind.clone(),
             sector: self.sector.clone(),
-            formation_mode: if self.formation_mode.is_empty() {
-                "single".into()
-            } else {
-                self.formation_mode.clone()
-            },
+            formation_mode: if self.formation_mode.is_empty() { "single".into() } else { self.formation_mode.clone() },
             regional: self.regional,
             joint: self.joint,
             temporary: self.temporary,
@@ -66,63 +62,27 @@ pub struct SearchQuery {
     q: String,
 }
 
-pub async fn search(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Query(q): Query<SearchQuery>,
-) -> ApiResult<Json<Value>> {
-    let orgs = app
-        .store
-        .search_orgs(&actor.access, &q.q, crate::org::search::LIMIT)
-        .await
-        .map_err(err)?;
-    Ok(Json(
-        j!({ "items": orgs.iter().map(json::org).collect::<Vec<_>>() }),
-    ))
+pub async fn search(actor: Actor, State(app): State<Arc<App>>, Query(q): Query<SearchQuery>) -> ApiResult<Json<Value>> {
+    let orgs = app.store.search_orgs(&actor.access, &q.q, crate::org::search::LIMIT).await.map_err(err)?;
+    Ok(Json(j!({ "items": orgs.iter().map(json::org).collect::<Vec<_>>() })))
 }
 
-pub async fn get(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    let org = app
-        .store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
+pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let counts = app.index.read().await.counts(&actor.access, org.id);
-    let advisories = qiangji_domain::org::advisories(
-        &org.fields,
-        counts.direct_members,
-        counts.direct_full_members,
-        today(),
-    );
+    let advisories =
+        qiangji_domain::org::advisories(&org.fields, counts.direct_members, counts.direct_full_members, today());
     let mut v = json::org(&org);
     v["member_count"] = j!(counts.members);
     v["full_member_count"] = j!(counts.full_members);
     v["direct_member_count"] = j!(counts.direct_members);
-    v["advisories"] = advisories
-        .iter()
-        .map(|a| j!({ "code": a.code, "message": a.message }))
-        .collect();
+    v["advisories"] = advisories.iter().map(|a| j!({ "code": a.code, "message": a.message })).collect();
     Ok(Json(v))
 }
 
-pub async fn children(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    let kids = app
-        .store
-        .list_children(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
+pub async fn children(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    let kids = app.store.list_children(&actor.access, OrgId(id)).await.map_err(err)?;
     let index = app.index.read().await;
     let items: Vec<Value> = kids
         .iter()
@@ -141,29 +101,12 @@ pub async fn create(
     Path(id): Path<i64>,
     Body(b): Body<OrgBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_manage_orgs())
-        .map_err(err)?;
-    let fields = b
-        .input()
-        .validate(today())
-        .map_err(|e| err(StoreError::from(e)))?;
-    let new_id = app
-        .store
-        .create_org(&actor.access, OrgId(id), &fields, &b.reason)
-        .await
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    let fields = b.input().validate(today()).map_err(|e| err(StoreError::from(e)))?;
+    let new_id = app.store.create_org(&actor.access, OrgId(id), &fields, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    let org = app
-        .store
-        .get_org(&actor.access, new_id)
-        .await
-        .map_err(err)?;
+    let org = app.store.get_org(&actor.access, new_id).await.map_err(err)?;
     Ok((StatusCode::CREATED, Json(json::org(&org))))
 }
 
@@ -173,29 +116,12 @@ pub async fn update(
     Path(id): Path<i64>,
     Body(b): Body<OrgBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_manage_orgs())
-        .map_err(err)?;
-    let fields = b
-        .input()
-        .validate(today())
-        .map_err(|e| err(StoreError::from(e)))?;
-    app.store
-        .update_org(&actor.access, OrgId(id), &fields, &b.reason)
-        .await
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    let fields = b.input().validate(today()).map_err(|e| err(StoreError::from(e)))?;
+    app.store.update_org(&actor.access, OrgId(id), &fields, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok(Json(json::org(
-        &app.store
-            .get_org(&actor.access, OrgId(id))
-            .await
-            .map_err(err)?,
-    )))
+    Ok(Json(json::org(&app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?)))
 }
 
 #[derive(Deserialize)]
@@ -211,25 +137,11 @@ pub async fn relocate(
     Path(id): Path<i64>,
     Body(b): Body<MoveBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_manage_orgs())
-        .map_err(err)?;
-    app.store
-        .move_org(&actor.access, OrgId(id), OrgId(b.parent_id), &b.reason)
-        .await
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    app.store.move_org(&actor.access, OrgId(id), OrgId(b.parent_id), &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok(Json(json::org(
-        &app.store
-            .get_org(&actor.access, OrgId(id))
-            .await
-            .map_err(err)?,
-    )))
+    Ok(Json(json::org(&app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?)))
 }
 
 #[derive(Deserialize, Default)]
@@ -246,38 +158,17 @@ pub async fn dissolve(
     Path(id): Path<i64>,
     Body(b): Body<DissolveBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_manage_orgs())
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
     let on = match b.on.as_deref() {
         None | Some("") => today(),
-        Some(s) => date::parse(s).ok_or_else(|| {
-            err(crate::AppError::bad_request(
-                "org.date_invalid",
-                "撤销日期格式应为 年-月-日",
-            ))
-        })?,
+        Some(s) => date::parse(s)
+            .ok_or_else(|| err(crate::AppError::bad_request("org.date_invalid", "撤销日期格式应为 年-月-日")))?,
     };
-    let (receiver, moved) = app
-        .store
-        .dissolve_org(
-            &actor.access,
-            OrgId(id),
-            b.receiver_id.map(OrgId),
-            on,
-            &b.reason,
-        )
-        .await
-        .map_err(err)?;
+    let (receiver, moved) =
+        app.store.dissolve_org(&actor.access, OrgId(id), b.receiver_id.map(OrgId), on, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
-    Ok(Json(
-        j!({ "receiver_id": receiver.0, "members_moved": moved }),
-    ))
+    Ok(Json(j!({ "receiver_id": receiver.0, "members_moved": moved })))
 }
 
 fn posts_json(posts: &[qiangji_store::org::posts::PostHolder]) -> Value {
@@ -287,17 +178,8 @@ fn posts_json(posts: &[qiangji_store::org::posts::PostHolder]) -> Value {
     })).collect::<Vec<_>>() })
 }
 
-pub async fn posts(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(posts_json(
-        &app.store
-            .list_posts(&actor.access, OrgId(id))
-            .await
-            .map_err(err)?,
-    )))
+pub async fn posts(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    Ok(Json(posts_json(&app.store.list_posts(&actor.access, OrgId(id)).await.map_err(err)?)))
 }
 
 #[derive(Deserialize)]
@@ -323,31 +205,19 @@ pub async fn set_posts(
     Path(id): Path<i64>,
     Body(b): Body<PostsBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store
-        .get_org(&actor.access, OrgId(id))
-        .await
-        .map_err(err)?;
-    actor
-        .access
-        .require(actor.access.may_manage_orgs())
-        .map_err(err)?;
+    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
     let holders = b
         .items
         .iter()
         .map(|p| {
             let post = qiangji_domain::org::Post::parse(&p.post).map_err(|_| {
-                err(crate::AppError::bad_request(
-                    "org.code_unknown",
-                    format!("未知的职务：{}", p.post),
-                ))
+                err(crate::AppError::bad_request("org.code_unknown", format!("未知的职务：{}", p.post)))
             })?;
             let since = match p.since.as_deref() {
                 None | Some("") => None,
                 Some(s) => Some(date::parse(s).ok_or_else(|| {
-                    err(crate::AppError::bad_request(
-                        "org.date_invalid",
-                        "任职日期格式应为 年-月-日",
-                    ))
+                    err(crate::AppError::bad_request("org.date_invalid", "任职日期格式应为 年-月-日"))
                 })?),
             };
             Ok(qiangji_store::org::posts::PostHolder {
@@ -358,14 +228,6 @@ pub async fn set_posts(
             })
         })
         .collect::<Result<Vec<_>, crate::AppError>>()?;
-    app.store
-        .set_posts(&actor.access, OrgId(id), &holders, &b.reason)
-        .await
-        .map_err(err)?;
-    Ok(Json(posts_json(
-        &app.store
-            .list_posts(&actor.access, OrgId(id))
-            .await
-            .map_err(err)?,
-    )))
+    app.store.set_posts(&actor.access, OrgId(id), &holders, &b.reason).await.map_err(err)?;
+    Ok(Json(posts_json(&app.store.list_posts(&actor.access, OrgId(id)).await.map_err(err)?)))
 }

@@ -18,21 +18,11 @@ pub struct Credentials {
     password: String,
 }
 
-pub async fn create(
-    State(app): State<Arc<App>>,
-    Body(c): Body<Credentials>,
-) -> ApiResult<Json<Value>> {
+pub async fn create(State(app): State<Arc<App>>, Body(c): Body<Credentials>) -> ApiResult<Json<Value>> {
     match app.store.login(&c.username, &c.password).await {
         Ok(token) => {
-            let s = app
-                .store
-                .session(&token)
-                .await
-                .map_err(err)?
-                .ok_or_else(|| err(AppError::not_found()))?;
-            Ok(Json(
-                json!({ "token": token, "csrf_token": s.csrf_token, "user": me_json(&s) }),
-            ))
+            let s = app.store.session(&token).await.map_err(err)?.ok_or_else(|| err(AppError::not_found()))?;
+            Ok(Json(json!({ "token": token, "csrf_token": s.csrf_token, "user": me_json(&s) })))
         }
         Err(e) => {
             let (status, code) = match e {
@@ -45,11 +35,7 @@ pub async fn create(
     }
 }
 
-pub async fn delete(
-    _actor: Actor,
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-) -> ApiResult<StatusCode> {
+pub async fn delete(_actor: Actor, State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<StatusCode> {
     if let Some(t) = request_token(&headers) {
         app.store.logout(&t).await.map_err(err)?;
     }

@@ -9,9 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_domain::date::{self, today};
-use qiangji_domain::member::{
-    Education, Ethnicity, MemberError, MemberId, MemberInput, MemberKind, Occupation, Sex,
-};
+use qiangji_domain::member::{Education, Ethnicity, MemberError, MemberId, MemberInput, MemberKind, Occupation, Sex};
 use qiangji_domain::org::OrgId;
 use qiangji_store::StoreError;
 use serde::Deserialize;
@@ -118,11 +116,7 @@ fn form_page(
     form: MemberInput,
     errors: Vec<(String, &'static str, String)>,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = FormPage {
         layout: Layout::new(spec.heading.clone(), actor),
         heading: spec.heading,
@@ -134,9 +128,7 @@ fn form_page(
         reason: spec.reason.to_owned(),
         errors,
         sexes: Sex::ALL,
-        ethnicities: Ethnicity::all()
-            .map(|e| (format!("{:02}", e.code()), e.label()))
-            .collect(),
+        ethnicities: Ethnicity::all().map(|e| (format!("{:02}", e.code()), e.label())).collect(),
         educations: Education::ALL,
         occupations: Occupation::ALL,
         kinds: MemberKind::ALL,
@@ -147,14 +139,11 @@ fn form_page(
 /// Errors a person can fix go back to the form, each beside its field.
 fn on_form(e: StoreError) -> Result<Vec<(String, &'static str, String)>, AppError> {
     match e {
-        StoreError::Member(errors) => Ok(errors
-            .iter()
-            .map(|m| (m.field().to_owned(), m.code(), m.to_string()))
-            .collect()),
-        StoreError::DuplicateIdNumber(_) => Ok(vec![("id_number".into(), e.code(), e.to_string())]),
-        StoreError::Org(_) | StoreError::Invalid(_) => {
-            Ok(vec![(String::new(), e.code(), e.to_string())])
+        StoreError::Member(errors) => {
+            Ok(errors.iter().map(|m| (m.field().to_owned(), m.code(), m.to_string())).collect())
         }
+        StoreError::DuplicateIdNumber(_) => Ok(vec![("id_number".into(), e.code(), e.to_string())]),
+        StoreError::Org(_) | StoreError::Invalid(_) => Ok(vec![(String::new(), e.code(), e.to_string())]),
         other => Err(other.into()),
     }
 }
@@ -163,18 +152,10 @@ fn validated(input: &MemberInput) -> Result<qiangji_domain::member::MemberFields
     input.validate(today()).map_err(StoreError::Member)
 }
 
-pub async fn new_form(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn new_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     actor.access.require(actor.access.may_edit_members())?;
-    let form = MemberInput {
-        ethnicity: "01".into(),
-        kind: MemberKind::Full.code().into(),
-        ..Default::default()
-    };
+    let form = MemberInput { ethnicity: "01".into(), kind: MemberKind::Full.code().into(), ..Default::default() };
     let spec = FormSpec {
         heading: format!("登记党员：{}", org.fields.name),
         action: format!("/orgs/{id}/members/new"),
@@ -196,11 +177,7 @@ pub async fn create(
     actor.access.require(actor.access.may_edit_members())?;
     let input = f.input();
     let result = match (validated(&input), date::parse(&f.since)) {
-        (Ok(fields), Some(since)) => {
-            app.store
-                .create_member(&actor.access, org.id, &fields, since, &f.reason)
-                .await
-        }
+        (Ok(fields), Some(since)) => app.store.create_member(&actor.access, org.id, &fields, since, &f.reason).await,
         (Err(e), _) => Err(e),
         (_, None) => Err(StoreError::Member(vec![MemberError::DateInvalid {
             field: "since",
@@ -227,11 +204,7 @@ pub async fn create(
     }
 }
 
-pub async fn edit_form(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn edit_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let m = app.store.get_member(&actor.access, MemberId(id)).await?;
     actor.access.require(actor.access.may_edit_members())?;
     let spec = FormSpec {
@@ -255,11 +228,7 @@ pub async fn update(
     actor.access.require(actor.access.may_edit_members())?;
     let input = f.input();
     let result = match validated(&input) {
-        Ok(fields) => {
-            app.store
-                .update_member(&actor.access, m.id, &fields, &f.reason)
-                .await
-        }
+        Ok(fields) => app.store.update_member(&actor.access, m.id, &fields, &f.reason).await,
         Err(e) => Err(e),
     };
     match result {

@@ -36,20 +36,13 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
-fn pick<T>(
-    raw: &str,
-    what: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<T>, AppError> {
+fn pick<T>(raw: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
     if raw.is_empty() {
         return Ok(None);
     }
-    parse(raw).map(Some).ok_or_else(|| {
-        AppError::bad_request(
-            "member.filter_invalid",
-            format!("无法识别的{what}筛选条件：{raw}"),
-        )
-    })
+    parse(raw)
+        .map(Some)
+        .ok_or_else(|| AppError::bad_request("member.filter_invalid", format!("无法识别的{what}筛选条件：{raw}")))
 }
 
 impl ListQuery {
@@ -63,12 +56,11 @@ impl ListQuery {
             status: match self.status.as_str() {
                 "" => StatusFilter::Current,
                 "all" => StatusFilter::All,
-                s => StatusFilter::Only(MemberStatus::parse(s).map_err(|_| {
-                    AppError::bad_request(
-                        "member.filter_invalid",
-                        format!("无法识别的党籍状态：{s}"),
-                    )
-                })?),
+                s => {
+                    StatusFilter::Only(MemberStatus::parse(s).map_err(|_| {
+                        AppError::bad_request("member.filter_invalid", format!("无法识别的党籍状态：{s}"))
+                    })?)
+                }
             },
             query: self.q.trim().to_owned(),
         })
@@ -92,18 +84,11 @@ impl ListQuery {
 /// Looks like an identity number: search it exactly in the store rather than by name.
 fn as_id_number(q: &str) -> Option<IdNumber> {
     let q = q.trim();
-    (q.len() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()))
-        .then(|| IdNumber::parse(q).ok())
-        .flatten()
+    (q.len() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit())).then(|| IdNumber::parse(q).ok()).flatten()
 }
 
 /// Runs a list query: index for filters and counts, store for the rows on the page.
-pub async fn run(
-    app: &App,
-    access: &Access,
-    org: &Org,
-    q: &ListQuery,
-) -> Result<(Page, Vec<Member>), AppError> {
+pub async fn run(app: &App, access: &Access, org: &Org, q: &ListQuery) -> Result<(Page, Vec<Member>), AppError> {
     if let Some(id) = as_id_number(&q.q) {
         let mut hits = Vec::new();
         if let Some(m) = app.store.find_member_by_id_number(access, &id).await? {
@@ -113,20 +98,10 @@ pub async fn run(
                 hits.push(m);
             }
         }
-        return Ok((
-            Page {
-                total: hits.len(),
-                ids: hits.iter().map(|m| m.id).collect(),
-            },
-            hits,
-        ));
+        return Ok((Page { total: hits.len(), ids: hits.iter().map(|m| m.id).collect() }, hits));
     }
     let filter = q.filter()?;
-    let page = app
-        .index
-        .read()
-        .await
-        .list(access, org.id, &filter, today(), q.offset, PAGE_SIZE);
+    let page = app.index.read().await.list(access, org.id, &filter, today(), q.offset, PAGE_SIZE);
     let members = app.store.get_members(access, &page.ids).await?;
     Ok((page, members))
 }
@@ -168,11 +143,7 @@ pub async fn page(
     let today = today();
     let rows = members
         .into_iter()
-        .map(|m| Row {
-            age: age_on(m.fields.birth_date, today),
-            phone: mask_phone(&m.fields.phone),
-            member: m,
-        })
+        .map(|m| Row { age: age_on(m.fields.birth_date, today), phone: mask_phone(&m.fields.phone), member: m })
         .collect();
     let list = ListPage {
         layout: Layout::new(format!("党员列表：{}", org.fields.name), &actor),

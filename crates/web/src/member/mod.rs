@@ -44,11 +44,7 @@ pub fn mask_phone(p: &str) -> String {
         return p.to_owned();
     }
     let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
-    format!(
-        "{}****{}",
-        head.iter().collect::<String>(),
-        tail.iter().collect::<String>()
-    )
+    format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
 }
 
 #[cfg(test)]

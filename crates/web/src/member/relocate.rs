@@ -26,15 +26,9 @@ async fn page(
     let candidates = if f.q.trim().is_empty() {
         Vec::new()
     } else {
-        app.store
-            .list_receivers(&actor.access, &f.q, CANDIDATES)
-            .await?
+        app.store.list_receivers(&actor.access, &f.q, CANDIDATES).await?
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let p = PickPage {
         layout: Layout::new("调整所在组织", actor),
         heading: "调整党员所在组织".into(),
@@ -49,11 +43,7 @@ async fn page(
         candidates,
         selected: f.target_id.unwrap_or(0),
         with_date: true,
-        on: if f.on.is_empty() {
-            today().to_string()
-        } else {
-            f.on.clone()
-        },
+        on: if f.on.is_empty() { today().to_string() } else { f.on.clone() },
         reason: f.reason.clone(),
         button: "确认调整",
         button_class: "",
@@ -81,30 +71,12 @@ pub async fn submit(
     let m = app.store.get_member(&actor.access, MemberId(id)).await?;
     actor.access.require(actor.access.may_edit_members())?;
     let Some(target) = f.target_id else {
-        return page(
-            &app,
-            &actor,
-            &m,
-            &f,
-            Some(("member.target_missing", "请先查找并选择转入的组织".into())),
-        )
-        .await;
+        return page(&app, &actor, &m, &f, Some(("member.target_missing", "请先查找并选择转入的组织".into()))).await;
     };
     let Some(on) = date::parse(&f.on) else {
-        return page(
-            &app,
-            &actor,
-            &m,
-            &f,
-            Some(("member.date_invalid", "日期格式应为 年-月-日".into())),
-        )
-        .await;
+        return page(&app, &actor, &m, &f, Some(("member.date_invalid", "日期格式应为 年-月-日".into()))).await;
     };
-    match app
-        .store
-        .move_member(&actor.access, m.id, OrgId(target), on, &f.reason)
-        .await
-    {
+    match app.store.move_member(&actor.access, m.id, OrgId(target), on, &f.reason).await {
         Ok(()) => {
             app.refresh().await?;
             Ok(Redirect::to(&format!("/members/{id}")).into_response())

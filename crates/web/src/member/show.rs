@@ -36,9 +36,7 @@ fn event_label(kind: &str) -> &str {
 fn shown(field: &str, v: &serde_json::Value) -> String {
     let s = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     match field {
-        "id_number" => qiangji_domain::id_number::IdNumber::parse(&s)
-            .map(|i| i.masked())
-            .unwrap_or(s),
+        "id_number" => qiangji_domain::id_number::IdNumber::parse(&s).map(|i| i.masked()).unwrap_or(s),
         "phone" => mask_phone(&s),
         "floating" | "lost_contact" | "hardship" | "postless" => {
             if s == "1" {
@@ -58,14 +56,7 @@ pub fn explain(e: &Entry) -> Event {
             .as_object()
             .map(|c| {
                 c.iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{}：{} → {}",
-                            field_label(k),
-                            shown(k, &v[0]),
-                            shown(k, &v[1])
-                        )
-                    })
+                    .map(|(k, v)| format!("{}：{} → {}", field_label(k), shown(k, &v[0]), shown(k, &v[1])))
                     .collect()
             })
             .unwrap_or_default(),
@@ -104,11 +95,7 @@ struct ShowPage<'a> {
     may_edit: bool,
 }
 
-pub async fn page(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
+pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let m = app.store.get_member(&actor.access, MemberId(id)).await?;
     let history = app.store.member_history(&actor.access, m.id).await?;
     let events = history.entries.iter().rev().map(explain).collect();

@@ -40,11 +40,7 @@ fn form_page(
     reason: String,
     error: Option<(&'static str, String)>,
 ) -> Response {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = FormPage {
         layout: Layout::new(heading.clone(), actor),
         heading,
@@ -69,11 +65,7 @@ fn on_form(e: StoreError) -> Result<(&'static str, String), AppError> {
     }
 }
 
-pub async fn new_form(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn new_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let parent = app.store.get_org(&actor.access, OrgId(id)).await?;
     actor.access.require(actor.access.may_manage_orgs())?;
     let child_kind = match parent.fields.kind {
@@ -109,11 +101,7 @@ pub async fn create(
     actor.access.require(actor.access.may_manage_orgs())?;
     let input = f.input();
     let result = match input.validate(qiangji_domain::date::today()) {
-        Ok(fields) => {
-            app.store
-                .create_org(&actor.access, parent.id, &fields, &f.reason)
-                .await
-        }
+        Ok(fields) => app.store.create_org(&actor.access, parent.id, &fields, &f.reason).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -137,11 +125,7 @@ pub async fn create(
     }
 }
 
-pub async fn edit_form(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn edit_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     actor.access.require(actor.access.may_manage_orgs())?;
     Ok(form_page(
@@ -166,11 +150,7 @@ pub async fn update(
     actor.access.require(actor.access.may_manage_orgs())?;
     let input = f.input();
     let result = match input.validate(qiangji_domain::date::today()) {
-        Ok(fields) => {
-            app.store
-                .update_org(&actor.access, org.id, &fields, &f.reason)
-                .await
-        }
+        Ok(fields) => app.store.update_org(&actor.access, org.id, &fields, &f.reason).await,
         Err(e) => Err(e.into()),
     };
     match result {

@@ -45,27 +45,12 @@ fn page(
     error: Option<(&'static str, String)>,
 ) -> Response {
     rows.resize(rows.len().max(ROWS), RowInput::default());
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let p = PostsPage {
-        layout: Layout::new("班子成员", actor),
-        org,
-        rows,
-        posts: Post::ALL,
-        reason,
-        error,
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let p = PostsPage { layout: Layout::new("班子成员", actor), org, rows, posts: Post::ALL, reason, error };
     (status, Html(render(&p))).into_response()
 }
 
-pub async fn form(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Response, AppError> {
+pub async fn form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     actor.access.require(actor.access.may_manage_orgs())?;
     let rows = app
@@ -73,24 +58,14 @@ pub async fn form(
         .list_posts(&actor.access, org.id)
         .await?
         .into_iter()
-        .map(|p| RowInput {
-            post: p.post.code().into(),
-            name: p.person_name,
-            since: crate::page::opt_date(p.since),
-        })
+        .map(|p| RowInput { post: p.post.code().into(), name: p.person_name, since: crate::page::opt_date(p.since) })
         .collect();
     Ok(page(&actor, org, rows, String::new(), None))
 }
 
 /// Reads `post_N`, `name_N`, `since_N`; rows without a post and a name are left out.
 fn parse_rows(pairs: &[(String, String)]) -> (Vec<RowInput>, String) {
-    let get = |k: String| {
-        pairs
-            .iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let get = |k: String| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let rows = (0..ROWS * 2)
         .map(|i| RowInput {
             post: get(format!("post_{i}")),
@@ -105,20 +80,14 @@ fn parse_rows(pairs: &[(String, String)]) -> (Vec<RowInput>, String) {
 fn holders(rows: &[RowInput]) -> Result<Vec<PostHolder>, StoreError> {
     rows.iter()
         .map(|r| {
-            let post = Post::parse(&r.post)
-                .map_err(|_| StoreError::Invalid(format!("请为“{}”选择职务", r.name)))?;
+            let post = Post::parse(&r.post).map_err(|_| StoreError::Invalid(format!("请为“{}”选择职务", r.name)))?;
             let since = match r.since.as_str() {
                 "" => None,
-                s => Some(date::parse(s).ok_or_else(|| {
-                    StoreError::Invalid(format!("任职日期格式应为 年-月-日：{s}"))
-                })?),
+                s => {
+                    Some(date::parse(s).ok_or_else(|| StoreError::Invalid(format!("任职日期格式应为 年-月-日：{s}")))?)
+                }
             };
-            Ok(PostHolder {
-                post,
-                person_name: r.name.clone(),
-                member_id: None,
-                since,
-            })
+            Ok(PostHolder { post, person_name: r.name.clone(), member_id: None, since })
         })
         .collect()
 }
@@ -133,11 +102,7 @@ pub async fn submit(
     actor.access.require(actor.access.may_manage_orgs())?;
     let (rows, reason) = parse_rows(&pairs);
     let result = match holders(&rows) {
-        Ok(h) => {
-            app.store
-                .set_posts(&actor.access, org.id, &h, &reason)
-                .await
-        }
+        Ok(h) => app.store.set_posts(&actor.access, org.id, &h, &reason).await,
         Err(e) => Err(e),
     };
     match result {
@@ -145,13 +110,9 @@ pub async fn submit(
             app.refresh().await?;
             Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
         }
-        Err(e @ (StoreError::Invalid(_) | StoreError::Org(_))) => Ok(page(
-            &actor,
-            org,
-            rows,
-            reason,
-            Some((e.code(), e.to_string())),
-        )),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Org(_))) => {
+            Ok(page(&actor, org, rows, reason, Some((e.code(), e.to_string()))))
+        }
         Err(e) => Err(e.into()),
     }
 }

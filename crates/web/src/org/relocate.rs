@@ -23,9 +23,7 @@ async fn page(
     let candidates = if f.q.trim().is_empty() {
         Vec::new()
     } else {
-        app.store
-            .list_receivers(&actor.access, &f.q, CANDIDATES)
-            .await?
+        app.store.list_receivers(&actor.access, &f.q, CANDIDATES).await?
     };
     let parent = match org.parent_id {
         Some(p) => app
@@ -36,21 +34,14 @@ async fn page(
             .unwrap_or_else(|_| "（管理范围以外）".into()),
         None => "无".into(),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let p = PickPage {
         layout: Layout::new("调整隶属关系", actor),
         heading: "调整隶属关系".into(),
         subject_label: "组织",
         subject_name: org.fields.name.clone(),
         subject_link: format!("/orgs/{}", org.id.0),
-        notes: vec![
-            format!("现上级组织：{parent}"),
-            "整个组织连同其下级组织和党员一起调整。".into(),
-        ],
+        notes: vec![format!("现上级组织：{parent}"), "整个组织连同其下级组织和党员一起调整。".into()],
         error,
         action: format!("/orgs/{}/move", org.id.0),
         q: f.q.clone(),
@@ -86,20 +77,9 @@ pub async fn submit(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     actor.access.require(actor.access.may_manage_orgs())?;
     let Some(target) = f.target_id else {
-        return page(
-            &app,
-            &actor,
-            &org,
-            &f,
-            Some(("org.parent_missing", "请先查找并选择新的上级组织".into())),
-        )
-        .await;
+        return page(&app, &actor, &org, &f, Some(("org.parent_missing", "请先查找并选择新的上级组织".into()))).await;
     };
-    match app
-        .store
-        .move_org(&actor.access, org.id, OrgId(target), &f.reason)
-        .await
-    {
+    match app.store.move_org(&actor.access, org.id, OrgId(target), &f.reason).await {
         Ok(()) => {
             app.refresh().await?;
             Ok(Redirect::to(&format!("/orgs/{id}")).into_response())

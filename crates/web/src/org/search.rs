@@ -46,9 +46,5 @@ pub async fn page(
             })
             .collect()
     };
-    Ok(Html(render(&SearchPage {
-        layout: Layout::new("查找组织", &actor),
-        q: q.q,
-        results,
-    })))
+    Ok(Html(render(&SearchPage { layout: Layout::new("查找组织", &actor), q: q.q, results })))
 }

@@ -48,19 +48,11 @@ async fn children_of(app: &App, actor: &Actor, id: OrgId) -> Result<Vec<Child>, 
     let index = app.index.read().await;
     Ok(orgs
         .into_iter()
-        .map(|org| Child {
-            description: describe(&org),
-            members: index.counts(&actor.access, org.id).members,
-            org,
-        })
+        .map(|org| Child { description: describe(&org), members: index.counts(&actor.access, org.id).members, org })
         .collect())
 }
 
-pub async fn page(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
+pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let ancestors = app.store.list_ancestors(&actor.access, &org).await?;
     let counts = app.index.read().await.counts(&actor.access, org.id);
@@ -68,23 +60,14 @@ pub async fn page(
     let advisories = if org.is_dissolved() {
         Vec::new()
     } else {
-        advisories(
-            &org.fields,
-            counts.direct_members,
-            counts.direct_full_members,
-            today,
-        )
+        advisories(&org.fields, counts.direct_members, counts.direct_full_members, today)
     };
     let children = children_of(&app, &actor, org.id).await?;
     let posts = app.store.list_posts(&actor.access, org.id).await?;
     let page = ShowPage {
         layout: Layout::new(org.fields.name.clone(), &actor),
         description: describe(&org),
-        term_end: org
-            .fields
-            .term_end()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        term_end: org.fields.term_end().map(|d| d.to_string()).unwrap_or_default(),
         may_manage: actor.access.may_manage_orgs() && !org.is_dissolved(),
         may_edit_members: actor.access.may_edit_members() && super::holds_members(&org),
         is_scope_root: org.id.0 == actor.access.scope_org_id() || org.parent_id.is_none(),
@@ -105,7 +88,5 @@ pub async fn children(
 ) -> Result<Html<String>, AppError> {
     // Asking for the children of an organization outside scope is the same as asking for one that does not exist.
     app.store.get_org(&actor.access, OrgId(id)).await?;
-    Ok(Html(render(&ChildrenFragment {
-        children: children_of(&app, &actor, OrgId(id)).await?,
-    })))
+    Ok(Html(render(&ChildrenFragment { children: children_of(&app, &actor, OrgId(id)).await? })))
 }
