@@ -13,8 +13,10 @@ mod home;
 mod member;
 mod org;
 mod page;
+mod payload;
 mod pick;
 pub mod routes;
+mod scoped;
 
 pub use error::AppError;
 

@@ -23,7 +23,7 @@ fn member_form<'a>(csrf: &'a str, id_number: &'a str, joined_on: &'a str) -> Vec
 
 fn api_member(id_number: &str, joined_on: &str) -> String {
     json!({
-        "name": "测试党员", "sex": "male", "id_number": id_number, "education": "university",
+        "name": "测试党员", "sex": "male", "ethnicity": "01", "id_number": id_number, "education": "university",
         "occupation": "worker", "joined_on": joined_on, "kind": "probationary", "since": "2025-06-01",
     })
     .to_string()

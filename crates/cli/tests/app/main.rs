@@ -4,5 +4,6 @@
 mod bad_input;
 mod browser;
 mod harness;
+mod orgs;
 mod scope;
 mod smoke;

@@ -35,6 +35,10 @@ impl Store {
         if on > qiangji_domain::date::today() {
             return Err(StoreError::Invalid("撤销日期不能晚于今天".into()));
         }
+        if reason.trim().is_empty() {
+            // Dissolving moves people; the record must say why.
+            return Err(StoreError::Invalid("请填写撤销原因".into()));
+        }
         let mut w = Write::begin(&self.db).await?;
         let org = load(&mut w.tx, access, id).await?;
         if org.parent_id.is_none() || org.id.0 == access.scope_org_id() {

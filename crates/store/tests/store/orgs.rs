@@ -69,17 +69,25 @@ async fn dissolving_needs_children_handled_first_and_a_receiver_outside_itself(b
     let s = t.store();
     let on = crate::fixture::d("2026-01-15");
     let before = t.head().await;
-    assert_eq!(s.dissolve_org(&t.system, t.c, None, on, "").await.unwrap_err().code(), "org.has_children");
+    assert_eq!(s.dissolve_org(&t.system, t.c, None, on, "撤并").await.unwrap_err().code(), "org.has_children");
     // C1 has no regional ancestor: the district and city are not regional, the company committee neither.
-    assert_eq!(s.dissolve_org(&t.system, t.c1, None, on, "").await.unwrap_err().code(), "org.no_regional_org_above");
     assert_eq!(
-        s.dissolve_org(&t.system, t.c1, Some(t.c1), on, "").await.unwrap_err().code(),
+        s.dissolve_org(&t.system, t.c1, None, on, "撤并").await.unwrap_err().code(),
+        "org.no_regional_org_above"
+    );
+    assert_eq!(
+        s.dissolve_org(&t.system, t.c1, Some(t.c1), on, "撤并").await.unwrap_err().code(),
         "org.receiver_inside_dissolved"
     );
     assert_eq!(t.head().await, before, "refusals write nothing");
+    assert_eq!(
+        s.dissolve_org(&t.system, t.c1, Some(t.a), on, " ").await.unwrap_err().code(),
+        "invalid",
+        "a reason is required"
+    );
     let (to, moved) = s.dissolve_org(&t.system, t.c1, Some(t.a), on, "并入甲社区").await.unwrap();
     assert_eq!((to, moved), (t.a, 1));
-    assert_eq!(s.dissolve_org(&t.system, t.c1, Some(t.a), on, "").await.unwrap_err().code(), "org.dissolved");
+    assert_eq!(s.dissolve_org(&t.system, t.c1, Some(t.a), on, "再次撤销").await.unwrap_err().code(), "org.dissolved");
 }
 on_both!(dissolving_needs_children_handled_first_and_a_receiver_outside_itself);
 

@@ -40,3 +40,12 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         }
     }
 }
+
+/// A date field that means "today" when left out.
+pub fn date_or_today(s: &str, code: &'static str) -> ApiResult<qiangji_domain::Date> {
+    match s.trim() {
+        "" => Ok(qiangji_domain::date::today()),
+        s => qiangji_domain::date::parse(s)
+            .ok_or_else(|| AppError::bad_request(code, format!("日期格式应为 年-月-日，收到：{s}")).json()),
+    }
+}

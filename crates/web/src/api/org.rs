@@ -1,60 +1,18 @@
 //! Organization endpoints.
 
-use super::{ApiResult, Body, err, json};
-use crate::App;
+use super::{ApiResult, Body, date_or_today, err, json};
 use crate::auth::Actor;
+use crate::payload::{OrgPayload, PostPayload};
+use crate::{App, AppError, scoped};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use qiangji_domain::date::{self, today};
-use qiangji_domain::org::{OrgId, OrgInput};
-use qiangji_store::StoreError;
+use qiangji_domain::date::today;
+use qiangji_domain::org::OrgId;
+use qiangji_store::{Access, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json as j};
 use std::sync::Arc;
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct OrgBody {
-    name: String,
-    short_name: String,
-    kind: String,
-    sector: String,
-    formation_mode: String,
-    regional: bool,
-    joint: bool,
-    temporary: bool,
-    founded_on: String,
-    term_start: String,
-    term_years: Option<u8>,
-    host_units: String,
-    contact: String,
-    phone: String,
-    address: String,
-    reason: String,
-}
-
-impl OrgBody {
-    fn input(&self) -> OrgInput {
-        OrgInput {
-            name: self.name.clone(),
-            short_name: self.short_name.clone(),
-            kind: self.kind.clone(),
-            sector: self.sector.clone(),
-            formation_mode: if self.formation_mode.is_empty() { "single".into() } else { self.formation_mode.clone() },
-            regional: self.regional,
-            joint: self.joint,
-            temporary: self.temporary,
-            founded_on: self.founded_on.clone(),
-            term_start: self.term_start.clone(),
-            term_years: self.term_years.map(|y| y.to_string()).unwrap_or_default(),
-            host_units: self.host_units.clone(),
-            contact: self.contact.clone(),
-            phone: self.phone.clone(),
-            address: self.address.clone(),
-        }
-    }
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -99,10 +57,9 @@ pub async fn create(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Body(b): Body<OrgBody>,
+    Body(b): Body<OrgPayload>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    scoped::org(&app, &actor, id, Access::may_manage_orgs).await.map_err(AppError::json)?;
     let fields = b.input().validate(today()).map_err(|e| err(StoreError::from(e)))?;
     let new_id = app.store.create_org(&actor.access, OrgId(id), &fields, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
@@ -114,10 +71,9 @@ pub async fn update(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Body(b): Body<OrgBody>,
+    Body(b): Body<OrgPayload>,
 ) -> ApiResult<Json<Value>> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    scoped::org(&app, &actor, id, Access::may_manage_orgs).await.map_err(AppError::json)?;
     let fields = b.input().validate(today()).map_err(|e| err(StoreError::from(e)))?;
     app.store.update_org(&actor.access, OrgId(id), &fields, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
@@ -137,8 +93,7 @@ pub async fn relocate(
     Path(id): Path<i64>,
     Body(b): Body<MoveBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
+    scoped::org(&app, &actor, id, Access::may_manage_orgs).await.map_err(AppError::json)?;
     app.store.move_org(&actor.access, OrgId(id), OrgId(b.parent_id), &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
     Ok(Json(json::org(&app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?)))
@@ -148,7 +103,7 @@ pub async fn relocate(
 #[serde(default)]
 pub struct DissolveBody {
     receiver_id: Option<i64>,
-    on: Option<String>,
+    on: String,
     reason: String,
 }
 
@@ -158,13 +113,8 @@ pub async fn dissolve(
     Path(id): Path<i64>,
     Body(b): Body<DissolveBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
-    let on = match b.on.as_deref() {
-        None | Some("") => today(),
-        Some(s) => date::parse(s)
-            .ok_or_else(|| err(crate::AppError::bad_request("org.date_invalid", "撤销日期格式应为 年-月-日")))?,
-    };
+    scoped::org(&app, &actor, id, Access::may_manage_orgs).await.map_err(AppError::json)?;
+    let on = date_or_today(&b.on, "org.date_invalid")?;
     let (receiver, moved) =
         app.store.dissolve_org(&actor.access, OrgId(id), b.receiver_id.map(OrgId), on, &b.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
@@ -183,18 +133,8 @@ pub async fn posts(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64
 }
 
 #[derive(Deserialize)]
-pub struct PostBody {
-    post: String,
-    person_name: String,
-    #[serde(default)]
-    member_id: Option<i64>,
-    #[serde(default)]
-    since: Option<String>,
-}
-
-#[derive(Deserialize)]
 pub struct PostsBody {
-    items: Vec<PostBody>,
+    items: Vec<PostPayload>,
     #[serde(default)]
     reason: String,
 }
@@ -205,29 +145,8 @@ pub async fn set_posts(
     Path(id): Path<i64>,
     Body(b): Body<PostsBody>,
 ) -> ApiResult<Json<Value>> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    actor.access.require(actor.access.may_manage_orgs()).map_err(err)?;
-    let holders = b
-        .items
-        .iter()
-        .map(|p| {
-            let post = qiangji_domain::org::Post::parse(&p.post).map_err(|_| {
-                err(crate::AppError::bad_request("org.code_unknown", format!("未知的职务：{}", p.post)))
-            })?;
-            let since = match p.since.as_deref() {
-                None | Some("") => None,
-                Some(s) => Some(date::parse(s).ok_or_else(|| {
-                    err(crate::AppError::bad_request("org.date_invalid", "任职日期格式应为 年-月-日"))
-                })?),
-            };
-            Ok(qiangji_store::org::posts::PostHolder {
-                post,
-                person_name: p.person_name.clone(),
-                member_id: p.member_id,
-                since,
-            })
-        })
-        .collect::<Result<Vec<_>, crate::AppError>>()?;
+    scoped::org(&app, &actor, id, Access::may_manage_orgs).await.map_err(AppError::json)?;
+    let holders = b.items.iter().map(PostPayload::holder).collect::<Result<Vec<_>, _>>().map_err(err)?;
     app.store.set_posts(&actor.access, OrgId(id), &holders, &b.reason).await.map_err(err)?;
     Ok(Json(posts_json(&app.store.list_posts(&actor.access, OrgId(id)).await.map_err(err)?)))
 }

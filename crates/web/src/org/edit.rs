@@ -1,16 +1,20 @@
-//! Creating a child organization and editing one.
+//! Creating a child organization and editing one: one form, two specs.
 
-use super::{OrgForm, input_of};
+use super::input_of;
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::page::{Layout, render};
+use crate::payload::OrgPayload;
+use crate::scoped;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use qiangji_domain::org::{FormationMode, OrgId, OrgInput, OrgKind, Sector};
-use qiangji_store::StoreError;
+use qiangji_domain::date::today;
+use qiangji_domain::org::{FormationMode, OrgInput, OrgKind, Sector};
+use qiangji_store::org::Org;
+use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 #[derive(Template)]
@@ -29,24 +33,48 @@ struct FormPage<'a> {
     modes: &'static [FormationMode],
 }
 
-#[allow(clippy::too_many_arguments)]
-fn form_page(
-    actor: &Actor,
+/// What differs between the create and edit forms.
+struct Spec {
     heading: String,
     parent_name: Option<String>,
     action: String,
     back: String,
+}
+
+fn creating(parent: &Org) -> Spec {
+    let id = parent.id.0;
+    Spec {
+        heading: "新建下级组织".into(),
+        parent_name: Some(parent.fields.name.clone()),
+        action: format!("/orgs/{id}/new"),
+        back: format!("/orgs/{id}"),
+    }
+}
+
+fn editing(org: &Org) -> Spec {
+    let id = org.id.0;
+    Spec {
+        heading: format!("编辑：{}", org.fields.name),
+        parent_name: None,
+        action: format!("/orgs/{id}/edit"),
+        back: format!("/orgs/{id}"),
+    }
+}
+
+fn form_page(
+    actor: &Actor,
+    spec: Spec,
     form: OrgInput,
     reason: String,
     error: Option<(&'static str, String)>,
 ) -> Response {
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = FormPage {
-        layout: Layout::new(heading.clone(), actor),
-        heading,
-        parent_name,
-        action,
-        back,
+        layout: Layout::new(spec.heading.clone(), actor),
+        heading: spec.heading,
+        parent_name: spec.parent_name,
+        action: spec.action,
+        back: spec.back,
         form,
         reason,
         error,
@@ -57,17 +85,19 @@ fn form_page(
     (status, Html(render(&page))).into_response()
 }
 
-/// Errors a person can fix are shown on the form; others become the error page.
-fn on_form(e: StoreError) -> Result<(&'static str, String), AppError> {
-    match e {
-        StoreError::Org(_) | StoreError::Invalid(_) => Ok((e.code(), e.to_string())),
-        other => Err(other.into()),
+/// Shows the saved organization, or the form again with what a person can fix.
+fn outcome(result: Result<i64, StoreError>, actor: &Actor, spec: Spec, p: OrgPayload) -> Result<Response, AppError> {
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(e @ (StoreError::Org(_) | StoreError::Invalid(_))) => {
+            Ok(form_page(actor, spec, p.input(), p.reason, Some((e.code(), e.to_string()))))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn new_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let parent = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
+    let parent = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
     let child_kind = match parent.fields.kind {
         OrgKind::Department => OrgKind::Committee,
         OrgKind::Branch => OrgKind::Group,
@@ -79,97 +109,44 @@ pub async fn new_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<
         formation_mode: FormationMode::Single.code().into(),
         ..Default::default()
     };
-    Ok(form_page(
-        &actor,
-        "新建下级组织".into(),
-        Some(parent.fields.name),
-        format!("/orgs/{id}/new"),
-        format!("/orgs/{id}"),
-        form,
-        String::new(),
-        None,
-    ))
+    Ok(form_page(&actor, creating(&parent), form, String::new(), None))
 }
 
 pub async fn create(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<OrgForm>,
+    axum::Form(p): axum::Form<OrgPayload>,
 ) -> Result<Response, AppError> {
-    let parent = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
-    let input = f.input();
-    let result = match input.validate(qiangji_domain::date::today()) {
-        Ok(fields) => app.store.create_org(&actor.access, parent.id, &fields, &f.reason).await,
+    let parent = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
+    let result = match p.input().validate(today()) {
+        Ok(fields) => app.store.create_org(&actor.access, parent.id, &fields, &p.reason).await.map(|o| o.0),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(new_id) => {
-            app.refresh().await?;
-            Ok(Redirect::to(&format!("/orgs/{}", new_id.0)).into_response())
-        }
-        Err(e) => {
-            let error = on_form(e)?;
-            Ok(form_page(
-                &actor,
-                "新建下级组织".into(),
-                Some(parent.fields.name),
-                format!("/orgs/{id}/new"),
-                format!("/orgs/{id}"),
-                input,
-                f.reason,
-                Some(error),
-            ))
-        }
+    if result.is_ok() {
+        app.refresh().await?;
     }
+    outcome(result, &actor, creating(&parent), p)
 }
 
 pub async fn edit_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
-    Ok(form_page(
-        &actor,
-        format!("编辑：{}", org.fields.name),
-        None,
-        format!("/orgs/{id}/edit"),
-        format!("/orgs/{id}"),
-        input_of(&org),
-        String::new(),
-        None,
-    ))
+    let org = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
+    Ok(form_page(&actor, editing(&org), input_of(&org), String::new(), None))
 }
 
 pub async fn update(
     actor: Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<OrgForm>,
+    axum::Form(p): axum::Form<OrgPayload>,
 ) -> Result<Response, AppError> {
-    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
-    let input = f.input();
-    let result = match input.validate(qiangji_domain::date::today()) {
-        Ok(fields) => app.store.update_org(&actor.access, org.id, &fields, &f.reason).await,
+    let org = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
+    let result = match p.input().validate(today()) {
+        Ok(fields) => app.store.update_org(&actor.access, org.id, &fields, &p.reason).await.map(|()| id),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(()) => {
-            app.refresh().await?;
-            Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
-        }
-        Err(e) => {
-            let error = on_form(e)?;
-            Ok(form_page(
-                &actor,
-                format!("编辑：{}", org.fields.name),
-                None,
-                format!("/orgs/{id}/edit"),
-                format!("/orgs/{id}"),
-                input,
-                f.reason,
-                Some(error),
-            ))
-        }
+    if result.is_ok() {
+        app.refresh().await?;
     }
+    outcome(result, &actor, editing(&org), p)
 }

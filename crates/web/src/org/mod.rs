@@ -9,51 +9,6 @@ pub mod show;
 
 use qiangji_domain::org::{OrgInput, OrgKind};
 use qiangji_store::org::Org;
-use serde::Deserialize;
-
-/// The organization form as posted. Unchecked checkboxes are absent, hence the defaults.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OrgForm {
-    pub name: String,
-    pub short_name: String,
-    pub kind: String,
-    pub sector: String,
-    pub formation_mode: String,
-    pub regional: Option<String>,
-    pub joint: Option<String>,
-    pub temporary: Option<String>,
-    pub founded_on: String,
-    pub term_start: String,
-    pub term_years: String,
-    pub host_units: String,
-    pub contact: String,
-    pub phone: String,
-    pub address: String,
-    pub reason: String,
-}
-
-impl OrgForm {
-    pub fn input(&self) -> OrgInput {
-        OrgInput {
-            name: self.name.clone(),
-            short_name: self.short_name.clone(),
-            kind: self.kind.clone(),
-            sector: self.sector.clone(),
-            formation_mode: self.formation_mode.clone(),
-            regional: self.regional.is_some(),
-            joint: self.joint.is_some(),
-            temporary: self.temporary.is_some(),
-            founded_on: self.founded_on.clone(),
-            term_start: self.term_start.clone(),
-            term_years: self.term_years.clone(),
-            host_units: self.host_units.clone(),
-            contact: self.contact.clone(),
-            phone: self.phone.clone(),
-            address: self.address.clone(),
-        }
-    }
-}
 
 /// The form pre-filled from a stored organization.
 pub fn input_of(o: &Org) -> OrgInput {

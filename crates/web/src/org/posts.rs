@@ -4,15 +4,16 @@ use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::page::{Layout, render};
+use crate::payload::PostPayload;
+use crate::scoped;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use qiangji_domain::date;
-use qiangji_domain::org::{OrgId, Post};
-use qiangji_store::StoreError;
+use qiangji_domain::org::Post;
 use qiangji_store::org::Org;
 use qiangji_store::org::posts::PostHolder;
+use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 /// Rows offered on the form: enough for a committee of seven.
@@ -51,8 +52,7 @@ fn page(
 }
 
 pub async fn form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
+    let org = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
     let rows = app
         .store
         .list_posts(&actor.access, org.id)
@@ -80,14 +80,8 @@ fn parse_rows(pairs: &[(String, String)]) -> (Vec<RowInput>, String) {
 fn holders(rows: &[RowInput]) -> Result<Vec<PostHolder>, StoreError> {
     rows.iter()
         .map(|r| {
-            let post = Post::parse(&r.post).map_err(|_| StoreError::Invalid(format!("请为“{}”选择职务", r.name)))?;
-            let since = match r.since.as_str() {
-                "" => None,
-                s => {
-                    Some(date::parse(s).ok_or_else(|| StoreError::Invalid(format!("任职日期格式应为 年-月-日：{s}")))?)
-                }
-            };
-            Ok(PostHolder { post, person_name: r.name.clone(), member_id: None, since })
+            PostPayload { post: r.post.clone(), person_name: r.name.clone(), member_id: None, since: r.since.clone() }
+                .holder()
         })
         .collect()
 }
@@ -98,8 +92,7 @@ pub async fn submit(
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
-    actor.access.require(actor.access.may_manage_orgs())?;
+    let org = scoped::org(&app, &actor, id, Access::may_manage_orgs).await?;
     let (rows, reason) = parse_rows(&pairs);
     let result = match holders(&rows) {
         Ok(h) => app.store.set_posts(&actor.access, org.id, &h, &reason).await,
