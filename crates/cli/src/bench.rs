@@ -1,20 +1,23 @@
-//! `qiangji bench`: the member list of the root organization over real HTTP on loopback, as the
-//! city's organization-department officer sees it. Reports median and worst times per query.
-//! (The statistics benchmarks of the engine come with it later.)
+//! `qiangji bench`: the member list and the statistics page of the root organization over real
+//! HTTP on loopback, as the city's organization-department officer sees them. Median and worst times.
+//! The statistics engine's own benchmarks at province and national scale are still to come.
 
 use crate::demo::DEMO_PASSWORD;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const QUERIES: &[(&str, &str)] = &[
-    ("无筛选", ""),
-    ("女性", "sex=female"),
-    ("女性 · 大学本科 · 31至35岁", "sex=female&education=university&age_band=31_35"),
-    ("预备党员 · 非公有制企业", "kind=probationary&sector=private_enterprise"),
-    ("拼音首字母 zs", "q=zs"),
-    ("姓名含“伟”", "q=%E4%BC%9F"),
-    ("第100页", "offset=4950"),
+/// Pages measured, `{root}` standing for the root organization and `{year_ago}` for that date.
+const PAGES: &[(&str, &str)] = &[
+    ("党员列表 无筛选", "/orgs/{root}/members"),
+    ("党员列表 女性", "/orgs/{root}/members?sex=female"),
+    ("党员列表 女性·本科·31至35岁", "/orgs/{root}/members?sex=female&education=university&age_band=31_35"),
+    ("党员列表 预备党员·非公企业", "/orgs/{root}/members?kind=probationary&sector=private_enterprise"),
+    ("党员列表 拼音首字母 zs", "/orgs/{root}/members?q=zs"),
+    ("党员列表 姓名含“伟”", "/orgs/{root}/members?q=%E4%BC%9F"),
+    ("党员列表 第100页", "/orgs/{root}/members?offset=4950"),
+    ("统计页 今天", "/orgs/{root}/stats"),
+    ("统计页 一年前", "/orgs/{root}/stats?on={year_ago}"),
 ];
 
 async fn request(addr: &str, raw: String) -> Result<(u16, String, Vec<String>), String> {
@@ -68,10 +71,11 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
         return Err(format!("以 zuzhibu 登录失败（HTTP {status}）：基准测试需要演示账户"));
     }
     let cookie = cookies.join("; ");
-    println!("根组织党员列表首页（每页50人，含登录会话校验、索引筛选、读库、渲染，经 HTTP）：");
-    println!("{:<28} {:>8} {:>10} {:>10}", "查询", "结果数", "中位数ms", "最慢ms");
-    for (label, query) in QUERIES {
-        let path = format!("/orgs/{root}/members?{query}");
+    println!("根组织的页面（含会话校验、索引计算、读库、渲染，经 HTTP）：");
+    println!("{:<30} {:>8} {:>10} {:>10}", "页面", "人数", "中位数ms", "最慢ms");
+    let year_ago = (qiangji_domain::date::today() - chrono::Months::new(12)).to_string();
+    for (label, template) in PAGES {
+        let path = template.replace("{root}", &root.to_string()).replace("{year_ago}", &year_ago);
         let mut times: Vec<Duration> = Vec::with_capacity(repeat);
         let mut total = String::new();
         for _ in 0..repeat {
@@ -81,11 +85,17 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
             if status != 200 {
                 return Err(format!("{path} 返回 HTTP {status}"));
             }
-            total = body.split("共 ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("?").to_owned();
+            total = body
+                .split("共 ")
+                .nth(1)
+                .or_else(|| body.split("id=\"stats-total\">").nth(1))
+                .and_then(|s| s.split([' ', '<']).next())
+                .unwrap_or("?")
+                .to_owned();
         }
         times.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!("{label:<28} {total:>8} {:>10.1} {:>10.1}", ms(times[times.len() / 2]), ms(times[times.len() - 1]));
+        println!("{label:<30} {total:>8} {:>10.1} {:>10.1}", ms(times[times.len() / 2]), ms(times[times.len() - 1]));
     }
     let _ = stop_tx.send(());
     let _ = server.await;

@@ -2,9 +2,9 @@
 //! position, id), so that every subtree's members are one contiguous slice.
 
 use qiangji_domain::Date;
-use qiangji_domain::member::{AgeBand, Education, MemberId, MemberKind, MemberStatus, Sex};
+use qiangji_domain::member::{AgeBand, Education, MemberId, MemberKind, MemberStatus, Occupation, Sex};
 use qiangji_domain::org::{OrgId, Sector};
-use qiangji_store::member::MemberSummary;
+use qiangji_store::member::{MemberSummary, Span};
 use qiangji_store::org::Org;
 use qiangji_store::{Access, Store, StoreError, ledger};
 use std::collections::{HashMap, HashSet};
@@ -18,17 +18,27 @@ struct OrgNode {
     end: u32,
 }
 
+/// A membership interval `[from, to)` by organization position.
+pub(crate) type OrgSpan = (u32, Date, Option<Date>);
+/// A kind-and-status interval `[from, to)`.
+pub(crate) type StateSpan = (MemberKind, MemberStatus, Date, Option<Date>);
+
 #[derive(Debug, Clone)]
-struct Entry {
-    id: MemberId,
-    org_pos: u32,
-    birth_date: Date,
-    sex: Sex,
-    education: Education,
+pub(crate) struct Entry {
+    pub(crate) id: MemberId,
+    pub(crate) org_pos: u32,
+    pub(crate) birth_date: Date,
+    pub(crate) joined_on: Date,
+    pub(crate) sex: Sex,
+    pub(crate) minority: bool,
+    pub(crate) education: Education,
+    pub(crate) occupation: Occupation,
     kind: MemberKind,
     status: MemberStatus,
     name: Box<str>,
     initials: Box<str>,
+    pub(crate) orgs: Box<[OrgSpan]>,
+    pub(crate) states: Box<[StateSpan]>,
 }
 
 /// Which statuses a list shows.
@@ -85,12 +95,17 @@ fn entry_of(s: MemberSummary, org_pos: u32) -> Entry {
         id: s.id,
         org_pos,
         birth_date: s.birth_date,
+        joined_on: s.joined_on,
         sex: s.sex,
+        minority: s.ethnicity.is_minority(),
         education: s.education,
+        occupation: s.occupation,
         kind: s.kind,
         status: s.status,
         name: s.name.into_boxed_str(),
         initials: s.initials.into_boxed_str(),
+        orgs: Box::new([]),
+        states: Box::new([]),
     }
 }
 
@@ -144,7 +159,45 @@ impl MemberIndex {
         }
         members.sort_unstable_by_key(|e| (e.org_pos, e.id));
         index.members = members;
+        let mut spans = Vec::new();
+        store.scan_spans(access, |s| spans.push(s)).await?;
+        index.attach(spans)?;
         Ok(index)
+    }
+
+    /// Hands each member its effective-dated intervals.
+    fn attach(&mut self, spans: Vec<Span>) -> Result<(), StoreError> {
+        let at: HashMap<MemberId, usize> = self.members.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+        let mut orgs: HashMap<usize, Vec<OrgSpan>> = HashMap::new();
+        let mut states: HashMap<usize, Vec<StateSpan>> = HashMap::new();
+        for s in spans {
+            match s {
+                Span::Org { member, org, from, to } => {
+                    let pos = *self.org_pos.get(&org).ok_or(StoreError::NotFound)?;
+                    orgs.entry(at[&member]).or_default().push((pos, from, to));
+                }
+                Span::State { member, kind, status, from, to } => {
+                    states.entry(at[&member]).or_default().push((kind, status, from, to));
+                }
+            }
+        }
+        for (i, v) in orgs {
+            self.members[i].orgs = v.into_boxed_slice();
+        }
+        for (i, v) in states {
+            self.members[i].states = v.into_boxed_slice();
+        }
+        Ok(())
+    }
+
+    /// Every member: a tally as of a past date must look beyond the slice of the current organization.
+    pub(crate) fn all_members(&self) -> &[Entry] {
+        &self.members
+    }
+
+    /// The positions `[lo, hi)` of `org`'s subtree within what `access` may see.
+    pub(crate) fn position(&self, access: &Access, org: OrgId) -> Option<(u32, u32)> {
+        self.subtree(access, org)
     }
 
     /// The ledger position the index reflects.
@@ -272,6 +325,9 @@ impl MemberIndex {
                 self.set_orgs(store.list_orgs(access).await?);
                 for e in &mut self.members {
                     e.org_pos = self.org_pos[&old[&e.org_pos]];
+                    for span in e.orgs.iter_mut() {
+                        span.0 = self.org_pos[&old[&span.0]];
+                    }
                 }
             }
             let ids: Vec<MemberId> = changed.iter().copied().collect();
@@ -282,6 +338,7 @@ impl MemberIndex {
                 self.members.push(entry_of(s, pos));
             }
             self.members.sort_unstable_by_key(|e| (e.org_pos, e.id));
+            self.attach(store.spans_of(access, &ids).await?)?;
             self.seq = last;
         }
     }

@@ -6,5 +6,7 @@
 //! seed of the statistics engine (DESIGN "Tree and statistics"). No HTTP here.
 
 pub mod index;
+pub mod tally;
 
 pub use index::{Filter, MemberIndex, OrgCounts, Page, StatusFilter};
+pub use tally::{Counted, Tally};

@@ -78,6 +78,11 @@ impl<'t> Batch<'t> {
     }
 }
 
+/// Progress about ten times per stage, and not more often than every 50,000 rows.
+fn report_every(total: usize) -> usize {
+    (total / 10).max(50_000)
+}
+
 const ORG_COLUMNS: &str = "id, parent_id, path, name, short_name, kind, sector, formation_mode, regional, joint, temporary, \
      founded_on, term_start, term_years, host_units, contact, phone, address";
 
@@ -139,7 +144,7 @@ pub async fn load(
             let mut row = params![id, m.org as i64 + 1, active];
             row.append(&mut member_params(m.fields));
             batch.push(row).await?;
-            if (i + 1) % 50_000 == 0 {
+            if (i + 1) % report_every(members.len()) == 0 {
                 progress("党员", i + 1, members.len());
             }
         }
@@ -238,7 +243,7 @@ pub async fn load(
         let mut batch = Batch::new(&mut w.tx, "ledger", ledger::COLUMNS);
         for (i, e) in entries.into_iter().enumerate() {
             batch.push(ledger::entry_params(e)).await?;
-            if (i + 1) % 100_000 == 0 {
+            if (i + 1) % report_every(total) == 0 {
                 progress("账本", i + 1, total);
             }
         }

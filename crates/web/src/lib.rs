@@ -17,6 +17,7 @@ mod payload;
 mod pick;
 pub mod routes;
 mod scoped;
+mod stats;
 
 pub use error::AppError;
 

@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org};
+use crate::{App, api, assets, audit, auth, home, member, org, stats};
 use axum::Router;
 use std::sync::Arc;
 
@@ -74,6 +74,7 @@ routes! {
     post "/orgs/{org_id}/move" => org::relocate::submit, false, "调整隶属关系";
     get "/orgs/{org_id}/dissolve" => org::dissolve::form, false, "撤销组织表单";
     post "/orgs/{org_id}/dissolve" => org::dissolve::submit, false, "撤销组织";
+    get "/orgs/{org_id}/stats" => stats::show::page, false, "党员统计（公报口径，可选统计日期）";
     get "/orgs/{org_id}/members" => member::list::page, false, "党员列表：筛选、检索、分页";
     get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
     post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
@@ -97,6 +98,7 @@ routes! {
     post "/api/v1/orgs/{org_id}/children" => api::org::create, false, "新建下级组织";
     post "/api/v1/orgs/{org_id}/move" => api::org::relocate, false, "调整隶属关系";
     post "/api/v1/orgs/{org_id}/dissolve" => api::org::dissolve, false, "撤销组织";
+    get "/api/v1/orgs/{org_id}/stats" => api::stats::get, false, "党员统计（on=统计日期）";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";

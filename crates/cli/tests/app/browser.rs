@@ -77,6 +77,7 @@ fn screenshots_of_the_main_pages() {
         ("branch", format!("/orgs/{branch}")),
         ("members", "/orgs/1/members?sex=female".to_owned()),
         ("audit", "/audit".to_owned()),
+        ("stats", "/orgs/1/stats".to_owned()),
     ];
     for (width, suffix) in [(1280, "desktop"), (390, "phone")] {
         b.set_window_size(width, 900);

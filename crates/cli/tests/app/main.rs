@@ -7,3 +7,4 @@ mod harness;
 mod orgs;
 mod scope;
 mod smoke;
+mod stats;

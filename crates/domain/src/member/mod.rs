@@ -107,6 +107,31 @@ impl AgeBand {
     }
 }
 
+code_enum!(
+    /// 入党时间段 of the bulletin: before the founding of the PRC, to the Third Plenum of the 11th
+    /// Central Committee (1978-12-18), to the 18th National Congress (2012-11-08), and since.
+    JoinPeriod, "join_period", {
+    Before1949 = ("before_1949_10", "1949年10月以前"),
+    To1978 = ("to_1978_12", "1949年10月至1978年12月"),
+    To2012 = ("to_2012_11", "1978年12月至2012年11月"),
+    Since2012 = ("since_2012_11", "2012年11月以来"),
+});
+
+impl JoinPeriod {
+    pub fn of(joined_on: Date) -> JoinPeriod {
+        let before = |y, m, d| joined_on < Date::from_ymd_opt(y, m, d).expect("valid boundary");
+        if before(1949, 10, 1) {
+            JoinPeriod::Before1949
+        } else if before(1978, 12, 18) {
+            JoinPeriod::To1978
+        } else if before(2012, 11, 8) {
+            JoinPeriod::To2012
+        } else {
+            JoinPeriod::Since2012
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +142,16 @@ mod tests {
         assert_eq!(AgeBand::of_age(31), AgeBand::From31To35);
         assert_eq!(AgeBand::of_age(60), AgeBand::From56To60);
         assert_eq!(AgeBand::of_age(61), AgeBand::From61);
+    }
+
+    #[test]
+    fn join_periods_split_on_the_bulletin_dates() {
+        let d = |s| date::parse(s).unwrap();
+        assert_eq!(JoinPeriod::of(d("1949-09-30")), JoinPeriod::Before1949);
+        assert_eq!(JoinPeriod::of(d("1949-10-01")), JoinPeriod::To1978);
+        assert_eq!(JoinPeriod::of(d("1978-12-18")), JoinPeriod::To2012);
+        assert_eq!(JoinPeriod::of(d("2012-11-07")), JoinPeriod::To2012);
+        assert_eq!(JoinPeriod::of(d("2012-11-08")), JoinPeriod::Since2012);
     }
 
     #[test]

@@ -210,10 +210,19 @@ pub struct MemberSummary {
     pub kind: MemberKind,
     pub status: MemberStatus,
     pub floating: bool,
+    pub joined_on: Date,
+}
+
+/// One effective-dated fact of a member, for the in-memory index: an organization membership or a
+/// kind-and-status interval, `[from, to)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    Org { member: MemberId, org: OrgId, from: Date, to: Option<Date> },
+    State { member: MemberId, kind: MemberKind, status: MemberStatus, from: Date, to: Option<Date> },
 }
 
 const SUMMARY_COLUMNS: &str = "m.id, m.org_id, m.name, m.initials, m.sex, m.ethnicity, m.birth_date, m.education, \
-     m.occupation, m.kind, m.status, m.floating";
+     m.occupation, m.kind, m.status, m.floating, m.joined_on";
 
 fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
     Ok(MemberSummary {
@@ -229,6 +238,26 @@ fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
         kind: MemberKind::parse(&r.text(9)).map_err(|e| bad(&e.to_string()))?,
         status: MemberStatus::parse(&r.text(10)).map_err(|e| bad(&e.to_string()))?,
         floating: r.flag(11),
+        joined_on: r.opt_date(12).ok_or_else(|| bad("入党日期"))?,
+    })
+}
+
+fn org_span_of(r: &Row) -> Result<Span, StoreError> {
+    Ok(Span::Org {
+        member: MemberId(r.int(0)),
+        org: OrgId(r.int(1)),
+        from: r.opt_date(2).ok_or_else(|| bad("组织关系开始日期"))?,
+        to: r.opt_date(3),
+    })
+}
+
+fn state_span_of(r: &Row) -> Result<Span, StoreError> {
+    Ok(Span::State {
+        member: MemberId(r.int(0)),
+        kind: MemberKind::parse(&r.text(1)).map_err(|e| bad(&e.to_string()))?,
+        status: MemberStatus::parse(&r.text(2)).map_err(|e| bad(&e.to_string()))?,
+        from: r.opt_date(3).ok_or_else(|| bad("状态开始日期"))?,
+        to: r.opt_date(4),
     })
 }
 
@@ -248,6 +277,76 @@ impl Store {
             )
             .await?;
         failed.map_or(Ok(()), Err)
+    }
+
+    /// Streams every membership and kind/status interval of the members in scope (index start-up).
+    pub async fn scan_spans(&self, access: &Access, mut each: impl FnMut(Span)) -> Result<(), StoreError> {
+        let (pred, p) = access.member_predicate();
+        let mut failed = None;
+        let mut take = |r: Result<Span, StoreError>| match r {
+            Ok(s) => each(s),
+            Err(e) => failed = Some(e),
+        };
+        self.db
+            .for_each(
+                &format!(
+                    "SELECT ms.member_id, ms.org_id, ms.valid_from, ms.valid_to FROM membership ms \
+                     JOIN member m ON m.id = ms.member_id JOIN org o ON o.id = m.org_id WHERE {pred}"
+                ),
+                p.clone(),
+                |r| take(org_span_of(&r)),
+            )
+            .await?;
+        self.db
+            .for_each(
+                &format!(
+                    "SELECT st.member_id, st.kind, st.status, st.valid_from, st.valid_to FROM member_state st \
+                     JOIN member m ON m.id = st.member_id JOIN org o ON o.id = m.org_id WHERE {pred}"
+                ),
+                p,
+                |r| take(state_span_of(&r)),
+            )
+            .await?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// The intervals of the given members within scope (refreshing the index after changes).
+    pub async fn spans_of(&self, access: &Access, ids: &[MemberId]) -> Result<Vec<Span>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (pred, p) = access.member_predicate();
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut params: Vec<_> = ids.iter().map(|i| i.0.into()).collect();
+        params.extend(p);
+        let mut out = Vec::new();
+        for r in self
+            .db
+            .all(
+                &format!(
+                    "SELECT ms.member_id, ms.org_id, ms.valid_from, ms.valid_to FROM membership ms \
+                     JOIN member m ON m.id = ms.member_id JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
+                ),
+                params.clone(),
+            )
+            .await?
+        {
+            out.push(org_span_of(&r)?);
+        }
+        for r in self
+            .db
+            .all(
+                &format!(
+                    "SELECT st.member_id, st.kind, st.status, st.valid_from, st.valid_to FROM member_state st \
+                     JOIN member m ON m.id = st.member_id JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
+                ),
+                params,
+            )
+            .await?
+        {
+            out.push(state_span_of(&r)?);
+        }
+        Ok(out)
     }
 
     /// Summaries of the given members within scope (refreshing the index after changes).

@@ -7,6 +7,7 @@ pub mod member;
 pub mod openapi;
 pub mod org;
 pub mod session;
+pub mod stats;
 
 use crate::error::AppError;
 use qiangji_store::StoreError;

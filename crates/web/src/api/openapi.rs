@@ -47,6 +47,8 @@ pub const ERROR_CODES: &[&str] = &[
     "member.work_before_birth",
     "member.phone_invalid",
     "member.filter_invalid",
+    "stats.date_invalid",
+    "stats.date_in_future",
 ];
 
 pub fn build() -> Value {
