@@ -58,6 +58,15 @@ fn bad(what: &str) -> StoreError {
     StoreError::Other(format!("数据库中的党员记录无法识别：{what}"))
 }
 
+/// `m.id IN (?, …) AND <scope>` with its parameters: a set of members, within the grant.
+fn members_in(access: &Access, ids: &[MemberId]) -> (String, Vec<crate::db::Value>) {
+    let (pred, scope) = access.member_predicate();
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut params: Vec<crate::db::Value> = ids.iter().map(|i| i.0.into()).collect();
+    params.extend(scope);
+    (format!("m.id IN ({marks}) AND {pred}"), params)
+}
+
 pub(crate) fn member_of(r: &Row) -> Result<Member, StoreError> {
     let code = |i: usize| r.text(i);
     Ok(Member {
@@ -115,18 +124,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (pred, mut p) = access.member_predicate();
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut params: Vec<_> = ids.iter().map(|i| i.0.into()).collect();
-        params.append(&mut p);
+        let (within, params) = members_in(access, ids);
         let rows = self
             .db
-            .all(
-                &format!(
-                    "SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
-                ),
-                params,
-            )
+            .all(&format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE {within}"), params)
             .await?;
         let mut found: Vec<Member> = rows.iter().map(member_of).collect::<Result<_, _>>()?;
         found.sort_by_key(|m| ids.iter().position(|i| *i == m.id));
@@ -315,17 +316,14 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (pred, p) = access.member_predicate();
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut params: Vec<_> = ids.iter().map(|i| i.0.into()).collect();
-        params.extend(p);
+        let (within, params) = members_in(access, ids);
         let mut out = Vec::new();
         for r in self
             .db
             .all(
                 &format!(
                     "SELECT ms.member_id, ms.org_id, ms.valid_from, ms.valid_to FROM membership ms \
-                     JOIN member m ON m.id = ms.member_id JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
+                     JOIN member m ON m.id = ms.member_id JOIN org o ON o.id = m.org_id WHERE {within}"
                 ),
                 params.clone(),
             )
@@ -338,7 +336,7 @@ impl Store {
             .all(
                 &format!(
                     "SELECT st.member_id, st.kind, st.status, st.valid_from, st.valid_to FROM member_state st \
-                     JOIN member m ON m.id = st.member_id JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"
+                     JOIN member m ON m.id = st.member_id JOIN org o ON o.id = m.org_id WHERE {within}"
                 ),
                 params,
             )
@@ -354,13 +352,10 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let (pred, mut p) = access.member_predicate();
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut params: Vec<_> = ids.iter().map(|i| i.0.into()).collect();
-        params.append(&mut p);
+        let (within, params) = members_in(access, ids);
         self.db
             .all(
-                &format!("SELECT {SUMMARY_COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id IN ({marks}) AND {pred}"),
+                &format!("SELECT {SUMMARY_COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE {within}"),
                 params,
             )
             .await?
