@@ -7,7 +7,7 @@
 use crate::access::Access;
 use crate::db::{Tx, Value};
 use crate::error::StoreError;
-use crate::ledger::{self, Entry, NewEntry, Write, as_object};
+use crate::ledger::{self, NewEntry, Write, as_object};
 use crate::member::write::{
     INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, field_values as member_values, initial_states,
 };
@@ -43,37 +43,37 @@ pub struct BulkPost {
 /// Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const MAX_PARAMS: usize = 30_000;
 
-struct Batch<'t> {
-    tx: &'t mut Tx,
+/// Rows for one table, sent many per statement. Takes the transaction per call, so that ledger
+/// entries can be chained (which needs the `Write`) and inserted as they are made.
+struct Batch {
     table: &'static str,
     columns: &'static str,
     width: usize,
     rows: Vec<Value>,
 }
 
-impl<'t> Batch<'t> {
-    fn new(tx: &'t mut Tx, table: &'static str, columns: &'static str) -> Self {
-        let width = columns.split(',').count();
-        Batch { tx, table, columns, width, rows: Vec::new() }
+impl Batch {
+    fn new(table: &'static str, columns: &'static str) -> Self {
+        Batch { table, columns, width: columns.split(',').count(), rows: Vec::new() }
     }
 
-    async fn push(&mut self, mut row: Vec<Value>) -> Result<(), StoreError> {
+    async fn push(&mut self, tx: &mut Tx, mut row: Vec<Value>) -> Result<(), StoreError> {
         debug_assert_eq!(row.len(), self.width);
         self.rows.append(&mut row);
         if self.rows.len() + self.width > MAX_PARAMS {
-            self.flush().await?;
+            self.flush(tx).await?;
         }
         Ok(())
     }
 
-    async fn flush(&mut self) -> Result<(), StoreError> {
+    async fn flush(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
         if self.rows.is_empty() {
             return Ok(());
         }
         let one = format!("({})", vec!["?"; self.width].join(", "));
         let all = vec![one; self.rows.len() / self.width].join(", ");
         let params = std::mem::take(&mut self.rows);
-        self.tx.exec(&format!("INSERT INTO {} ({}) VALUES {all}", self.table, self.columns), params).await?;
+        tx.exec(&format!("INSERT INTO {} ({}) VALUES {all}", self.table, self.columns), params).await?;
         Ok(())
     }
 }
@@ -86,7 +86,8 @@ fn report_every(total: usize) -> usize {
 const ORG_COLUMNS: &str = "id, parent_id, path, name, short_name, kind, sector, formation_mode, regional, joint, temporary, \
      founded_on, term_start, term_years, host_units, contact, phone, address";
 
-/// Loads `orgs` and `members` into an empty database. `progress(stage, done, total)` is called now and then.
+/// Loads `orgs`, `members` and `posts` into an empty database in one transaction.
+/// `progress(stage, done, total)` is called now and then.
 pub async fn load(
     store: &Store,
     access: &Access,
@@ -100,155 +101,117 @@ pub async fn load(
         return Err(StoreError::Invalid("数据库中已有组织，演示数据只能载入空数据库".into()));
     }
     let mut w = Write::begin(&store.db).await?;
-    let mut entries: Vec<Entry> = Vec::with_capacity(orgs.len() + members.len());
+    let mut ledger_rows = Batch::new("ledger", ledger::COLUMNS);
+    let reason = "载入演示数据";
+
     let mut paths: Vec<String> = Vec::with_capacity(orgs.len());
-    {
-        let mut batch = Batch::new(&mut w.tx, "org", ORG_COLUMNS);
-        for (i, o) in orgs.iter().enumerate() {
-            let id = i as i64 + 1;
-            let parent = o.parent.inspect(|&p| {
-                assert!(p < i, "organizations must come in tree order");
-            });
-            check_placement(o.fields.kind, parent.map(|p| orgs[p].fields.kind))?;
-            let path = format!("{}{}", parent.map_or("/", |p| paths[p].as_str()), segment(id));
-            let mut row = params![id, parent.map(|p| p as i64 + 1), path.clone()];
-            row.append(&mut org_params(o.fields));
-            batch.push(row).await?;
-            paths.push(path);
-        }
-        batch.flush().await?;
-    }
-    progress("组织", orgs.len(), orgs.len());
+    let mut org_rows = Batch::new("org", ORG_COLUMNS);
     for (i, o) in orgs.iter().enumerate() {
+        let id = i as i64 + 1;
+        let parent = o.parent.inspect(|&p| assert!(p < i, "organizations must come in tree order"));
+        check_placement(o.fields.kind, parent.map(|p| orgs[p].fields.kind))?;
+        let path = format!("{}{}", parent.map_or("/", |p| paths[p].as_str()), segment(id));
+        let mut row = params![id, parent.map(|p| p as i64 + 1), path.clone()];
+        row.append(&mut org_params(o.fields));
+        org_rows.push(&mut w.tx, row).await?;
         let mut payload = as_object(&org_values(o.fields));
-        payload["parent_id"] = serde_json::json!(o.parent.map(|p| p as i64 + 1));
-        entries.push(w.chain(
+        payload["parent_id"] = serde_json::json!(parent.map(|p| p as i64 + 1));
+        let entry = w.chain(
             access,
-            NewEntry {
-                kind: "org.created",
-                org_path: &paths[i],
-                subject: format!("org:{}", i + 1),
-                payload,
-                reason: "载入演示数据",
-            },
-        ));
+            NewEntry { kind: "org.created", org_path: &path, subject: format!("org:{id}"), payload, reason },
+        );
+        ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
+        paths.push(path);
     }
+    org_rows.flush(&mut w.tx).await?;
+    progress("组织", orgs.len(), orgs.len());
 
     let active = MemberStatus::Active.code();
-    let mut memberships = Vec::with_capacity(members.len() * 3);
-    let mut states = Vec::with_capacity(members.len() * 5);
-    {
-        let mut batch = Batch::new(&mut w.tx, "member", MEMBER_COLUMNS);
-        for (i, m) in members.iter().enumerate() {
-            let id = i as i64 + 1;
-            let mut row = params![id, m.org as i64 + 1, active];
-            row.append(&mut member_params(m.fields));
-            batch.push(row).await?;
-            if (i + 1) % report_every(members.len()) == 0 {
-                progress("党员", i + 1, members.len());
-            }
-        }
-        batch.flush().await?;
-    }
+    let mut member_rows = Batch::new("member", MEMBER_COLUMNS);
+    let mut memberships = Batch::new("membership", "member_id, org_id, valid_from, valid_to");
+    let mut states = Batch::new("member_state", "member_id, kind, status, valid_from, valid_to");
     for (i, m) in members.iter().enumerate() {
         let id = i as i64 + 1;
+        let mut row = params![id, m.org as i64 + 1, active];
+        row.append(&mut member_params(m.fields));
+        member_rows.push(&mut w.tx, row).await?;
+
+        // The ledger tells the story as it happened: registered in the first organization, then moved.
         let first = m.previous.unwrap_or(m.org);
-        let first_path = &paths[first];
         let mut payload = as_object(&member_values(m.fields));
         payload["org_id"] = serde_json::json!(first as i64 + 1);
         payload["org"] = serde_json::json!(orgs[first].fields.name);
-        let joined_org_on = if m.previous.is_some() { m.fields.joined_on } else { m.since };
-        payload["since"] = serde_json::json!(joined_org_on.to_string());
-        entries.push(w.chain(
-            access,
-            NewEntry {
-                kind: "member.created",
-                org_path: first_path,
-                subject: format!("member:{id}"),
-                payload,
-                reason: "载入演示数据",
-            },
-        ));
+        payload["since"] =
+            serde_json::json!(if m.previous.is_some() { m.fields.joined_on } else { m.since }.to_string());
+        let created = NewEntry {
+            kind: "member.created",
+            org_path: &paths[first],
+            subject: format!("member:{id}"),
+            payload,
+            reason,
+        };
+        let entry = w.chain(access, created);
+        ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
         match m.previous {
             Some(prev) => {
-                memberships.push(params![id, prev as i64 + 1, m.fields.joined_on, Some(m.since)]);
-                memberships.push(params![id, m.org as i64 + 1, m.since, None::<Date>]);
-                let to_path = &paths[m.org];
-                entries.push(w.chain(
-                    access,
-                    NewEntry {
-                        kind: "member.moved",
-                        org_path: &crate::org::write::common_prefix(first_path, to_path),
-                        subject: format!("member:{id}"),
-                        payload: serde_json::json!({
-                            "from_org_id": prev as i64 + 1, "from_org": orgs[prev].fields.name,
-                            "to_org_id": m.org as i64 + 1, "to_org": orgs[m.org].fields.name, "on": m.since.to_string(),
-                        }),
-                        reason: "载入演示数据",
-                    },
-                ));
+                memberships.push(&mut w.tx, params![id, prev as i64 + 1, m.fields.joined_on, Some(m.since)]).await?;
+                memberships.push(&mut w.tx, params![id, m.org as i64 + 1, m.since, None::<Date>]).await?;
+                let payload = serde_json::json!({
+                    "from_org_id": prev as i64 + 1, "from_org": orgs[prev].fields.name,
+                    "to_org_id": m.org as i64 + 1, "to_org": orgs[m.org].fields.name, "on": m.since.to_string(),
+                });
+                let org_path = crate::org::write::common_prefix(&paths[prev], &paths[m.org]);
+                let moved = NewEntry {
+                    kind: "member.moved",
+                    org_path: &org_path,
+                    subject: format!("member:{id}"),
+                    payload,
+                    reason,
+                };
+                let entry = w.chain(access, moved);
+                ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
             }
-            None => memberships.push(params![id, m.org as i64 + 1, m.since, None::<Date>]),
+            None => memberships.push(&mut w.tx, params![id, m.org as i64 + 1, m.since, None::<Date>]).await?,
         }
         for (kind, from, to) in initial_states(m.fields) {
-            states.push(params![id, kind.code(), active, from, to]);
+            states.push(&mut w.tx, params![id, kind.code(), active, from, to]).await?;
+        }
+        if (i + 1) % report_every(members.len()) == 0 {
+            progress("党员", i + 1, members.len());
         }
     }
-    for (table, columns, rows) in [
-        ("membership", "member_id, org_id, valid_from, valid_to", memberships),
-        ("member_state", "member_id, kind, status, valid_from, valid_to", states),
-    ] {
-        let mut batch = Batch::new(&mut w.tx, table, columns);
-        for r in rows {
-            batch.push(r).await?;
-        }
-        batch.flush().await?;
+    for b in [&mut member_rows, &mut memberships, &mut states] {
+        b.flush(&mut w.tx).await?;
     }
-    progress("组织关系", members.len(), members.len());
-    let mut post_rows = Vec::with_capacity(posts.len());
-    let mut start = 0;
-    while start < posts.len() {
-        // Posts come grouped by organization; each group is one ledger entry.
-        let org = posts[start].org;
-        let end = start + posts[start..].iter().take_while(|p| p.org == org).count();
-        let mut after = Vec::new();
-        for p in &posts[start..end] {
+
+    // Posts come grouped by organization; each group is one ledger entry.
+    let mut post_rows = Batch::new("org_post", "org_id, post, person_name, member_id, since");
+    for group in posts.chunk_by(|a, b| a.org == b.org) {
+        let org = group[0].org;
+        let mut after = Vec::with_capacity(group.len());
+        for p in group {
             let name = members[p.member].fields.name.clone();
-            post_rows.push(params![org as i64 + 1, p.post.code(), name.clone(), p.member as i64 + 1, p.since]);
+            post_rows
+                .push(&mut w.tx, params![org as i64 + 1, p.post.code(), name.clone(), p.member as i64 + 1, p.since])
+                .await?;
             after.push(serde_json::json!({
                 "post": p.post.code(), "person_name": name, "member_id": p.member as i64 + 1, "since": p.since.to_string(),
             }));
         }
-        entries.push(w.chain(
-            access,
-            NewEntry {
-                kind: "org.posts_changed",
-                org_path: &paths[org],
-                subject: format!("org:{}", org + 1),
-                payload: serde_json::json!({ "before": [], "after": after }),
-                reason: "载入演示数据",
-            },
-        ));
-        start = end;
+        let payload = serde_json::json!({ "before": [], "after": after });
+        let changed = NewEntry {
+            kind: "org.posts_changed",
+            org_path: &paths[org],
+            subject: format!("org:{}", org + 1),
+            payload,
+            reason,
+        };
+        let entry = w.chain(access, changed);
+        ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
     }
-    {
-        let mut batch = Batch::new(&mut w.tx, "org_post", "org_id, post, person_name, member_id, since");
-        for r in post_rows {
-            batch.push(r).await?;
-        }
-        batch.flush().await?;
-    }
-    {
-        let total = entries.len();
-        let mut batch = Batch::new(&mut w.tx, "ledger", ledger::COLUMNS);
-        for (i, e) in entries.into_iter().enumerate() {
-            batch.push(ledger::entry_params(e)).await?;
-            if (i + 1) % report_every(total) == 0 {
-                progress("账本", i + 1, total);
-            }
-        }
-        batch.flush().await?;
-    }
+    post_rows.flush(&mut w.tx).await?;
+    ledger_rows.flush(&mut w.tx).await?;
+    progress("账本与班子成员", posts.len(), posts.len());
     w.commit().await?;
     if store.backend() == crate::Backend::Sqlite {
         // One large transaction leaves a WAL as big as the data; fold it into the file now.
