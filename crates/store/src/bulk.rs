@@ -57,13 +57,15 @@ impl Batch {
         Batch { table, columns, width: columns.split(',').count(), rows: Vec::new() }
     }
 
-    async fn push(&mut self, tx: &mut Tx, mut row: Vec<Value>) -> Result<(), StoreError> {
+    /// Adds a row; sends the batch when the next row would not fit. Says whether it sent.
+    async fn push(&mut self, tx: &mut Tx, mut row: Vec<Value>) -> Result<bool, StoreError> {
         debug_assert_eq!(row.len(), self.width);
         self.rows.append(&mut row);
         if self.rows.len() + self.width > MAX_PARAMS {
             self.flush(tx).await?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     async fn flush(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
@@ -134,7 +136,12 @@ pub async fn load(
         let id = i as i64 + 1;
         let mut row = params![id, m.org as i64 + 1, active];
         row.append(&mut member_params(m.fields));
-        member_rows.push(&mut w.tx, row).await?;
+        if member_rows.push(&mut w.tx, row).await? {
+            // Rows that reference members go only after the members they reference (foreign keys).
+            // Members fill a statement first (27 columns), so these never fill one on their own.
+            memberships.flush(&mut w.tx).await?;
+            states.flush(&mut w.tx).await?;
+        }
 
         // The ledger tells the story as it happened: registered in the first organization, then moved.
         let first = m.previous.unwrap_or(m.org);
@@ -171,7 +178,9 @@ pub async fn load(
                 let entry = w.chain(access, moved);
                 ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
             }
-            None => memberships.push(&mut w.tx, params![id, m.org as i64 + 1, m.since, None::<Date>]).await?,
+            None => {
+                memberships.push(&mut w.tx, params![id, m.org as i64 + 1, m.since, None::<Date>]).await?;
+            }
         }
         for (kind, from, to) in initial_states(m.fields) {
             states.push(&mut w.tx, params![id, kind.code(), active, from, to]).await?;
