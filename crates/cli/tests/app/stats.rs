@@ -70,3 +70,24 @@ fn a_member_moved_in_the_ui_shows_at_once_in_both_organizations_statistics() {
     let yesterday = (qiangji_domain::date::today() - chrono::Duration::days(1)).to_string();
     assert_eq!(total(&c.get(&format!("/orgs/{from}/stats?on={yesterday}")).body), before_from, "the past is unchanged");
 }
+
+#[test]
+fn a_cell_of_todays_statistics_drills_down_to_exactly_those_members() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, _) = app.login("zuzhibu");
+    let page = c.get("/orgs/1/stats").body;
+    let mut followed = 0;
+    for filter in ["sex=female", "kind=probationary", "education=university", "age_band=ge61"] {
+        let href = format!("/orgs/1/members?{filter}\"");
+        let cell = page.split(&href).nth(1).unwrap_or_else(|| panic!("no link for {filter}"));
+        let count: i64 = cell.split('>').nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.parse().ok()).unwrap();
+        let list = c.get(&format!("/orgs/1/members?{filter}")).body;
+        assert!(list.contains(&format!("共 {count} 人")), "{filter}: the cell says {count}");
+        followed += 1;
+    }
+    assert_eq!(followed, 4);
+    assert!(
+        !c.get("/orgs/1/stats?on=2015-01-01").body.contains("/orgs/1/members?sex="),
+        "no drill-down into a past date"
+    );
+}

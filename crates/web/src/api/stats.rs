@@ -22,7 +22,7 @@ pub async fn get(
     let tally = app.index.read().await.tally(&actor.access, org.id, on);
     let tables: Vec<Value> = tables(&tally)
         .iter()
-        .map(|t| json!({ "title": t.title, "rows": t.rows.iter().map(|(l, n, p)| json!({ "label": l, "count": n, "percent": p })).collect::<Vec<_>>() }))
+        .map(|t| json!({ "title": t.title, "rows": t.rows.iter().map(|r| json!({ "label": r.label, "count": r.count, "percent": r.percent, "filter": r.filter })).collect::<Vec<_>>() }))
         .collect();
     Ok(Json(json!({ "org_id": org.id.0, "on": on.to_string(), "total": tally.total, "tables": tables })))
 }

@@ -5,14 +5,44 @@ pub mod show;
 use qiangji_domain::member::{AgeBand, Education, JoinPeriod, MemberKind, Occupation, Sex};
 use qiangji_stats::Tally;
 
-/// One table: a title and rows of (label, count, share of the total in percent).
+/// One table: a title and its rows.
 pub struct Table {
     pub title: &'static str,
-    pub rows: Vec<(&'static str, u32, f64)>,
+    pub rows: Vec<Row>,
 }
 
-fn rows<T: Copy>(all: &[T], label: fn(T) -> &'static str, counts: &[u32], total: u32) -> Vec<(&'static str, u32, f64)> {
-    all.iter().zip(counts).map(|(v, &n)| (label(*v), n, share(n, total))).collect()
+/// A row: label, count, share of the total in percent, and the member-list filter that lists
+/// exactly these members today (`sex=female`), where the list has such a filter.
+pub struct Row {
+    pub label: &'static str,
+    pub count: u32,
+    pub percent: f64,
+    pub filter: Option<String>,
+}
+
+/// A member-list query key and how to spell a value for it (`("sex", Sex::code)`).
+type Filter<T> = (&'static str, fn(T) -> &'static str);
+
+fn rows<T: Copy>(
+    all: &[T],
+    label: fn(T) -> &'static str,
+    counts: &[u32],
+    total: u32,
+    filter: Option<Filter<T>>,
+) -> Vec<Row> {
+    all.iter()
+        .zip(counts)
+        .map(|(v, &n)| Row {
+            label: label(*v),
+            count: n,
+            percent: share(n, total),
+            filter: filter.map(|(key, code)| format!("{key}={}", code(*v))),
+        })
+        .collect()
+}
+
+fn plain(label: &'static str, count: u32, total: u32) -> Row {
+    Row { label, count, percent: share(count, total), filter: None }
 }
 
 pub fn share(n: u32, total: u32) -> f64 {
@@ -24,15 +54,21 @@ pub fn tables(t: &Tally) -> Vec<Table> {
     let n = t.total;
     let han = n - t.minority;
     vec![
-        Table { title: "党员类别", rows: rows(MemberKind::ALL, MemberKind::label, &t.kind, n) },
-        Table { title: "性别", rows: rows(Sex::ALL, Sex::label, &t.sex, n) },
         Table {
-            title: "民族",
-            rows: vec![("汉族", han, share(han, n)), ("少数民族", t.minority, share(t.minority, n))],
+            title: "党员类别",
+            rows: rows(MemberKind::ALL, MemberKind::label, &t.kind, n, Some(("kind", MemberKind::code))),
         },
-        Table { title: "学历", rows: rows(Education::ALL, Education::label, &t.education, n) },
-        Table { title: "年龄", rows: rows(AgeBand::ALL, AgeBand::label, &t.age_band, n) },
-        Table { title: "入党时间", rows: rows(JoinPeriod::ALL, JoinPeriod::label, &t.join_period, n) },
-        Table { title: "职业", rows: rows(Occupation::ALL, Occupation::label, &t.occupation, n) },
+        Table { title: "性别", rows: rows(Sex::ALL, Sex::label, &t.sex, n, Some(("sex", Sex::code))) },
+        Table { title: "民族", rows: vec![plain("汉族", han, n), plain("少数民族", t.minority, n)] },
+        Table {
+            title: "学历",
+            rows: rows(Education::ALL, Education::label, &t.education, n, Some(("education", Education::code))),
+        },
+        Table {
+            title: "年龄",
+            rows: rows(AgeBand::ALL, AgeBand::label, &t.age_band, n, Some(("age_band", AgeBand::code))),
+        },
+        Table { title: "入党时间", rows: rows(JoinPeriod::ALL, JoinPeriod::label, &t.join_period, n, None) },
+        Table { title: "职业", rows: rows(Occupation::ALL, Occupation::label, &t.occupation, n, None) },
     ]
 }

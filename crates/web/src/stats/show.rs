@@ -41,6 +41,8 @@ struct StatsPage<'a> {
     layout: Layout<'a>,
     org: Org,
     on: Date,
+    /// Cells link to the member list only for today: the list is today's roster.
+    drill_down: bool,
     total: u32,
     tables: Vec<Table>,
 }
@@ -58,6 +60,7 @@ pub async fn page(
         layout: Layout::new(format!("统计：{}", org.fields.name), &actor),
         org,
         on,
+        drill_down: on == today(),
         total: tally.total,
         tables: tables(&tally),
     };
