@@ -158,36 +158,11 @@ impl MemberIndex {
             return Err(StoreError::Other(format!("{missing}名党员的组织不在索引中")));
         }
         members.sort_unstable_by_key(|e| (e.org_pos, e.id));
-        index.members = members;
         let mut spans = Vec::new();
         store.scan_spans(access, |s| spans.push(s)).await?;
-        index.attach(spans)?;
+        attach(&mut members, &index.org_pos, spans)?;
+        index.members = members;
         Ok(index)
-    }
-
-    /// Hands each member its effective-dated intervals.
-    fn attach(&mut self, spans: Vec<Span>) -> Result<(), StoreError> {
-        let at: HashMap<MemberId, usize> = self.members.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
-        let mut orgs: HashMap<usize, Vec<OrgSpan>> = HashMap::new();
-        let mut states: HashMap<usize, Vec<StateSpan>> = HashMap::new();
-        for s in spans {
-            match s {
-                Span::Org { member, org, from, to } => {
-                    let pos = *self.org_pos.get(&org).ok_or(StoreError::NotFound)?;
-                    orgs.entry(at[&member]).or_default().push((pos, from, to));
-                }
-                Span::State { member, kind, status, from, to } => {
-                    states.entry(at[&member]).or_default().push((kind, status, from, to));
-                }
-            }
-        }
-        for (i, v) in orgs {
-            self.members[i].orgs = v.into_boxed_slice();
-        }
-        for (i, v) in states {
-            self.members[i].states = v.into_boxed_slice();
-        }
-        Ok(())
     }
 
     /// Every member: a tally as of a past date must look beyond the slice of the current organization.
@@ -331,15 +306,49 @@ impl MemberIndex {
                 }
             }
             let ids: Vec<MemberId> = changed.iter().copied().collect();
-            let fresh = store.member_summaries(access, &ids).await?;
-            self.members.retain(|e| !changed.contains(&e.id));
-            for s in fresh {
+            let mut fresh = Vec::with_capacity(ids.len());
+            for s in store.member_summaries(access, &ids).await? {
                 let pos = *self.org_pos.get(&s.org_id).ok_or(StoreError::NotFound)?;
-                self.members.push(entry_of(s, pos));
+                fresh.push(entry_of(s, pos));
             }
-            self.members.sort_unstable_by_key(|e| (e.org_pos, e.id));
-            self.attach(store.spans_of(access, &ids).await?)?;
+            attach(&mut fresh, &self.org_pos, store.spans_of(access, &ids).await?)?;
+            self.members.retain(|e| !changed.contains(&e.id));
+            if orgs_changed {
+                self.members.extend(fresh);
+                self.members.sort_unstable_by_key(|e| (e.org_pos, e.id));
+            } else {
+                // The rest is still in order: put each changed member in its place.
+                for e in fresh {
+                    let at = self.members.partition_point(|x| (x.org_pos, x.id) < (e.org_pos, e.id));
+                    self.members.insert(at, e);
+                }
+            }
             self.seq = last;
         }
     }
+}
+
+/// Hands each of `entries` its effective-dated intervals from `spans` (which may only concern them).
+fn attach(entries: &mut [Entry], org_pos: &HashMap<OrgId, u32>, spans: Vec<Span>) -> Result<(), StoreError> {
+    let at: HashMap<MemberId, usize> = entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let mut orgs: HashMap<usize, Vec<OrgSpan>> = HashMap::new();
+    let mut states: HashMap<usize, Vec<StateSpan>> = HashMap::new();
+    for s in spans {
+        match s {
+            Span::Org { member, org, from, to } => {
+                let pos = *org_pos.get(&org).ok_or(StoreError::NotFound)?;
+                orgs.entry(at[&member]).or_default().push((pos, from, to));
+            }
+            Span::State { member, kind, status, from, to } => {
+                states.entry(at[&member]).or_default().push((kind, status, from, to));
+            }
+        }
+    }
+    for (i, v) in orgs {
+        entries[i].orgs = v.into_boxed_slice();
+    }
+    for (i, v) in states {
+        entries[i].states = v.into_boxed_slice();
+    }
+    Ok(())
 }
