@@ -39,7 +39,6 @@ pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>)
 }
 
 pub async fn children(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
-    app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let kids = app.store.list_children(&actor.access, OrgId(id)).await.map_err(err)?;
     let index = app.index.read().await;
     let items: Vec<Value> = kids

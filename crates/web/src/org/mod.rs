@@ -47,7 +47,8 @@ pub fn describe(o: &Org) -> String {
     s
 }
 
-/// Kinds that hold members directly.
+/// Whether members are registered here from the UI: not in a 党小组 (members belong to the branch),
+/// not in a 组织部 (a level of administration, not a grassroots organization), not once dissolved.
 pub fn holds_members(o: &Org) -> bool {
-    o.fields.kind != OrgKind::Group && !o.is_dissolved()
+    !matches!(o.fields.kind, OrgKind::Group | OrgKind::Department) && !o.is_dissolved()
 }
