@@ -107,15 +107,20 @@ impl Store {
 
     /// Ancestors of an organization that the actor may see, root first (the breadcrumb).
     pub async fn list_ancestors(&self, access: &Access, org: &Org) -> Result<Vec<Org>, StoreError> {
-        let mut out = Vec::new();
-        for id in org.lineage().into_iter().filter(|i| *i != org.id) {
-            match self.get_org(access, id).await {
-                Ok(o) => out.push(o),
-                Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
+        let ids: Vec<OrgId> = org.lineage().into_iter().filter(|i| *i != org.id).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let (pred, scope) = access.org_predicate();
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut params: Vec<crate::db::Value> = ids.iter().map(|i| i.0.into()).collect();
+        params.extend(scope);
+        self.db
+            .all(&format!("SELECT {COLUMNS} FROM org o WHERE o.id IN ({marks}) AND {pred} ORDER BY o.path"), params)
+            .await?
+            .iter()
+            .map(org_of)
+            .collect()
     }
 
     /// Organizations within scope whose name contains `query`, in tree order.
