@@ -57,6 +57,11 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Runs argon2 (tens of milliseconds of CPU by design) off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Other(format!("密码计算任务失败：{e}")))
+}
+
 pub fn hash_password(password: &str) -> Result<String, StoreError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
@@ -78,7 +83,8 @@ impl Store {
         if u.password.chars().count() < 8 {
             return Err(StoreError::Invalid("密码至少8位".into()));
         }
-        let hash = hash_password(u.password)?;
+        let password = u.password.to_owned();
+        let hash = blocking(move || hash_password(&password)).await??;
         let org = self.get_org(access, qiangji_domain::org::OrgId(u.scope_org_id)).await?;
         let mut w = Write::begin(&self.db).await?;
         if w.tx.opt("SELECT id FROM app_user WHERE username = ?", params![u.username]).await?.is_some() {
@@ -122,8 +128,12 @@ impl Store {
         let Some(row) = row else {
             // Spend the same time as a real check so that timing does not reveal which names exist.
             static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let dummy = DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default());
-            let _ = verify_password(password, dummy);
+            let password = password.to_owned();
+            let _ = blocking(move || {
+                let dummy = DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default());
+                verify_password(&password, dummy)
+            })
+            .await;
             return Err(LoginError::BadCredentials);
         };
         let (id, failed) = (row.int(0), row.int(2));
@@ -132,7 +142,8 @@ impl Store {
         {
             return Err(LoginError::Locked { until });
         }
-        if !verify_password(password, &row.text(1)) {
+        let (given, stored) = (password.to_owned(), row.text(1));
+        if !blocking(move || verify_password(&given, &stored)).await.map_err(store_err)? {
             let failed = failed + 1;
             let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| {
                 (Utc::now() + Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
