@@ -141,10 +141,12 @@ impl Row {
         self.opt_int(i).unwrap_or_default()
     }
 
+    /// NULL is `None`. A column that is not an integer is a bug in the query, so it panics
+    /// rather than passing for NULL.
     pub fn opt_int(&self, i: usize) -> Option<i64> {
         match self {
-            Row::Sqlite(r) => r.try_get(i).ok().flatten(),
-            Row::Postgres(r) => r.try_get(i).ok().flatten(),
+            Row::Sqlite(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "integer", e)),
+            Row::Postgres(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "integer", e)),
         }
     }
 
@@ -152,10 +154,11 @@ impl Row {
         self.opt_text(i).unwrap_or_default()
     }
 
+    /// NULL is `None`; a column that is not text panics (see [`Row::opt_int`]).
     pub fn opt_text(&self, i: usize) -> Option<String> {
         match self {
-            Row::Sqlite(r) => r.try_get(i).ok().flatten(),
-            Row::Postgres(r) => r.try_get(i).ok().flatten(),
+            Row::Sqlite(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "text", e)),
+            Row::Postgres(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "text", e)),
         }
     }
 
@@ -166,6 +169,10 @@ impl Row {
     pub fn opt_date(&self, i: usize) -> Option<qiangji_domain::Date> {
         self.opt_text(i).and_then(|s| qiangji_domain::date::parse(&s))
     }
+}
+
+fn decode_bug(column: usize, expected: &str, e: sqlx::Error) -> ! {
+    panic!("query column {column} is not {expected}: {e}")
 }
 
 macro_rules! bind_all {
