@@ -1,5 +1,6 @@
 //! Members: reading within scope, and registering, editing and moving them.
 
+mod status;
 pub(crate) mod write;
 
 pub(crate) use write::relocate;
@@ -212,6 +213,8 @@ pub struct MemberSummary {
     pub status: MemberStatus,
     pub floating: bool,
     pub joined_on: Date,
+    /// 转正日期: set once the member became full.
+    pub full_on: Option<Date>,
 }
 
 /// One effective-dated fact of a member, for the in-memory index: an organization membership or a
@@ -223,7 +226,7 @@ pub enum Span {
 }
 
 const SUMMARY_COLUMNS: &str = "m.id, m.org_id, m.name, m.initials, m.sex, m.ethnicity, m.birth_date, m.education, \
-     m.occupation, m.kind, m.status, m.floating, m.joined_on";
+     m.occupation, m.kind, m.status, m.floating, m.joined_on, m.full_on";
 
 fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
     Ok(MemberSummary {
@@ -240,6 +243,7 @@ fn summary_of(r: &Row) -> Result<MemberSummary, StoreError> {
         status: MemberStatus::parse(&r.text(10)).map_err(|e| bad(&e.to_string()))?,
         floating: r.flag(11),
         joined_on: r.opt_date(12).ok_or_else(|| bad("入党日期"))?,
+        full_on: r.opt_date(13),
     })
 }
 

@@ -234,13 +234,14 @@ impl Store {
             || current.fields.joined_on != fields.joined_on
             || current.fields.full_on != fields.full_on
         {
-            // Kind history follows from the dates; a correction replaces the derived spans and the
-            // ledger keeps what they were before.
+            // Kind history follows from the dates; a correction replaces the derived spans (the
+            // ledger keeps what they were before) while status changes keep their dates.
+            let old = super::status::load_states(&mut w.tx, id).await?;
             w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
-            for (kind, from, to) in initial_states(fields) {
+            for (kind, status, from, to) in super::status::merge_states(&initial_states(fields), &old) {
                 w.tx.exec(
                     "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-                    params![id.0, kind.code(), current.status.code(), from, to],
+                    params![id.0, kind.code(), status.code(), from, to],
                 )
                 .await?;
             }

@@ -76,3 +76,32 @@ async fn a_member_can_be_found_by_exact_id_number(b: Backend) {
     assert_eq!(found.map(|m| m.id), Some(t.wang));
 }
 on_both!(a_member_can_be_found_by_exact_id_number);
+
+async fn a_status_change_is_dated_reasoned_and_final_once_left(b: Backend) {
+    let t = tree(b).await;
+    let s = t.store();
+    let before = t.head().await;
+    let no_reason = s.change_status(&t.system, t.zhang, MemberStatus::Suspended, d("2024-05-01"), " ").await;
+    assert_eq!(no_reason.unwrap_err().code(), "invalid");
+    assert_eq!(t.head().await, before, "a refused change writes nothing");
+    s.change_status(&t.system, t.zhang, MemberStatus::Suspended, d("2024-05-01"), "受到留党察看处分").await.unwrap();
+    s.change_status(&t.system, t.zhang, MemberStatus::Active, d("2025-05-01"), "恢复党员权利").await.unwrap();
+    s.change_status(&t.system, t.zhang, MemberStatus::Deceased, d("2026-01-10"), "因病去世").await.unwrap();
+    let h = s.member_history(&t.system, t.zhang).await.unwrap();
+    let states: Vec<_> = h.states.iter().map(|s| (s.status, s.valid_from, s.valid_to)).collect();
+    assert_eq!(
+        &states[states.len() - 3..],
+        [
+            (MemberStatus::Suspended, d("2024-05-01"), Some(d("2025-05-01"))),
+            (MemberStatus::Active, d("2025-05-01"), Some(d("2026-01-10"))),
+            (MemberStatus::Deceased, d("2026-01-10"), None),
+        ]
+    );
+    assert_eq!(s.get_member(&t.system, t.zhang).await.unwrap().status, MemberStatus::Deceased);
+    assert_eq!(h.entries.last().unwrap().kind, "member.status_changed");
+    let after = t.head().await;
+    let again = s.change_status(&t.system, t.zhang, MemberStatus::Active, d("2026-02-01"), "误操作").await;
+    assert!(matches!(again, Err(StoreError::Invalid(_))), "{again:?}");
+    assert_eq!(t.head().await, after);
+}
+on_both!(a_status_change_is_dated_reasoned_and_final_once_left);
