@@ -46,7 +46,7 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
     let t = Instant::now();
     let app = qiangji_web::App::new(store).await.map_err(|e| e.to_string())?;
     let (orgs, members) = {
-        let i = app.index.read().await;
+        let i = app.engine.read().await;
         (i.org_count(), i.member_count())
     };
     println!("数据：{orgs}个组织，{members}名党员；索引建立用时{:.2}秒", t.elapsed().as_secs_f64());

@@ -1,4 +1,4 @@
-//! `qiangji serve`: open (and with `--demo`, fill) the database, build the index, listen.
+//! `qiangji serve`: open (and with `--demo`, fill) the database, build the statistics engine, listen.
 
 use std::time::Instant;
 
@@ -15,11 +15,11 @@ pub async fn run(db: &str, addr: &str, demo_scale: Option<&str>) -> Result<(), S
     let t = Instant::now();
     let app = qiangji_web::App::new(store).await.map_err(|e| e.to_string())?;
     {
-        let index = app.index.read().await;
+        let engine = app.engine.read().await;
         println!(
-            "索引已建立：{}个组织，{}名党员，用时{:.1}秒",
-            index.org_count(),
-            index.member_count(),
+            "统计引擎已建立：{}个组织，{}名党员，用时{:.1}秒",
+            engine.org_count(),
+            engine.member_count(),
             t.elapsed().as_secs_f64()
         );
     }

@@ -1,12 +1,23 @@
-//! 强基 in-memory index of organizations and members.
+//! 强基 statistics engine: organizations and members in memory, in a compact columnar layout.
 //!
-//! Built from the store at start and kept current by following the ledger, it answers subtree
-//! member lists with filters, searches and counts in milliseconds at city scale without touching
-//! the database; the database is then asked only for the page of records to show. This is the
-//! seed of the statistics engine (DESIGN "Tree and statistics"). No HTTP here.
+//! Built from the store at start (or straight from generated facts by the benchmark) and kept
+//! current by following the ledger, it answers for any organization and any "as of" date the
+//! bulletin's tallies, organization counts, cross tabulations, filtered counts and the members
+//! behind any of them, plus today's member lists with filters and name searches — without
+//! touching the database. See DESIGN "Tree and statistics". No HTTP here.
 
-pub mod index;
-pub mod tally;
+pub mod day;
+pub mod dim;
+mod engine;
+pub mod facts;
+mod list;
+mod names;
+mod query;
+mod rollup;
 
-pub use index::{Filter, MemberIndex, OrgCounts, Page, StatusFilter};
-pub use tally::{Counted, Tally};
+pub use dim::{Condition, Dim};
+pub use engine::{Engine, Footprint, Loader};
+pub use facts::{MemberFacts, OrgFacts, StateSpan};
+pub use list::{Filter, OrgCounts, StatusFilter};
+pub use query::{CrossTab, Page};
+pub use rollup::{OrgTally, ROLLUP_MIN, Tally};

@@ -21,7 +21,7 @@ mod stats;
 
 pub use error::AppError;
 
-use qiangji_stats::MemberIndex;
+use qiangji_stats::Engine;
 use qiangji_store::{Access, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,26 +31,31 @@ use tokio::sync::RwLock;
 /// Shared application state.
 pub struct App {
     pub store: Store,
-    pub index: RwLock<MemberIndex>,
-    /// Whole-tree access used only to keep the index current.
+    pub engine: RwLock<Engine>,
+    /// Whole-tree access used only to keep the engine current.
     system: Access,
 }
 
 impl App {
-    /// Opens the application over a migrated store: builds the in-memory index.
+    /// Opens the application over a migrated store: builds the statistics engine.
     pub async fn new(store: Store) -> Result<Arc<App>, StoreError> {
         let root = store.root_org_id().await?.unwrap_or(0);
-        let system = Access::system("索引", root);
-        let index = MemberIndex::build(&store, &system).await?;
-        Ok(Arc::new(App { store, index: RwLock::new(index), system }))
+        let system = Access::system("统计引擎", root);
+        let engine = Engine::build(&store, &system).await?;
+        Ok(Arc::new(App { store, engine: RwLock::new(engine), system }))
     }
 
-    /// Brings the index up to the newest ledger entry. Called after every write and periodically,
-    /// so that changes made by other server instances show too.
+    /// Brings the engine up to the newest ledger entry. Called after every write and periodically,
+    /// so that changes made by other server instances show too; the periodic call also moves
+    /// today's rollups to a new day after midnight.
     pub async fn refresh(&self) -> Result<(), StoreError> {
-        let behind = qiangji_store::ledger::head_seq(self.store.db()).await? > self.index.read().await.seq();
+        let behind = qiangji_store::ledger::head_seq(self.store.db()).await? > self.engine.read().await.seq();
         if behind {
-            self.index.write().await.catch_up(&self.store, &self.system).await?;
+            self.engine.write().await.catch_up(&self.store, &self.system).await?;
+        }
+        let today = qiangji_domain::date::today();
+        if !self.engine.read().await.rollups_fresh(today) {
+            self.engine.write().await.refresh_rollups(today);
         }
         Ok(())
     }
@@ -68,7 +73,7 @@ pub async fn serve(
             loop {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 if let Err(e) = app.refresh().await {
-                    tracing::warn!("索引跟随账本失败：{e}");
+                    tracing::warn!("统计引擎跟随账本失败：{e}");
                 }
             }
         })

@@ -57,6 +57,31 @@ code_enum!(
     Member = ("member", "委员"),
 });
 
+code_enum!(
+    /// 党支部规模 by the members it holds directly: a branch needs 3 full members to be founded and
+    /// 7 to elect a 支部委员会, and should not exceed about 50 (中国共产党支部工作条例（试行）).
+    SizeBand, "size_band", {
+    Empty = ("0", "无党员"),
+    UpTo2 = ("1_2", "1至2人"),
+    From3To6 = ("3_6", "3至6人"),
+    From7To50 = ("7_50", "7至50人"),
+    From51To100 = ("51_100", "51至100人"),
+    Over100 = ("gt100", "100人以上"),
+});
+
+impl SizeBand {
+    pub fn of(members: u32) -> SizeBand {
+        match members {
+            0 => SizeBand::Empty,
+            1..=2 => SizeBand::UpTo2,
+            3..=6 => SizeBand::From3To6,
+            7..=50 => SizeBand::From7To50,
+            51..=100 => SizeBand::From51To100,
+            _ => SizeBand::Over100,
+        }
+    }
+}
+
 impl OrgKind {
     /// Whether an organization of this kind may sit directly under `parent` (None = the root).
     pub fn may_be_child_of(self, parent: Option<OrgKind>) -> bool {

@@ -27,7 +27,7 @@ pub async fn search(actor: Actor, State(app): State<Arc<App>>, Query(q): Query<S
 
 pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    let counts = app.index.read().await.counts(&actor.access, org.id);
+    let counts = app.engine.read().await.counts(&actor.access, org.id, today());
     let advisories =
         qiangji_domain::org::advisories(&org.fields, counts.direct_members, counts.direct_full_members, today());
     let mut v = json::org(&org);
@@ -40,12 +40,12 @@ pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>)
 
 pub async fn children(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     let kids = app.store.list_children(&actor.access, OrgId(id)).await.map_err(err)?;
-    let index = app.index.read().await;
+    let engine = app.engine.read().await;
     let items: Vec<Value> = kids
         .iter()
         .map(|o| {
             let mut v = json::org(o);
-            v["member_count"] = j!(index.counts(&actor.access, o.id).members);
+            v["member_count"] = j!(engine.counts(&actor.access, o.id, today()).members);
             v
         })
         .collect();

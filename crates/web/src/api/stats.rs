@@ -8,6 +8,7 @@ use crate::stats::tables;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use qiangji_domain::org::OrgId;
+use qiangji_stats::Condition;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ pub async fn get(
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let on = q.date().map_err(crate::AppError::json)?;
-    let tally = app.index.read().await.tally(&actor.access, org.id, on);
+    let tally = app.engine.read().await.tally(&actor.access, org.id, on, &Condition::all());
     let tables: Vec<Value> = tables(&tally)
         .iter()
         .map(|t| json!({ "title": t.title, "rows": t.rows.iter().map(|r| json!({ "label": r.label, "count": r.count, "percent": r.percent, "filter": r.filter })).collect::<Vec<_>>() }))

@@ -101,7 +101,7 @@ pub async fn run(app: &App, access: &Access, org: &Org, q: &ListQuery) -> Result
         return Ok((Page { total: hits.len(), ids: hits.iter().map(|m| m.id).collect() }, hits));
     }
     let filter = q.filter()?;
-    let page = app.index.read().await.list(access, org.id, &filter, today(), q.offset, PAGE_SIZE);
+    let page = app.engine.read().await.list(access, org.id, &filter, today(), q.offset, PAGE_SIZE);
     let members = app.store.get_members(access, &page.ids).await?;
     Ok((page, members))
 }

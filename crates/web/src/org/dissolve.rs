@@ -15,7 +15,7 @@ use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 async fn spec(app: &App, actor: &Actor, org: &Org) -> Result<Spec, AppError> {
-    let members = app.index.read().await.counts(&actor.access, org.id).direct_members;
+    let members = app.engine.read().await.counts(&actor.access, org.id, date::today()).direct_members;
     let fallback = match app.store.default_receiver(&actor.access, org.id).await? {
         Some(r) => format!("不选择时，{members}名党员的组织关系转入上级区域性党组织：{}", r.fields.name),
         None => format!("上级没有区域性党组织，请选择接收{members}名党员的组织"),

@@ -45,17 +45,21 @@ struct ChildrenFragment {
 
 async fn children_of(app: &App, actor: &Actor, id: OrgId) -> Result<Vec<Child>, AppError> {
     let orgs = app.store.list_children(&actor.access, id).await?;
-    let index = app.index.read().await;
+    let engine = app.engine.read().await;
     Ok(orgs
         .into_iter()
-        .map(|org| Child { description: describe(&org), members: index.counts(&actor.access, org.id).members, org })
+        .map(|org| Child {
+            description: describe(&org),
+            members: engine.counts(&actor.access, org.id, qiangji_domain::date::today()).members,
+            org,
+        })
         .collect())
 }
 
 pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let ancestors = app.store.list_ancestors(&actor.access, &org).await?;
-    let counts = app.index.read().await.counts(&actor.access, org.id);
+    let counts = app.engine.read().await.counts(&actor.access, org.id, qiangji_domain::date::today());
     let today = qiangji_domain::date::today();
     let advisories = if org.is_dissolved() {
         Vec::new()

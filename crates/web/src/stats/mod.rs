@@ -2,8 +2,7 @@
 
 pub mod show;
 
-use qiangji_domain::member::{AgeBand, Education, JoinPeriod, MemberKind, Occupation, Sex};
-use qiangji_stats::Tally;
+use qiangji_stats::{Dim, Tally};
 
 /// One table: a title and its rows.
 pub struct Table {
@@ -20,30 +19,8 @@ pub struct Row {
     pub filter: Option<String>,
 }
 
-/// A member-list query key and how to spell a value for it (`("sex", Sex::code)`).
-type Filter<T> = (&'static str, fn(T) -> &'static str);
-
-fn rows<T: Copy>(
-    all: &[T],
-    label: fn(T) -> &'static str,
-    counts: &[u32],
-    total: u32,
-    filter: Option<Filter<T>>,
-) -> Vec<Row> {
-    all.iter()
-        .zip(counts)
-        .map(|(v, &n)| Row {
-            label: label(*v),
-            count: n,
-            percent: share(n, total),
-            filter: filter.map(|(key, code)| format!("{key}={}", code(*v))),
-        })
-        .collect()
-}
-
-fn plain(label: &'static str, count: u32, total: u32) -> Row {
-    Row { label, count, percent: share(count, total), filter: None }
-}
+/// Dimensions the member list can filter by, so a cell of today's table can link to its members.
+const LISTABLE: [Dim; 4] = [Dim::Kind, Dim::Sex, Dim::Education, Dim::AgeBand];
 
 pub fn share(n: u32, total: u32) -> f64 {
     if total == 0 { 0.0 } else { f64::from(n) * 100.0 / f64::from(total) }
@@ -51,24 +28,21 @@ pub fn share(n: u32, total: u32) -> f64 {
 
 /// The tables of the annual bulletin, in its order.
 pub fn tables(t: &Tally) -> Vec<Table> {
-    let n = t.total;
-    let han = n - t.minority;
-    vec![
-        Table {
-            title: "党员类别",
-            rows: rows(MemberKind::ALL, MemberKind::label, &t.kind, n, Some(("kind", MemberKind::code))),
-        },
-        Table { title: "性别", rows: rows(Sex::ALL, Sex::label, &t.sex, n, Some(("sex", Sex::code))) },
-        Table { title: "民族", rows: vec![plain("汉族", han, n), plain("少数民族", t.minority, n)] },
-        Table {
-            title: "学历",
-            rows: rows(Education::ALL, Education::label, &t.education, n, Some(("education", Education::code))),
-        },
-        Table {
-            title: "年龄",
-            rows: rows(AgeBand::ALL, AgeBand::label, &t.age_band, n, Some(("age_band", AgeBand::code))),
-        },
-        Table { title: "入党时间", rows: rows(JoinPeriod::ALL, JoinPeriod::label, &t.join_period, n, None) },
-        Table { title: "职业", rows: rows(Occupation::ALL, Occupation::label, &t.occupation, n, None) },
-    ]
+    Dim::ALL
+        .iter()
+        .map(|&dim| Table {
+            title: dim.label(),
+            rows: dim
+                .values()
+                .into_iter()
+                .zip(t.by(dim))
+                .map(|((code, label), &count)| Row {
+                    label,
+                    count,
+                    percent: share(count, t.total),
+                    filter: LISTABLE.contains(&dim).then(|| format!("{}={code}", dim.code())),
+                })
+                .collect(),
+        })
+        .collect()
 }

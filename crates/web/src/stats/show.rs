@@ -11,6 +11,7 @@ use axum::response::Html;
 use qiangji_domain::Date;
 use qiangji_domain::date::{self, today};
 use qiangji_domain::org::OrgId;
+use qiangji_stats::Condition;
 use qiangji_store::org::Org;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let on = q.date()?;
-    let tally = app.index.read().await.tally(&actor.access, org.id, on);
+    let tally = app.engine.read().await.tally(&actor.access, org.id, on, &Condition::all());
     let page = StatsPage {
         layout: Layout::new(format!("统计：{}", org.fields.name), &actor),
         org,
