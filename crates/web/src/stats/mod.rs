@@ -2,6 +2,8 @@
 
 // Exports and charts of the tables; not yet behind a route.
 #[cfg_attr(not(test), expect(dead_code, reason = "not yet wired into a route"))]
+pub mod chart;
+#[cfg_attr(not(test), expect(dead_code, reason = "not yet wired into a route"))]
 pub mod export;
 #[cfg_attr(not(test), expect(dead_code, reason = "not yet wired into a route"))]
 pub mod grid;
