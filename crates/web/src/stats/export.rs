@@ -15,7 +15,8 @@ const SHEET_NAME_MAX: usize = 31;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// Only a bug makes this: every name and position written is checked beforehand.
+    /// A table beyond Excel's limits (16,384 columns, 1,048,576 rows) or a bug: sheet names are
+    /// made valid beforehand.
     #[error("生成 Excel 文件失败：{0}")]
     Xlsx(#[from] XlsxError),
 }
