@@ -74,7 +74,10 @@ routes! {
     post "/orgs/{org_id}/move" => org::relocate::submit, false, "调整隶属关系";
     get "/orgs/{org_id}/dissolve" => org::dissolve::form, false, "撤销组织表单";
     post "/orgs/{org_id}/dissolve" => org::dissolve::submit, false, "撤销组织";
-    get "/orgs/{org_id}/stats" => stats::show::page, false, "党员统计（公报口径，可选统计日期）";
+    get "/orgs/{org_id}/stats" => stats::show::page, false, "党内统计：公报各表、组织数、交叉统计、图表（可选统计日期和筛选条件）";
+    get "/orgs/{org_id}/stats/members" => stats::drill::page, false, "统计明细：任一统计数字对应的党员";
+    get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";
+    get "/orgs/{org_id}/stats/export.csv" => stats::download::csv, false, "下载统计表（CSV，encoding=utf8|gbk，table=表名|all）";
     get "/orgs/{org_id}/members" => member::list::page, false, "党员列表：筛选、检索、分页";
     get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
     post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
@@ -98,7 +101,8 @@ routes! {
     post "/api/v1/orgs/{org_id}/children" => api::org::create, false, "新建下级组织";
     post "/api/v1/orgs/{org_id}/move" => api::org::relocate, false, "调整隶属关系";
     post "/api/v1/orgs/{org_id}/dissolve" => api::org::dissolve, false, "撤销组织";
-    get "/api/v1/orgs/{org_id}/stats" => api::stats::get, false, "党员统计（on=统计日期）";
+    get "/api/v1/orgs/{org_id}/stats" => api::stats::get, false, "党内统计（on=统计日期；各维度=取值 为筛选条件；rows、cols 为交叉统计）";
+    get "/api/v1/orgs/{org_id}/stats/members" => api::stats::members, false, "统计明细：符合条件的党员（offset、limit）";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";

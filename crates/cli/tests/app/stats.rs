@@ -3,8 +3,27 @@
 
 use crate::harness::{Backend, TestApp};
 
+/// The number inside the element with `id`.
+fn number(body: &str, id: &str) -> i64 {
+    let after = body.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_else(|| panic!("no #{id}"));
+    after.split('>').nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.trim().parse().ok()).unwrap()
+}
+
 fn total(body: &str) -> i64 {
-    body.split("id=\"stats-total\">").nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.parse().ok()).unwrap()
+    number(body, "stats-total")
+}
+
+/// Every `(href, count)` of links to the members behind a number, in page order.
+fn drill_links(body: &str) -> Vec<(String, i64)> {
+    body.split("<a href=\"/orgs/")
+        .skip(1)
+        .filter_map(|s| {
+            let (href, rest) = s.split_once('"')?;
+            let count = rest.split_once('>')?.1.split('<').next()?.parse().ok()?;
+            href.contains("/stats/members?")
+                .then(|| (format!("/orgs/{}", href.replace("&amp;", "&").replace("&#38;", "&")), count))
+        })
+        .collect()
 }
 
 fn sql_count(app: &TestApp, org: i64, on: &str) -> i64 {
@@ -72,22 +91,30 @@ fn a_member_moved_in_the_ui_shows_at_once_in_both_organizations_statistics() {
 }
 
 #[test]
-fn a_cell_of_todays_statistics_drills_down_to_exactly_those_members() {
+fn every_number_drills_down_to_exactly_those_members_on_that_day() {
     let app = TestApp::spawn(Backend::Sqlite);
     let (c, _) = app.login("zuzhibu");
-    let page = c.get("/orgs/1/stats").body;
     let mut followed = 0;
-    for filter in ["sex=female", "kind=probationary", "education=university", "age_band=ge61"] {
-        let href = format!("/orgs/1/members?{filter}\"");
-        let cell = page.split(&href).nth(1).unwrap_or_else(|| panic!("no link for {filter}"));
-        let count: i64 = cell.split('>').nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.parse().ok()).unwrap();
-        let list = c.get(&format!("/orgs/1/members?{filter}")).body;
-        assert!(list.contains(&format!("共 {count} 人")), "{filter}: the cell says {count}");
-        followed += 1;
+    for query in ["", "on=2015-01-01", "sex=female&education=university&education=college&rows=age_band&cols=kind"] {
+        let page = c.get(&format!("/orgs/1/stats?{query}"));
+        assert_eq!(page.status, 200, "{query}");
+        let links = drill_links(&page.body);
+        assert!(links.len() >= 25, "{query}: the cells link ({} links)", links.len());
+        // The total, and a spread of cells including empty ones and cross-tab cells.
+        for (href, count) in links.iter().step_by(3) {
+            assert_eq!(number(&c.get(href).body, "total"), *count, "{href}");
+            followed += 1;
+        }
     }
-    assert_eq!(followed, 4);
-    assert!(
-        !c.get("/orgs/1/stats?on=2015-01-01").body.contains("/orgs/1/members?sex="),
-        "no drill-down into a past date"
-    );
+    assert!(followed > 30);
+    let filtered = c.get("/orgs/1/stats?sex=female&education=university&education=college");
+    assert!(filtered.body.contains("性别：女；学历：大学本科、大学专科"), "the condition is spelt out");
+    let women: i64 = c.get("/api/v1/orgs/1/stats?sex=female").json()["total"].as_i64().unwrap();
+    assert_eq!(total(&filtered.body), {
+        let api = c.get("/api/v1/orgs/1/stats?sex=female&education=university&education=college").json();
+        api["total"].as_i64().unwrap()
+    });
+    assert!(total(&filtered.body) < women);
+    let bad = c.get("/api/v1/orgs/1/stats?sex=robot");
+    assert_eq!((bad.status, bad.json()["code"].as_str()), (400, Some("stats.filter_invalid")));
 }

@@ -49,6 +49,11 @@ pub const ERROR_CODES: &[&str] = &[
     "member.filter_invalid",
     "stats.date_invalid",
     "stats.date_in_future",
+    "stats.filter_invalid",
+    "stats.dimension_invalid",
+    "stats.table_invalid",
+    "stats.encoding_invalid",
+    "export.xlsx_failed",
 ];
 
 pub fn build() -> Value {

@@ -29,6 +29,7 @@ pub struct GridRow {
 }
 
 impl GridRow {
+    #[cfg(test)]
     pub fn new(label: impl Into<String>, cells: Vec<u64>) -> Self {
         GridRow { label: label.into(), cells }
     }
