@@ -8,11 +8,15 @@
 //! period, occupation), while each branch keeps the character of its host unit: a village branch is
 //! mostly older farmers, a college's student branches are students.
 //!
+//! For benchmarks at national scale (99 million members), [`facts()`] streams compact records of the whole
+//! Party instead: coded attributes and dates, no names, never all in memory.
+//!
 //! Modules: `tree` builds the organization tree and decides every branch's size and character;
 //! `mix` fits the bulletin's proportions to that tree; `people` draws the members; `geo`, `units`,
-//! `names` and `careers` hold the naming data; `sample` the random helpers.
+//! `names` and `careers` hold the naming data; `sample` the random helpers; `facts` the national stream.
 
 mod careers;
+mod facts;
 mod geo;
 mod mix;
 mod names;
@@ -20,6 +24,8 @@ mod people;
 mod sample;
 mod tree;
 mod units;
+
+pub use facts::{FactMember, FactOrg, FactScale, facts};
 
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberFields;

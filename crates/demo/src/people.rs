@@ -163,7 +163,14 @@ pub(crate) fn earliest_days(orgs: usize, members: &[DemoMember]) -> Vec<i32> {
 const MOVED: f64 = 0.012;
 
 /// The oldest age generated.
-const MAX_AGE: i32 = 100;
+pub(crate) const MAX_AGE: i32 = 100;
+
+/// Ages of student members (all under 31).
+pub(crate) const STUDENT_AGES: std::ops::RangeInclusive<i32> = 19..=25;
+
+/// Other members under 31: the first age and the relative numbers at each age from it to 30. Few are
+/// under 22 unless they are students: most join at college or work.
+pub(crate) const YOUNG_AGES: (i32, [f64; 9]) = (22, [0.5, 0.7, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
 
 /// ID numbers issued in one district: one bit per (birth date, sequence), since the region is fixed.
 /// A bitset is both smaller and much faster than a hash set of half a million numbers.
@@ -190,7 +197,7 @@ impl IssuedIds {
 }
 
 /// Relative number of members aged `age` among those 61 and over: fewer each year, fewer still past 80.
-fn old_age_weight(age: i32) -> f64 {
+pub(crate) fn old_age_weight(age: i32) -> f64 {
     let decline = 0.975_f64.powi(age.min(80) - 61);
     if age <= 80 { decline } else { decline * 0.8_f64.powi(age - 80) }
 }
@@ -242,9 +249,8 @@ fn work_start_age(rng: &mut SmallRng, education: Education) -> f64 {
 impl People<'_> {
     fn age(&mut self, band: usize, occupation: Occupation) -> i32 {
         match band {
-            0 if occupation == Occupation::Student => self.rng.random_range(19..=25),
-            // Few members are under 22 unless they are students: most join at college or work.
-            0 => 22 + weighted(self.rng, &[0.5, 0.7, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]) as i32,
+            0 if occupation == Occupation::Student => self.rng.random_range(STUDENT_AGES),
+            0 => YOUNG_AGES.0 + weighted(self.rng, &YOUNG_AGES.1) as i32,
             1..=6 => 31 + 5 * (band as i32 - 1) + self.rng.random_range(0..5),
             _ => 61 + weighted(self.rng, &self.old_ages) as i32,
         }
