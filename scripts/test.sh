@@ -11,6 +11,8 @@ command -v psql >/dev/null || need+=(postgresql-client)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v python3 >/dev/null || need+=(python3)
+python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "缺少测试依赖：${need[*]}。请以 root 运行，或先安装：apt-get install ${need[*]}" >&2
@@ -21,6 +23,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)" >&2; exit 1; }
+
+# An independent reader for the workbooks the browser test downloads: openpyxl from PyPI.
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+venv="$target/test-python"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import openpyxl" 2>/dev/null || "$venv/bin/python" -m pip install --quiet "openpyxl==3.1.5"
+export QIANGJI_PYTHON="$venv/bin/python"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod demo;
+pub mod engine_bench;
 pub mod maintenance;
 pub mod serve;

@@ -2,7 +2,7 @@
 //! subcommand; the library code returns errors and this file chooses the exit code.
 
 use clap::{Parser, Subcommand};
-use qiangji::{bench, demo, maintenance, serve};
+use qiangji::{bench, demo, engine_bench, maintenance, serve};
 use std::process::ExitCode;
 
 /// The SQLite file in the data directory, unless a database URL is given.
@@ -65,6 +65,17 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
+    /// Measure the statistics engine on generated data at city, province or national scale.
+    BenchEngine {
+        /// national (99,185,000 members), province (~5 million), city (~460,000) or fraction:N.
+        #[arg(long, default_value = "city")]
+        scale: String,
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        /// Also write the data as CSV to this folder, for the PostgreSQL and DuckDB comparison.
+        #[arg(long)]
+        csv: Option<std::path::PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -84,6 +95,7 @@ async fn main() -> ExitCode {
             maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
         }
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
+        Cmd::BenchEngine { scale, repeat, csv } => engine_bench::run(&scale, repeat, csv.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -176,6 +176,10 @@ impl Browser {
                             "--window-size=1280,900",
                             format!("--user-data-dir={}", profile.display()),
                         ],
+                        "prefs": {
+                            "download.default_directory": self.dir.join("downloads").display().to_string(),
+                            "download.prompt_for_download": false,
+                        },
                     },
                 },
             },
@@ -193,6 +197,23 @@ impl Browser {
                 // `self` is dropped while unwinding, which kills chromedriver.
                 panic!("could not start a Chromium session: {e}\nchromedriver log:\n{log}");
             }
+        }
+    }
+
+    /// Waits for a download to finish and returns its path (the folder holds nothing else).
+    pub fn downloaded(&self, timeout: Duration) -> std::path::PathBuf {
+        let dir = self.dir.join("downloads");
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let done: Vec<_> =
+                fs::read_dir(&dir).map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
+            let finished = done.iter().find(|p| p.extension().is_some_and(|e| e != "crdownload" && e != "tmp"));
+            if let Some(p) = finished.filter(|_| !done.iter().any(|p| p.extension().is_some_and(|e| e == "crdownload")))
+            {
+                return p.clone();
+            }
+            assert!(std::time::Instant::now() < deadline, "no download finished in {}", dir.display());
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 

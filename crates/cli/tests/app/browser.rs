@@ -87,3 +87,66 @@ fn screenshots_of_the_main_pages() {
         }
     }
 }
+
+/// Reads every sheet of a workbook with openpyxl (an independent reader) as `{sheet: {row label: count}}`.
+fn read_workbook(path: &std::path::Path) -> serde_json::Value {
+    let python = std::env::var("QIANGJI_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {}
+for ws in wb.worksheets:
+    rows = list(ws.iter_rows(values_only=True))
+    out[ws.title] = {str(r[0]): r[1] for r in rows[4:] if r and r[0] is not None and isinstance(r[1], (int, float))}
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let run = std::process::Command::new(&python).args(["-c", script]).arg(path).output();
+    let out = run.unwrap_or_else(|e| panic!("cannot run {python}: {e} (scripts/test.sh sets QIANGJI_PYTHON)"));
+    assert!(out.status.success(), "openpyxl failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn an_officer_changes_the_statistics_date_and_downloads_the_same_numbers_as_xlsx() {
+    if !qiangji_testkit::webdriver::available() && std::env::var("QIANGJI_SKIP_BROWSER").is_ok() {
+        eprintln!("skipped: no chromium (QIANGJI_SKIP_BROWSER set)");
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite);
+    let b = Browser::start();
+    b.goto(&format!("{}/login", app.base));
+    b.find("#username").send_keys("zuzhibu");
+    b.find("#password").send_keys(DEMO_PASSWORD);
+    b.find("#login").click();
+    b.wait_for_text("#org-name", "中共宁波市委组织部", Duration::from_secs(10));
+    b.goto(&format!("{}/orgs/1/stats", app.base));
+    let today_total: i64 = b.find("#stats-total").text().parse().unwrap();
+
+    // Pick a date a year and a half back in the date field, then show it.
+    let past = (qiangji_domain::date::today() - chrono::Duration::days(550)).to_string();
+    b.execute("document.getElementById('on').value = arguments[0];", &[past.clone().into()]);
+    b.find("#show").click();
+    b.wait_for_text("#stats-date", &past, Duration::from_secs(10));
+    let total: i64 = b.find("#stats-total").text().parse().unwrap();
+    assert!(0 < total && total < today_total, "fewer members then ({total}) than today ({today_total})");
+    let mut shown = std::collections::BTreeMap::new();
+    for row in b.find_all("table[data-table='education'] tbody tr") {
+        let text = row.text();
+        let cells: Vec<&str> = text.split_whitespace().collect();
+        shown.insert(cells[0].to_owned(), cells[1].parse::<i64>().unwrap());
+    }
+    assert_eq!(shown.values().sum::<i64>(), total, "the education table adds up to the total");
+
+    b.find("#download-xlsx").click();
+    let file = b.downloaded(Duration::from_secs(20));
+    assert!(file.to_string_lossy().ends_with(".xlsx"), "{}", file.display());
+    let book = read_workbook(&file);
+    let education = &book["学历"];
+    for (label, n) in &shown {
+        assert_eq!(education[label].as_i64(), Some(*n), "学历 {label} in the workbook");
+    }
+    assert_eq!(education["合计"].as_i64(), Some(total), "the workbook's total is the page's");
+    let sex = &book["性别"];
+    assert_eq!(sex["男"].as_i64().unwrap() + sex["女"].as_i64().unwrap(), total);
+    assert!(book.get("党支部规模").is_some(), "organization tables are in the workbook too");
+}
