@@ -67,7 +67,7 @@ impl Engine {
 
     /// The bulletin tally of `org`'s subtree as of `on`, restricted by `cond`.
     pub fn tally(&self, access: &Access, org: OrgId, on: Date, cond: &Condition) -> Tally {
-        let mut t = Tally::default();
+        let t = Tally::default();
         let Some(b) = self.bounds(access, org) else { return t };
         if cond.is_all()
             && let Some(k) = self.rollup_of(&b, on)
@@ -75,12 +75,22 @@ impl Engine {
             return self.rollups.members[k].clone();
         }
         let probe = Engine::probe(on);
-        self.visit_counted(b.lo, b.hi, b.only, probe.on, |_, s| {
-            if cond.matches(&s, &probe) {
-                t.add(&s, &probe);
-            }
-        });
-        t
+        self.fold_counted(
+            b.lo,
+            b.hi,
+            b.only,
+            probe.on,
+            Tally::default,
+            |t, _, s| {
+                if cond.matches(&s, &probe) {
+                    t.add(&s, &probe);
+                }
+            },
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        )
     }
 
     /// How many members of `org`'s subtree, counted on `on`, satisfy `cond`.
@@ -92,9 +102,8 @@ impl Engine {
             return self.rollups.members[k].total;
         }
         let probe = Engine::probe(on);
-        let mut n = 0;
-        self.visit_counted(b.lo, b.hi, b.only, probe.on, |_, s| n += u32::from(cond.matches(&s, &probe)));
-        n
+        let count = |n: &mut u32, _, s| *n += u32::from(cond.matches(&s, &probe));
+        self.fold_counted(b.lo, b.hi, b.only, probe.on, || 0, count, |a, b| a + b)
     }
 
     /// Members of `org`'s subtree counted on `on` and satisfying `cond`, by `rows` × `columns`.
@@ -107,15 +116,27 @@ impl Engine {
         columns: Dim,
         cond: &Condition,
     ) -> CrossTab {
-        let mut cells = vec![vec![0u32; columns.size()]; rows.size()];
-        if let Some(b) = self.bounds(access, org) {
-            let probe = Engine::probe(on);
-            self.visit_counted(b.lo, b.hi, b.only, probe.on, |_, s| {
+        let empty = || vec![vec![0u32; columns.size()]; rows.size()];
+        let Some(b) = self.bounds(access, org) else { return CrossTab { rows, columns, cells: empty() } };
+        let probe = Engine::probe(on);
+        let cells = self.fold_counted(
+            b.lo,
+            b.hi,
+            b.only,
+            probe.on,
+            empty,
+            |cells, _, s| {
                 if cond.matches(&s, &probe) {
                     cells[s.value(rows, &probe) as usize][s.value(columns, &probe) as usize] += 1;
                 }
-            });
-        }
+            },
+            |mut a, b| {
+                for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
+                    *x += y;
+                }
+                a
+            },
+        );
         CrossTab { rows, columns, cells }
     }
 

@@ -49,7 +49,7 @@ impl Tally {
         }
     }
 
-    fn merge(&mut self, other: &Tally) {
+    pub(crate) fn merge(&mut self, other: &Tally) {
         self.total += other.total;
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;

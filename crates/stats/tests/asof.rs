@@ -278,9 +278,11 @@ async fn check(url: &str, seed: u64) {
     let sys = Access::system("测试", 1);
     let today = qiangji_domain::date::today();
     // An engine that exists before anything happens and follows the ledger through every change,
-    // keeping today's tallies for every subtree (so their upkeep is checked too).
+    // keeping today's tallies for every subtree (so their upkeep is checked too) and splitting every
+    // scan over two threads (so the split is checked too).
     let mut followed = Engine::build(&store, &sys).await.unwrap();
     followed.set_rollup_min(1, today);
+    followed.set_split_min(1);
     let (orgs, dates) = random_history(&store, seed, &mut followed).await;
     let fresh = Engine::build(&store, &sys).await.unwrap();
     let mut rng = SmallRng::seed_from_u64(seed);

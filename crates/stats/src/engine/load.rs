@@ -160,7 +160,9 @@ impl Engine {
                 staged.past.push(Past { org: new_pos(p.org)?, row, ..*p });
             }
         }
+        let split_min = old.split_min;
         *self = assemble(orgs, staged, old.names, old.seq, old.rollup_min, today);
+        self.split_min = split_min;
         Ok(())
     }
 }

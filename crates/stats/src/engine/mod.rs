@@ -149,6 +149,8 @@ pub struct Engine {
     pub(crate) rollups: Rollups,
     /// Subtree size from which today's tallies are kept ([`crate::ROLLUP_MIN`] unless set).
     pub(crate) rollup_min: Option<u32>,
+    /// Base rows from which a scan is split over two threads (500,000 unless set).
+    pub(crate) split_min: Option<u32>,
     /// The ledger position reflected.
     pub(crate) seq: i64,
 }
@@ -168,6 +170,11 @@ impl Engine {
     /// The ledger position the engine reflects.
     pub fn seq(&self) -> i64 {
         self.seq
+    }
+
+    /// Splits scans of at least `min` base rows over two threads (tests use 1 to exercise the split).
+    pub fn set_split_min(&mut self, min: u32) {
+        self.split_min = Some(min);
     }
 
     /// Keeps today's tallies for every subtree of at least `min` member rows (tests use 1 to

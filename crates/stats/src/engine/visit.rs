@@ -41,6 +41,45 @@ impl Engine {
     /// Calls `f(org position, member)` for every member counted on `on` in an organization
     /// positioned in `[lo, hi)` that day; with `only`, just that member id.
     pub(crate) fn visit_counted(&self, lo: u32, hi: u32, only: Option<u32>, on: Day, mut f: impl FnMut(u32, Seen)) {
+        self.visit_base(lo, hi, only, on, &mut f);
+        self.visit_extra(lo, hi, only, on, &mut f);
+    }
+
+    /// Folds the members counted on `on` in `[lo, hi)` with both cores: large ranges are split at an
+    /// organization boundary into two halves of the base rows, each folded on its own thread.
+    pub(crate) fn fold_counted<T: Send>(
+        &self,
+        lo: u32,
+        hi: u32,
+        only: Option<u32>,
+        on: Day,
+        init: impl Fn() -> T + Sync,
+        f: impl Fn(&mut T, u32, Seen) + Sync,
+        merge: impl Fn(T, T) -> T,
+    ) -> T {
+        let (a, b) = (self.base_start[lo as usize], self.base_start[hi as usize]);
+        let mid = self.base_start.partition_point(|&s| s < a + (b - a) / 2).clamp(lo as usize, hi as usize) as u32;
+        if b - a < self.split_min.unwrap_or(500_000) || mid <= lo || mid >= hi {
+            let mut acc = init();
+            self.visit_counted(lo, hi, only, on, |p, s| f(&mut acc, p, s));
+            return acc;
+        }
+        let (left, right) = std::thread::scope(|scope| {
+            let left = scope.spawn(|| {
+                let mut acc = init();
+                self.visit_base(lo, mid, only, on, &mut |p, s| f(&mut acc, p, s));
+                acc
+            });
+            let mut acc = init();
+            self.visit_base(mid, hi, only, on, &mut |p, s| f(&mut acc, p, s));
+            self.visit_extra(lo, hi, only, on, &mut |p, s| f(&mut acc, p, s));
+            (left.join().expect("scan thread"), acc)
+        });
+        merge(left, right)
+    }
+
+    /// The base rows of `visit_counted`.
+    fn visit_base(&self, lo: u32, hi: u32, only: Option<u32>, on: Day, f: &mut impl FnMut(u32, Seen)) {
         let keep = |rows: &Rows, i: usize| !rows.is_gone(i) && only.is_none_or(|m| rows.id[i] == m);
         for p in lo..hi {
             let sector = self.orgs.sector[p as usize];
@@ -53,6 +92,11 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The delta rows and earlier memberships of `visit_counted`.
+    fn visit_extra(&self, lo: u32, hi: u32, only: Option<u32>, on: Day, f: &mut impl FnMut(u32, Seen)) {
+        let keep = |rows: &Rows, i: usize| !rows.is_gone(i) && only.is_none_or(|m| rows.id[i] == m);
         let a = self.delta_order.partition_point(|&(o, ..)| o < lo);
         for &(p, _, i) in self.delta_order[a..].iter().take_while(|&&(o, ..)| o < hi) {
             let sector = self.orgs.sector[p as usize];
