@@ -76,9 +76,7 @@ impl Engine {
         }
         let probe = Engine::probe(on);
         self.fold_counted(
-            b.lo,
-            b.hi,
-            b.only,
+            b,
             probe.on,
             Tally::default,
             |t, _, s| {
@@ -103,7 +101,7 @@ impl Engine {
         }
         let probe = Engine::probe(on);
         let count = |n: &mut u32, _, s| *n += u32::from(cond.matches(&s, &probe));
-        self.fold_counted(b.lo, b.hi, b.only, probe.on, || 0, count, |a, b| a + b)
+        self.fold_counted(b, probe.on, || 0, count, |a, b| a + b)
     }
 
     /// Members of `org`'s subtree counted on `on` and satisfying `cond`, by `rows` × `columns`.
@@ -120,9 +118,7 @@ impl Engine {
         let Some(b) = self.bounds(access, org) else { return CrossTab { rows, columns, cells: empty() } };
         let probe = Engine::probe(on);
         let cells = self.fold_counted(
-            b.lo,
-            b.hi,
-            b.only,
+            b,
             probe.on,
             empty,
             |cells, _, s| {

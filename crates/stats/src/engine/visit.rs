@@ -5,6 +5,7 @@ use super::rows::Rows;
 use super::{DELTA, Engine, Past};
 use crate::day::Day;
 use crate::dim::{Seen, bits};
+use crate::query::Bounds;
 
 /// Statuses that hold a membership are the first two value indexes (正常, 停止党籍).
 fn holds_membership(status: u8) -> bool {
@@ -49,9 +50,7 @@ impl Engine {
     /// organization boundary into two halves of the base rows, each folded on its own thread.
     pub(crate) fn fold_counted<T: Send>(
         &self,
-        lo: u32,
-        hi: u32,
-        only: Option<u32>,
+        Bounds { lo, hi, only, .. }: Bounds,
         on: Day,
         init: impl Fn() -> T + Sync,
         f: impl Fn(&mut T, u32, Seen) + Sync,
