@@ -4,7 +4,7 @@
 use super::{ApiResult, err};
 use crate::App;
 use crate::auth::Actor;
-use crate::stats::Question;
+use crate::stats::{Question, param};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use qiangji_domain::org::{OrgId, OrgKind, Sector, SizeBand};
@@ -65,10 +65,7 @@ pub async fn members(
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let q = Question::parse(raw.as_deref(), &["limit"]).map_err(crate::AppError::json)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let number = |k: &str, default: usize| {
-        pairs.iter().find(|(key, _)| key == k).and_then(|(_, v)| v.parse().ok()).unwrap_or(default)
-    };
+    let number = |k: &str, default: usize| param(raw.as_deref(), k).parse().unwrap_or(default);
     let (offset, limit) = (number("offset", 0), number("limit", 100).min(1000));
     let page = app.engine.read().await.members(&actor.access, org.id, q.on, &q.cond, offset, limit);
     let found = app.store.get_members(&actor.access, &page.ids).await.map_err(err)?;

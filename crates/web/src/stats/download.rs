@@ -3,7 +3,7 @@
 
 use super::export::{self, CsvEncoding, XLSX_CONTENT_TYPE, XLSX_EXTENSION};
 use super::grid::Grid;
-use super::{Question, cross_grid, member_grids, note, org_grids};
+use super::{Question, cross_grid, member_grids, note, org_grids, param};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -63,15 +63,14 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let q = Question::parse(raw.as_deref(), &["table", "encoding"])?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or("");
-    let encoding = match get("encoding") {
+    let encoding = match param(raw.as_deref(), "encoding").as_str() {
         "" => CsvEncoding::Utf8,
         e => CsvEncoding::parse(e).ok_or_else(|| {
             AppError::bad_request("stats.encoding_invalid", format!("不支持的编码：{e}（可选 utf8、gbk）"))
         })?,
     };
-    let table = get("table");
+    let table = param(raw.as_deref(), "table");
+    let table = table.as_str();
     let all = grids(&app, &actor, &org, &q).await;
     let chosen: Vec<&Grid> = match table {
         "" | "all" => all.iter().map(|(_, g)| g).collect(),

@@ -1,7 +1,7 @@
 //! `/orgs/{org_id}/stats/members?…`: the members behind any number of the statistics page — counted
 //! on that day, in that subtree, under that condition — one page at a time.
 
-use super::Question;
+use super::{Question, param};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -30,12 +30,6 @@ struct MembersPage<'a> {
     base_query: String,
 }
 
-/// The offset asked for, or 0.
-fn offset(raw: Option<&str>) -> usize {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
-    pairs.iter().find(|(k, _)| k == "offset").and_then(|(_, v)| v.parse().ok()).unwrap_or(0)
-}
-
 pub async fn page(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -44,7 +38,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let q = Question::parse(raw.as_deref(), &[])?;
-    let offset = offset(raw.as_deref());
+    let offset = param(raw.as_deref(), "offset").parse().unwrap_or(0);
     let page = app.engine.read().await.members(&actor.access, org.id, q.on, &q.cond, offset, PAGE_SIZE);
     let members = app.store.get_members(&actor.access, &page.ids).await?;
     let rows = members

@@ -43,6 +43,12 @@ fn parse_dim(s: &str) -> Result<Dim, AppError> {
     Dim::parse(s).ok_or_else(|| AppError::bad_request("stats.dimension_invalid", format!("无法识别的统计维度：{s}")))
 }
 
+/// The value of `key` in a raw query string (the handlers' own keys beside the question), or "".
+pub fn param(raw: Option<&str>, key: &str) -> String {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or_default()
+}
+
 impl Question {
     /// Reads the query string; `extra` lists further keys the caller handles itself.
     pub fn parse(raw: Option<&str>, extra: &[&str]) -> Result<Question, AppError> {
