@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use qiangji::{bench, demo, maintenance, serve};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The SQLite file in the data directory, unless a database URL is given.
@@ -65,6 +66,33 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
+    /// Load a statistics export (orgs.csv, members.csv, past.csv) into PostgreSQL and DuckDB and
+    /// time the same questions in both (and against the engine's answers, if given).
+    BenchSql {
+        /// Directory of the export.
+        #[arg(long)]
+        data: PathBuf,
+        /// JSON list of questions (default: dashboards and counts chosen from orgs.csv).
+        #[arg(long)]
+        questions: Option<PathBuf>,
+        /// JSON answers of the statistics engine to the same questions.
+        #[arg(long)]
+        engine: Option<PathBuf>,
+        /// Timed runs per question, after one warm-up run.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// An empty PostgreSQL database to load into (default: a cluster of its own under --work).
+        #[arg(long)]
+        pg_url: Option<String>,
+        /// Where the bench's own cluster, DuckDB file and venv live (default: $CARGO_TARGET_DIR or target).
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Keep DuckDB's tables in a file instead of in memory.
+        #[arg(long)]
+        duckdb_file: bool,
+        #[arg(long)]
+        skip_duckdb: bool,
+    },
 }
 
 #[tokio::main]
@@ -84,6 +112,12 @@ async fn main() -> ExitCode {
             maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
         }
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
+        Cmd::BenchSql { data, questions, engine, repeat, pg_url, work, duckdb_file, skip_duckdb } => {
+            let work = work.unwrap_or_else(bench::run_sql::default_work_dir);
+            let opts =
+                bench::run_sql::Options { data, questions, engine, repeat, pg_url, work, duckdb_file, skip_duckdb };
+            bench::run_sql::run(opts).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

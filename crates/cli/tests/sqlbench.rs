@@ -274,3 +274,28 @@ fn duckdb_counts_what_postgres_counts() {
     assert!(mismatches.is_empty(), "{mismatches:?}");
     assert!(table.contains("| root dashboard |"), "{table}");
 }
+
+#[test]
+fn default_questions_take_the_root_its_largest_child_and_its_child_and_a_branch() {
+    let (dir, _cleanup) = dataset("defaults");
+    let on = chrono::NaiveDate::from_ymd_opt(2023, 2, 28).unwrap();
+    let questions = qiangji::bench::run_sql::default_questions(&dir, on).unwrap();
+    let asked: Vec<(u32, u32, &str, bool)> =
+        questions.iter().map(|q| (q.lo, q.hi, q.on.as_str(), q.ask == Ask::Dashboard)).collect();
+    // A and B are the same size; the later one wins. B's only child is the branch at 4.
+    assert_eq!(
+        asked,
+        [
+            (0, 5, "2023-02-28", true),
+            (0, 5, "2022-02-28", true),
+            (3, 5, "2023-02-28", true),
+            (3, 5, "2022-02-28", true),
+            (4, 5, "2023-02-28", true),
+            (4, 5, "2022-02-28", true),
+            (4, 5, "2023-02-28", true),
+            (4, 5, "2022-02-28", true),
+            (0, 5, "2023-02-28", false),
+            (3, 5, "2023-02-28", false),
+        ]
+    );
+}

@@ -3,11 +3,12 @@
 //!
 //! The submodules benchmark the statistics engine against SQL on the same exported data:
 //! [`sql`] holds the questions and answers, [`postgres`] and [`duckdb`] answer them, [`compare`]
-//! sets the answers side by side.
+//! sets the answers side by side and [`run_sql`] is `qiangji bench-sql`.
 
 pub mod compare;
 pub mod duckdb;
 pub mod postgres;
+pub mod run_sql;
 pub mod sql;
 
 use crate::demo::DEMO_PASSWORD;
