@@ -87,9 +87,9 @@ enum Cmd {
         /// Where the bench's own cluster, DuckDB file and venv live (default: $CARGO_TARGET_DIR or target).
         #[arg(long)]
         work: Option<PathBuf>,
-        /// Keep DuckDB's tables in a file instead of in memory.
+        /// Keep DuckDB's tables in memory instead of in a file under --work (slower: not compressed).
         #[arg(long)]
-        duckdb_file: bool,
+        duckdb_in_memory: bool,
         #[arg(long)]
         skip_duckdb: bool,
     },
@@ -112,10 +112,18 @@ async fn main() -> ExitCode {
             maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
         }
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
-        Cmd::BenchSql { data, questions, engine, repeat, pg_url, work, duckdb_file, skip_duckdb } => {
+        Cmd::BenchSql { data, questions, engine, repeat, pg_url, work, duckdb_in_memory, skip_duckdb } => {
             let work = work.unwrap_or_else(bench::run_sql::default_work_dir);
-            let opts =
-                bench::run_sql::Options { data, questions, engine, repeat, pg_url, work, duckdb_file, skip_duckdb };
+            let opts = bench::run_sql::Options {
+                data,
+                questions,
+                engine,
+                repeat,
+                pg_url,
+                work,
+                duckdb_in_memory,
+                skip_duckdb,
+            };
             bench::run_sql::run(opts).await
         }
     };

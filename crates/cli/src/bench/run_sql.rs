@@ -36,8 +36,10 @@ pub struct Options {
     /// An existing, empty database; by default the bench starts its own cluster under `work`.
     pub pg_url: Option<String>,
     pub work: PathBuf,
-    /// Keep DuckDB's tables in a file under `work` instead of in memory.
-    pub duckdb_file: bool,
+    /// Keep DuckDB's tables in memory instead of in a file under `work`. At 5M members the file
+    /// (compressed when checkpointed: 75 MiB against 664 MiB in memory) answered the whole
+    /// tree's dashboard in 0.45 s against 0.78 s, and loaded in 5.7 s against 4.0 s.
+    pub duckdb_in_memory: bool,
     pub skip_duckdb: bool,
 }
 
@@ -146,7 +148,7 @@ pub async fn run(opts: Options) -> Result<(), String> {
     if !opts.skip_duckdb {
         let (data, file, qs, repeat) = (
             opts.data.clone(),
-            opts.duckdb_file.then(|| opts.work.join("bench.duckdb")),
+            (!opts.duckdb_in_memory).then(|| opts.work.join("bench.duckdb")),
             questions.clone(),
             opts.repeat,
         );
@@ -156,7 +158,7 @@ pub async fn run(opts: Options) -> Result<(), String> {
         println!(
             "DuckDB {}（{}）：载入 {:.1} 秒，{:.0} MiB",
             duckdb::DUCKDB_VERSION,
-            if opts.duckdb_file { "数据库文件" } else { "内存" },
+            if opts.duckdb_in_memory { "内存" } else { "数据库文件" },
             duck.load_seconds,
             mib(duck.database_bytes)
         );
