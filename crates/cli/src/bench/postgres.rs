@@ -4,10 +4,12 @@
 //! Schema (chosen by measurement at 5M members, see `load_postgres` and `dashboard_sql`):
 //! * every code column (`sex`, `education`, …) is a `smallint` numbered by first appearance while
 //!   the CSV streams through, with the numbering kept in the table `code`. Against `text`
-//!   columns this shrank `members` from 462 to 371 MB and made hashing and comparing cheaper;
+//!   columns this shrank `members` from 462 to 371 MB, made grouping cheaper (see
+//!   [`dashboard_sql`]) and lets the dashboard pack all values into one integer; loading was no
+//!   slower (10 s against 12 s for plain `text` COPY, the rewriting runs on the other core);
 //! * the sector of the organization a row is counted in is copied into `members` and `past`
-//!   during the load (the CSV streams after `orgs.csv`, so it costs nothing): the dashboard then
-//!   needs no join with `orgs`, which took about 40% of the scan's time;
+//!   during the load (`orgs.csv` streams first, so it costs nothing): the dashboard then needs
+//!   no join with `orgs`, whose hash join doubled the time of the scan beneath it;
 //! * tables are `UNLOGGED` (the data can be reloaded from the CSVs), members and past rows are
 //!   kept in `org_pos` order (the export is already in that order; otherwise `CLUSTER`) with a
 //!   B-tree on `org_pos`, so a subtree is one index range, plus a B-tree on `members(id)` for
@@ -194,7 +196,7 @@ pub async fn load_postgres(url: &str, dir: &Path) -> Result<LoadReport, String> 
     let t = Instant::now();
     // Index builds use both cores and as much memory as the bench cluster allows.
     exec(&mut conn, "SET max_parallel_maintenance_workers = 2").await?;
-    exec(&mut conn, "SET maintenance_work_mem = '1GB'").await?;
+    exec(&mut conn, "SET maintenance_work_mem = '2GB'").await?;
     exec(&mut conn, "CREATE UNIQUE INDEX orgs_pos ON orgs (pos)").await?;
     exec(&mut conn, "CREATE INDEX members_org_pos ON members (org_pos)").await?;
     exec(&mut conn, "CREATE INDEX past_org_pos ON past (org_pos)").await?;
@@ -205,7 +207,8 @@ pub async fn load_postgres(url: &str, dir: &Path) -> Result<LoadReport, String> 
         exec(&mut conn, "CLUSTER past USING past_org_pos").await?;
     }
     exec(&mut conn, "CREATE UNIQUE INDEX members_id ON members (id)").await?;
-    // VACUUM also sets the visibility map, so small subtrees can be counted from the index alone.
+    // Statistics for the planner; VACUUM also sets every freshly loaded row's hint bits now, so
+    // the first questions do not pay for writing them.
     for table in ["code", "orgs", "members", "past"] {
         exec(&mut conn, &format!("VACUUM (ANALYZE) {table}")).await?;
     }
@@ -234,7 +237,8 @@ pub async fn load_postgres(url: &str, dir: &Path) -> Result<LoadReport, String> 
     Ok(report)
 }
 
-/// Runs SQL built here: numbers, dates and codes checked by [`sql::check_code`] only.
+/// Runs SQL built here: numbers, dates, codes checked by [`sql::check_code`] and, in the `code`
+/// table's rows, codes from the CSV with their quotes doubled.
 async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), String> {
     sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
         .execute(&mut *conn)
@@ -276,7 +280,8 @@ async fn stream(
             sink.finish().await.map_err(|e| format!("{}：{e}", path.display()))?;
             Ok(streamed)
         }
-        (Err(e), _) | (Ok(_), Some(e)) => {
+        // A failed send also stops the reader; the database's error is the one worth reporting.
+        (_, Some(e)) | (Err(e), None) => {
             let _ = sink.abort(e.clone()).await;
             Err(format!("{}：{e}", path.display()))
         }
@@ -378,6 +383,8 @@ fn rewrite(
 /// comment on [`dashboard_sql`]).
 const SESSION: [&str; 4] = [
     "SET max_parallel_workers_per_gather = 2",
+    // The dashboard's hash table of cells takes ~6 MB per process at 5M members; ample room so
+    // that no national question spills to disk.
     "SET work_mem = '256MB'",
     // JIT compiles a plan's expressions once its estimated cost passes jit_above_cost (default
     // 100000, about two million members here): the whole 5M tree's dashboard took 2.0 s instead of
