@@ -260,13 +260,15 @@ fn duckdb_counts_what_postgres_counts() {
         return;
     }
     let (dir, _cleanup) = dataset("duckdb");
-    let report = qiangji::bench::duckdb::ask_duckdb(&dir, &questions(), 2, None).unwrap();
+    // The target directory's venv, wherever the tests run from.
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("bench-venv");
+    let report = qiangji::bench::duckdb::ask_duckdb(&venv, &dir, &questions(), 2, None).unwrap();
     assert!(report.load_seconds > 0.0);
     assert_counts("DuckDB", &report.answers, 2);
 
     // The same dataset in a database file instead of memory.
     let file = dir.join("bench.duckdb");
-    let on_disk = qiangji::bench::duckdb::ask_duckdb(&dir, &questions(), 1, Some(Path::new(&file))).unwrap();
+    let on_disk = qiangji::bench::duckdb::ask_duckdb(&venv, &dir, &questions(), 1, Some(&file)).unwrap();
     assert_counts("DuckDB (file)", &on_disk.answers, 1);
     assert!(on_disk.database_bytes > 0);
 

@@ -142,6 +142,8 @@ impl Drop for BenchCluster {
 /// server cannot be started.
 pub fn start_bench_cluster(parent: &Path, settings: &[(&str, &str)]) -> BenchCluster {
     fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    // The server runs in its own directory, so a relative path would point elsewhere.
+    let parent = fs::canonicalize(parent).unwrap_or_else(|e| panic!("cannot resolve {}: {e}", parent.display()));
     let dir = parent.join(format!("qiangji-pg-bench-{}-{}", std::process::id(), util::nanos()));
     fs::create_dir(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     let settings: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -22,12 +22,17 @@ pub struct DuckdbReport {
     pub answers: Vec<Answer>,
 }
 
-/// `$CARGO_TARGET_DIR/bench-venv`, or `target/bench-venv` in the working directory.
+/// `$CARGO_TARGET_DIR/bench-venv`, or `target/bench-venv` in the working directory: the usual
+/// `venv` argument of [`ask_duckdb`].
 pub fn venv_dir() -> PathBuf {
+    target_dir().join("bench-venv")
+}
+
+/// `$CARGO_TARGET_DIR`, or `target` in the working directory.
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .filter(|d| !d.is_empty())
         .map_or_else(|| PathBuf::from("target"), PathBuf::from)
-        .join("bench-venv")
 }
 
 /// The venv's Python with DuckDB [`DUCKDB_VERSION`] installed, creating the venv and installing
@@ -68,16 +73,17 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
 }
 
 /// Loads the CSVs of `dir` into DuckDB (in memory, or in the file `database`, which is replaced)
-/// with 2 threads and answers `questions`, each once to warm up and `repeat` timed times.
-/// Blocks until the script is done.
+/// with 2 threads and answers `questions`, each once to warm up and `repeat` timed times, with
+/// the Python of the virtual environment `venv` (see [`ensure_venv`]). Blocks until the script
+/// is done.
 pub fn ask_duckdb(
+    venv: &Path,
     dir: &Path,
     questions: &[Question],
     repeat: usize,
     database: Option<&Path>,
 ) -> Result<DuckdbReport, String> {
-    let venv = venv_dir();
-    let python = ensure_venv(&venv)?;
+    let python = ensure_venv(venv)?;
     let script = venv.join("bench_duckdb.py");
     if std::fs::read_to_string(&script).ok().as_deref() != Some(SCRIPT) {
         std::fs::write(&script, SCRIPT).map_err(|e| format!("无法写入 {}：{e}", script.display()))?;

@@ -35,6 +35,8 @@ pub struct Options {
     pub repeat: usize,
     /// An existing, empty database; by default the bench starts its own cluster under `work`.
     pub pg_url: Option<String>,
+    /// Holds the bench's cluster (`bench-pg/`, deleted afterwards), DuckDB's database file
+    /// (`bench.duckdb`) and the venv with DuckDB (`bench-venv/`).
     pub work: PathBuf,
     /// Keep DuckDB's tables in memory instead of in a file under `work`. At 5M members the file
     /// (compressed when checkpointed: 75 MiB against 664 MiB in memory) answered the whole
@@ -45,7 +47,7 @@ pub struct Options {
 
 /// `$CARGO_TARGET_DIR` or `target`, where the bench keeps its cluster and venv.
 pub fn default_work_dir() -> PathBuf {
-    duckdb::venv_dir().parent().map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
+    duckdb::target_dir()
 }
 
 /// Questions for a tree nobody has looked at: the whole tree, its largest child and that child's
@@ -146,13 +148,10 @@ pub async fn run(opts: Options) -> Result<(), String> {
         others.push(("PostgreSQL", pg.clone()));
     }
     if !opts.skip_duckdb {
-        let (data, file, qs, repeat) = (
-            opts.data.clone(),
-            (!opts.duckdb_in_memory).then(|| opts.work.join("bench.duckdb")),
-            questions.clone(),
-            opts.repeat,
-        );
-        let duck = tokio::task::spawn_blocking(move || duckdb::ask_duckdb(&data, &qs, repeat, file.as_deref()))
+        let (venv, data, qs, repeat) =
+            (opts.work.join("bench-venv"), opts.data.clone(), questions.clone(), opts.repeat);
+        let file = (!opts.duckdb_in_memory).then(|| opts.work.join("bench.duckdb"));
+        let duck = tokio::task::spawn_blocking(move || duckdb::ask_duckdb(&venv, &data, &qs, repeat, file.as_deref()))
             .await
             .map_err(|e| e.to_string())??;
         println!(
