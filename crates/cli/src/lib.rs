@@ -3,6 +3,5 @@
 
 pub mod bench;
 pub mod demo;
-pub mod engine_bench;
 pub mod maintenance;
 pub mod serve;

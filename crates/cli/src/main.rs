@@ -2,7 +2,8 @@
 //! subcommand; the library code returns errors and this file chooses the exit code.
 
 use clap::{Parser, Subcommand};
-use qiangji::{bench, demo, engine_bench, maintenance, serve};
+use qiangji::{bench, demo, maintenance, serve};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The SQLite file in the data directory, unless a database URL is given.
@@ -65,17 +66,75 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
-    /// Measure the statistics engine on generated data at city, province or national scale.
+    /// Measure the statistics engine on generated data at city, province or national scale and,
+    /// with --compare, ask PostgreSQL and DuckDB the same questions over the same data.
     BenchEngine {
         /// national (99,185,000 members), province (~5 million), city (~460,000) or fraction:N.
         #[arg(long, default_value = "city")]
         scale: String,
         #[arg(long, default_value_t = 20)]
         repeat: usize,
-        /// Also write the data as CSV to this folder, for the PostgreSQL and DuckDB comparison.
+        /// Also write the data as CSV to this folder (with --compare: default WORK/bench-data).
         #[arg(long)]
-        csv: Option<std::path::PathBuf>,
+        csv: Option<PathBuf>,
+        /// Write the engine's answers to the comparison's questions to this JSON file.
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// Then load the same data into PostgreSQL and DuckDB, ask them and print the ratios.
+        #[arg(long)]
+        compare: bool,
+        #[command(flatten)]
+        sql: SqlArgs,
     },
+    /// Load a statistics export (orgs.csv, members.csv, past.csv) into PostgreSQL and DuckDB and
+    /// time the same questions in both (and against the engine's answers, if given).
+    BenchSql {
+        /// Directory of the export.
+        #[arg(long)]
+        data: PathBuf,
+        /// JSON list of questions (default: dashboards and counts chosen from orgs.csv).
+        #[arg(long)]
+        questions: Option<PathBuf>,
+        /// JSON answers of the statistics engine to the same questions.
+        #[arg(long)]
+        engine: Option<PathBuf>,
+        /// Timed runs per question, after one warm-up run.
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[command(flatten)]
+        sql: SqlArgs,
+    },
+}
+
+/// Where and how the SQL side of a comparison runs.
+#[derive(clap::Args)]
+struct SqlArgs {
+    /// An empty PostgreSQL database to load into (default: a cluster of its own under --work).
+    #[arg(long)]
+    pg_url: Option<String>,
+    /// Where the bench's own cluster, DuckDB file, venv and data live (default: $CARGO_TARGET_DIR or target).
+    #[arg(long)]
+    work: Option<PathBuf>,
+    /// Keep DuckDB's tables in memory instead of in a file under --work (slower: not compressed).
+    #[arg(long)]
+    duckdb_in_memory: bool,
+    #[arg(long)]
+    skip_duckdb: bool,
+}
+
+impl SqlArgs {
+    fn options(self, data: PathBuf, questions: Vec<bench::sql::Question>, repeat: usize) -> bench::run_sql::Options {
+        bench::run_sql::Options {
+            data,
+            questions,
+            engine: None,
+            repeat,
+            pg_url: self.pg_url,
+            work: self.work.unwrap_or_else(bench::run_sql::default_work_dir),
+            duckdb_in_memory: self.duckdb_in_memory,
+            skip_duckdb: self.skip_duckdb,
+        }
+    }
 }
 
 #[tokio::main]
@@ -95,7 +154,36 @@ async fn main() -> ExitCode {
             maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
         }
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
-        Cmd::BenchEngine { scale, repeat, csv } => engine_bench::run(&scale, repeat, csv.as_deref()),
+        Cmd::BenchEngine { scale, repeat, csv, answers, compare, sql } => {
+            let work = sql.work.clone().unwrap_or_else(bench::run_sql::default_work_dir);
+            let csv = csv.or_else(|| compare.then(|| work.join("bench-data")));
+            match bench::engine::run(&scale, repeat, csv.as_deref(), answers.as_deref()) {
+                Ok(Some((questions, engine))) if compare => {
+                    let data = csv.expect("--compare writes the data");
+                    // The SQL side's repetitions are slow at national scale; five say enough.
+                    let opts =
+                        bench::run_sql::Options { engine: Some(engine), ..sql.options(data, questions, repeat.min(5)) };
+                    bench::run_sql::run(opts).await
+                }
+                other => other.map(|_| ()),
+            }
+        }
+        Cmd::BenchSql { data, questions, engine, repeat, sql } => {
+            let load = || -> Result<_, String> {
+                let questions = match &questions {
+                    Some(path) => bench::run_sql::read_json(path)?,
+                    None => bench::run_sql::default_questions(&data, qiangji_domain::date::today())?,
+                };
+                Ok((questions, engine.as_deref().map(bench::run_sql::read_json).transpose()?))
+            };
+            match load() {
+                Ok((questions, engine)) => {
+                    bench::run_sql::run(bench::run_sql::Options { engine, ..sql.options(data, questions, repeat) })
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

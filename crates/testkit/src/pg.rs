@@ -104,7 +104,50 @@ pub fn server_url() -> String {
     if let Some(url) = external_url() {
         return url;
     }
-    lock_cluster().get_or_insert_with(Cluster::start).url.clone()
+    lock_cluster().get_or_insert_with(|| Cluster::start(util::make_temp_dir("pg"), &[])).url.clone()
+}
+
+/// A dedicated cluster for benchmarks, separate from the tests' shared one: its directory lives
+/// under a caller-chosen path (benchmark data can outgrow `$TMPDIR`) and it takes extra server
+/// settings. Stopped and deleted when dropped (or, like the test cluster, shortly after the
+/// process dies).
+pub struct BenchCluster {
+    cluster: Option<Cluster>,
+}
+
+impl BenchCluster {
+    /// URL of the `postgres` database as superuser.
+    pub fn url(&self) -> &str {
+        self.cluster.as_ref().map_or("", |c| c.url.as_str())
+    }
+
+    /// The directory holding the data directory and `server.log`.
+    pub fn dir(&self) -> &Path {
+        self.cluster.as_ref().map_or(Path::new(""), |c| c.dir.as_path())
+    }
+}
+
+impl Drop for BenchCluster {
+    fn drop(&mut self) {
+        if let Some(cluster) = self.cluster.take() {
+            cluster.stop();
+        }
+    }
+}
+
+/// Starts a [`BenchCluster`] in a new directory `qiangji-pg-bench-<pid>-<nanos>` under `parent`
+/// (created if missing), with `settings` as `postgresql.conf` parameters (`("shared_buffers",
+/// "4GB")`) on top of the test cluster's (no fsync, no synchronous commit). When we are root the
+/// server account must be able to reach `parent`. Panics, like the rest of this module, when the
+/// server cannot be started.
+pub fn start_bench_cluster(parent: &Path, settings: &[(&str, &str)]) -> BenchCluster {
+    fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    // The server runs in its own directory, so a relative path would point elsewhere.
+    let parent = fs::canonicalize(parent).unwrap_or_else(|e| panic!("cannot resolve {}: {e}", parent.display()));
+    let dir = parent.join(format!("qiangji-pg-bench-{}-{}", std::process::id(), util::nanos()));
+    fs::create_dir(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let settings: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    BenchCluster { cluster: Some(Cluster::start(dir, &settings)) }
 }
 
 /// Stops the private cluster (if this process started one) and deletes its
@@ -129,7 +172,9 @@ fn lock_cluster() -> MutexGuard<'static, Option<Cluster>> {
 }
 
 impl Cluster {
-    fn start() -> Cluster {
+    /// Starts a cluster in the new, empty directory `dir`, with `settings` (`name=value`) passed
+    /// as `-c` options after the defaults, so they override them.
+    fn start(dir: PathBuf, settings: &[String]) -> Cluster {
         let bin = bin_dir()
             .unwrap_or_else(|| {
                 panic!(
@@ -140,7 +185,6 @@ impl Cluster {
             })
             .to_path_buf();
         let user = util::is_root().then(pg_user);
-        let dir = util::make_temp_dir("pg");
         fs::create_dir(dir.join("sock")).unwrap_or_else(|e| panic!("cannot create {}/sock: {e}", dir.display()));
         if let Some(user) = &user {
             // The server process must own its data directory (it checks) and
@@ -158,7 +202,7 @@ impl Cluster {
         let mut failures = Vec::new();
         for _ in 0..5 {
             let port = util::free_port();
-            match launch(&bin, &dir, user.as_ref(), port) {
+            match launch(&bin, &dir, user.as_ref(), port, settings) {
                 Ok((postgres, watchdog)) => {
                     return Cluster {
                         url: format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"),
@@ -236,7 +280,13 @@ fn init_data_dir(bin: &Path, dir: &Path, user: Option<&PgUser>) {
 /// Starts `postgres` in the foreground as our child and waits until it
 /// accepts connections. On failure returns whether a retry with another port
 /// makes sense, and a message including the server log.
-fn launch(bin: &Path, dir: &Path, user: Option<&PgUser>, port: u16) -> Result<(Child, util::Watchdog), (bool, String)> {
+fn launch(
+    bin: &Path,
+    dir: &Path,
+    user: Option<&PgUser>,
+    port: u16,
+    settings: &[String],
+) -> Result<(Child, util::Watchdog), (bool, String)> {
     let log_path = dir.join("server.log");
     let log = File::create(&log_path).unwrap_or_else(|e| panic!("cannot create {}: {e}", log_path.display()));
     let log_err = log.try_clone().unwrap_or_else(|e| panic!("cannot duplicate log file handle: {e}"));
@@ -253,6 +303,7 @@ fn launch(bin: &Path, dir: &Path, user: Option<&PgUser>, port: u16) -> Result<(C
         .args(["-c", "full_page_writes=off"])
         // Many tests run in parallel, each with its own connection pool.
         .args(["-c", "max_connections=300"])
+        .args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
         .stdout(log)
         .stderr(log_err)
         .spawn()

@@ -102,3 +102,29 @@ fn the_cluster_is_cleaned_up_when_the_test_process_exits_without_stopping_it() {
     };
     assert!(eventually(Duration::from_secs(15), || !leftovers()), "the cluster directory {prefix}* was not removed");
 }
+
+#[test]
+fn a_bench_cluster_lives_under_the_given_directory_with_its_settings_until_dropped() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let absolute = std::env::temp_dir().join(format!("qiangji-bench-cluster-test-{}", std::process::id()));
+    // Given relative to our working directory (as `--work target` would be), which is not the
+    // server's.
+    let cwd = std::env::current_dir().unwrap();
+    let parent =
+        std::path::PathBuf::from("../".repeat(cwd.components().count() - 1)).join(absolute.strip_prefix("/").unwrap());
+    assert!(parent.is_relative());
+    let cluster =
+        pg::start_bench_cluster(&parent, &[("work_mem", "77MB"), ("wal_level", "minimal"), ("max_wal_senders", "0")]);
+    assert!(cluster.dir().starts_with(std::fs::canonicalize(&absolute).unwrap()), "{}", cluster.dir().display());
+    assert!(cluster.dir().join("data/PG_VERSION").is_file());
+    assert_eq!(pg::psql(cluster.url(), "SHOW work_mem"), "77MB");
+    assert_eq!(pg::psql(cluster.url(), "SHOW wal_level"), "minimal");
+    let (port, dir) = (port_of(cluster.url()), cluster.dir().to_path_buf());
+
+    drop(cluster);
+    assert!(!accepts_connections(port), "server still listening on {port}");
+    assert!(!dir.exists(), "{} is left behind", dir.display());
+    let _ = std::fs::remove_dir_all(&absolute);
+}

@@ -1,14 +1,17 @@
 //! `qiangji bench-engine`: the statistics engine at city, province and national scale, fed straight
 //! from the bulletin-shaped fact generator (a database load of 99 million members would take hours
 //! and measure the database, not the engine). Prints build time, memory per member and the median
-//! and worst time of each question; `--csv DIR` also writes the same data for the SQL comparison.
+//! and worst time of each question; `--csv DIR` also writes the same data for the SQL comparison
+//! ([`super::run_sql`]), and the engine answers that comparison's questions ([`answer`]).
 
+use super::sql::{Answer, Ask, Question};
 use qiangji_demo::{FactMember, FactOrg, FactScale, facts};
 use qiangji_domain::Date;
 use qiangji_domain::member::{AgeBand, Education, MemberId, MemberKind, MemberStatus, Sex};
 use qiangji_domain::org::{OrgId, OrgKind};
 use qiangji_stats::{Condition, Dim, Engine, Loader, MemberFacts, OrgFacts};
 use qiangji_store::Access;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -206,7 +209,95 @@ fn pick(orgs: &[FactOrg], sizes: &[u64], depth: usize, kind: OrgKind) -> usize {
     (0..orgs.len()).filter(|&i| d[i] == depth && orgs[i].kind == kind).max_by_key(|&i| sizes[i]).unwrap_or(0)
 }
 
-pub fn run(scale: &str, repeat: usize, csv: Option<&Path>) -> Result<(), String> {
+/// The key of a value in an [`Answer`]: the dimension and value as the CSV export spells them
+/// (ethnicity and floating are 0/1 columns there).
+fn answer_key(dim: Dim, value: usize) -> String {
+    match dim {
+        Dim::Ethnicity => format!("minority={value}"),
+        Dim::Floating => format!("floating={value}"),
+        _ => format!("{}={}", dim.code(), dim.values()[value].0),
+    }
+}
+
+/// The engine's condition for a count question of the SQL comparison.
+fn condition_of(q: &Question) -> Result<Condition, String> {
+    let Ask::Count { sex, education_in, age_max } = &q.ask else {
+        return Ok(Condition::all());
+    };
+    let value =
+        |dim: Dim, code: &str| dim.value_of(code).ok_or_else(|| format!("{}：没有 {code} 这个{}", q.name, dim.label()));
+    let mut cond = Condition::all();
+    if let Some(sex) = sex {
+        cond = cond.and(Dim::Sex, &[value(Dim::Sex, sex)?]);
+    }
+    if !education_in.is_empty() {
+        let values = education_in.iter().map(|e| value(Dim::Education, e)).collect::<Result<Vec<_>, _>>()?;
+        cond = cond.and(Dim::Education, &values);
+    }
+    if let Some(max) = *age_max {
+        // The engine counts by the bulletin's age bands, so the limit must close one.
+        let bands: Vec<u8> = AgeBand::ALL.iter().filter(|b| AgeBand::of_age(max) >= **b).map(|b| b.index()).collect();
+        if AgeBand::of_age(max + 1) == AgeBand::of_age(max) {
+            return Err(format!("{}：年龄上限 {max} 不是年龄段的边界", q.name));
+        }
+        cond = cond.and(Dim::AgeBand, &bands);
+    }
+    Ok(cond)
+}
+
+/// Answers the comparison's questions as the SQL engines do: each once to warm up, then `repeat`
+/// timed times. A question's subtree `[lo, hi)` is the organization at position `lo` (the export
+/// writes organizations in the engine's pre-order, so its subtree is exactly that range).
+pub fn answer(engine: &Engine, questions: &[Question], repeat: usize) -> Result<Vec<Answer>, String> {
+    let sys = Access::system("基准测试", 1);
+    let mut answers = Vec::with_capacity(questions.len());
+    for q in questions {
+        let org = OrgId(i64::from(q.lo) + 1);
+        let on = super::sql::parse_on(q)?;
+        let cond = condition_of(q)?;
+        let mut millis = Vec::with_capacity(repeat);
+        let mut counts = BTreeMap::new();
+        for run in 0..=repeat {
+            let t = Instant::now();
+            counts = match q.ask {
+                Ask::Dashboard => {
+                    let tally = std::hint::black_box(engine.tally(&sys, org, on, &cond));
+                    let mut counts = BTreeMap::from([("total".to_owned(), u64::from(tally.total))]);
+                    for dim in Dim::ALL {
+                        for (value, &n) in tally.by(dim).iter().enumerate().filter(|(_, n)| **n > 0) {
+                            counts.insert(answer_key(dim, value), u64::from(n));
+                        }
+                    }
+                    counts
+                }
+                Ask::Count { .. } => BTreeMap::from([(
+                    "total".to_owned(),
+                    u64::from(std::hint::black_box(engine.count(&sys, org, on, &cond))),
+                )]),
+            };
+            if run > 0 {
+                millis.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        answers.push(Answer { name: q.name.clone(), millis, counts });
+    }
+    Ok(answers)
+}
+
+/// The comparison's questions and the engine's answers to them.
+pub type Compared = (Vec<Question>, Vec<Answer>);
+
+/// Runs the bench; with `csv`, also answers the SQL comparison's questions (chosen from the
+/// written `orgs.csv`) and returns them with the engine's answers, writing those to `answers`.
+pub fn run(
+    scale: &str,
+    repeat: usize,
+    csv: Option<&Path>,
+    answers: Option<&Path>,
+) -> Result<Option<Compared>, String> {
+    if answers.is_some() && csv.is_none() {
+        return Err("--answers 需要 --csv（问题取自导出的 orgs.csv）".into());
+    }
     let today = qiangji_domain::date::today();
     let year_ago = today - chrono::Duration::days(365);
     let scale = scale_of(scale)?;
@@ -269,6 +360,19 @@ pub fn run(scale: &str, repeat: usize, csv: Option<&Path>) -> Result<(), String>
     report("全国（根）仪表板 一年前", &mut || dashboard(&engine, id(0), year_ago));
     report("最大省份 仪表板 一年前", &mut || dashboard(&engine, id(province), year_ago));
     report("最大县 仪表板 一年前", &mut || dashboard(&engine, id(county), year_ago));
+    // The comparison's questions, asked before the moves below change the data the export holds.
+    let compared = match csv {
+        Some(dir) => {
+            let questions = super::run_sql::default_questions(dir, today)?;
+            let mine = answer(&engine, &questions, repeat)?;
+            if let Some(path) = answers {
+                let json = serde_json::to_string_pretty(&mine).map_err(|e| e.to_string())?;
+                std::fs::write(path, json).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
+            }
+            Some((questions, mine))
+        }
+        None => None,
+    };
     // Commit to visible: a member of the county's first branch moves to the last branch of the
     // nation; the time until both organizations' and the root's statistics show it.
     let from_branch = (county..orgs.len()).find(|&i| orgs[i].kind == OrgKind::Branch).unwrap_or(branch);
@@ -310,5 +414,5 @@ pub fn run(scale: &str, repeat: usize, csv: Option<&Path>) -> Result<(), String>
     }
     let kind_check = engine.tally(&sys, id(0), today, &all).count(Dim::Kind, MemberKind::Full.index());
     println!("（正式党员 {kind_check} 名）");
-    Ok(())
+    Ok(compared)
 }

@@ -1,6 +1,16 @@
 //! `qiangji bench`: the member list and the statistics page of the root organization over real
 //! HTTP on loopback, as the city's organization-department officer sees them. Median and worst times.
-//! The statistics engine's own benchmarks at province and national scale are still to come.
+//!
+//! The submodules benchmark the statistics engine against SQL on the same exported data:
+//! [`sql`] holds the questions and answers, [`postgres`] and [`duckdb`] answer them, [`compare`]
+//! sets the answers side by side and [`run_sql`] is `qiangji bench-sql`.
+
+pub mod compare;
+pub mod duckdb;
+pub mod engine;
+pub mod postgres;
+pub mod run_sql;
+pub mod sql;
 
 use crate::demo::DEMO_PASSWORD;
 use std::time::{Duration, Instant};
