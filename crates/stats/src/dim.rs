@@ -241,6 +241,11 @@ impl Condition {
         self.terms.is_empty()
     }
 
+    /// The values of `dim` allowed, as a bit mask (all ones when `dim` is not restricted).
+    pub(crate) fn mask(&self, dim: Dim) -> u16 {
+        self.terms.iter().find(|(d, _)| *d == dim).map_or(u16::MAX, |&(_, m)| m)
+    }
+
     /// `(dim, value indexes)` of each restriction.
     pub fn terms(&self) -> impl Iterator<Item = (Dim, Vec<u8>)> + '_ {
         self.terms.iter().map(|&(d, m)| (d, (0..16u8).filter(|v| m & (1 << v) != 0).collect()))

@@ -5,11 +5,16 @@
 use crate::day::Day;
 use crate::dim::{Condition, Dim, Probe};
 use crate::engine::Engine;
+use crate::engine::scan::{Histogram, Plain};
 use crate::rollup::{OrgTally, Tally, exists};
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberId;
 use qiangji_domain::org::OrgId;
 use qiangji_store::Access;
+
+/// Below this many base rows a histogram's fixed cost (32,768 keys to clear and read) outweighs
+/// its saving, and tallies take the general path.
+const HISTOGRAM_MIN: u32 = 4096;
 
 /// The positions `[lo, hi)` an answer may cover, and the one member a self-only access may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +80,17 @@ impl Engine {
             return self.rollups.members[k].clone();
         }
         let probe = Engine::probe(on);
+        if let Some(plain) = self.fast(&b, cond, &probe, self.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
+            let h =
+                self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, &plain, h), Histogram::merge);
+            let mut t = h.into_tally(Tally::default(), &probe);
+            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| {
+                if cond.matches(&s, &probe) {
+                    t.add(&s, &probe);
+                }
+            });
+            return t;
+        }
         self.fold_counted(
             b,
             probe.on,
@@ -100,8 +116,25 @@ impl Engine {
             return self.rollups.members[k].total;
         }
         let probe = Engine::probe(on);
+        if let Some(plain) = self.fast(&b, cond, &probe, 0) {
+            let mut n = self.split_base(
+                b,
+                || 0,
+                |n, lo, hi| self.count_base(lo, hi, &plain, &mut |_, c| *n += c),
+                |x, y| x + y,
+            );
+            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| n += u32::from(cond.matches(&s, &probe)));
+            return n;
+        }
         let count = |n: &mut u32, _, s| *n += u32::from(cond.matches(&s, &probe));
         self.fold_counted(b, probe.on, || 0, count, |a, b| a + b)
+    }
+
+    /// The fast path for `b` (see [`crate::engine::scan`]), when it holds at least `min` base rows
+    /// and is not limited to one member.
+    fn fast<'a>(&self, b: &Bounds, cond: &'a Condition, probe: &'a Probe, min: u32) -> Option<Plain<'a>> {
+        let rows = self.base_start[b.hi as usize] - self.base_start[b.lo as usize];
+        (b.only.is_none() && rows >= min).then(|| Plain::new(cond, probe))
     }
 
     /// Members of `org`'s subtree counted on `on` and satisfying `cond`, by `rows` × `columns`.
@@ -117,6 +150,21 @@ impl Engine {
         let empty = || vec![vec![0u32; columns.size()]; rows.size()];
         let Some(b) = self.bounds(access, org) else { return CrossTab { rows, columns, cells: empty() } };
         let probe = Engine::probe(on);
+        if rows != Dim::Sector
+            && columns != Dim::Sector
+            && let Some(plain) = self.fast(&b, cond, &probe, self.histogram_min.unwrap_or(HISTOGRAM_MIN))
+        {
+            let h =
+                self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, &plain, h), Histogram::merge);
+            let mut cells = empty();
+            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| {
+                if cond.matches(&s, &probe) {
+                    cells[s.value(rows, &probe) as usize][s.value(columns, &probe) as usize] += 1;
+                }
+            });
+            h.into_cells(rows, columns, &mut cells, &probe);
+            return CrossTab { rows, columns, cells };
+        }
         let cells = self.fold_counted(
             b,
             probe.on,
@@ -162,7 +210,9 @@ impl Engine {
             return self.rollups.direct[b.lo as usize..b.hi as usize].to_vec();
         }
         let mut direct = vec![0u32; (b.hi - b.lo) as usize];
-        self.visit_counted(b.lo, b.hi, None, Engine::probe(on).on, |p, _| direct[(p - b.lo) as usize] += 1);
+        let (all, probe) = (Condition::all(), Engine::probe(on));
+        self.count_base(b.lo, b.hi, &Plain::new(&all, &probe), &mut |p, n| direct[(p - b.lo) as usize] = n);
+        self.visit_extra(b.lo, b.hi, None, probe.on, &mut |p, _| direct[(p - b.lo) as usize] += 1);
         direct
     }
 

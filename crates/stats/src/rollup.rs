@@ -15,7 +15,7 @@ pub const ROLLUP_MIN: u32 = 2000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub total: u32,
-    counts: [u32; VALUES],
+    pub(crate) counts: [u32; VALUES],
 }
 
 impl Default for Tally {

@@ -160,9 +160,9 @@ impl Engine {
                 staged.past.push(Past { org: new_pos(p.org)?, row, ..*p });
             }
         }
-        let split_min = old.split_min;
+        let (split_min, histogram_min) = (old.split_min, old.histogram_min);
         *self = assemble(orgs, staged, old.names, old.seq, old.rollup_min, today);
-        self.split_min = split_min;
+        (self.split_min, self.histogram_min) = (split_min, histogram_min);
         Ok(())
     }
 }

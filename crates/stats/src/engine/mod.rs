@@ -9,6 +9,7 @@
 mod follow;
 mod load;
 pub(crate) mod rows;
+pub(crate) mod scan;
 mod visit;
 
 pub use load::Loader;
@@ -149,8 +150,10 @@ pub struct Engine {
     pub(crate) rollups: Rollups,
     /// Subtree size from which today's tallies are kept ([`crate::ROLLUP_MIN`] unless set).
     pub(crate) rollup_min: Option<u32>,
-    /// Base rows from which a scan is split over two threads (500,000 unless set).
+    /// Base rows from which a scan is split over two threads (`scan::SPLIT_MIN` unless set).
     pub(crate) split_min: Option<u32>,
+    /// Base rows from which tallies count through a histogram ([`crate::query`]'s default unless set).
+    pub(crate) histogram_min: Option<u32>,
     /// The ledger position reflected.
     pub(crate) seq: i64,
 }
@@ -175,6 +178,11 @@ impl Engine {
     /// Splits scans of at least `min` base rows over two threads (tests use 1 to exercise the split).
     pub fn set_split_min(&mut self, min: u32) {
         self.split_min = Some(min);
+    }
+
+    /// Tallies scans of at least `min` base rows through a histogram (tests use 0 to exercise it).
+    pub fn set_histogram_min(&mut self, min: u32) {
+        self.histogram_min = Some(min);
     }
 
     /// Keeps today's tallies for every subtree of at least `min` member rows (tests use 1 to

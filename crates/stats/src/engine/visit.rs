@@ -46,35 +46,20 @@ impl Engine {
         self.visit_extra(lo, hi, only, on, &mut f);
     }
 
-    /// Folds the members counted on `on` in `[lo, hi)` with both cores: large ranges are split at an
-    /// organization boundary into two halves of the base rows, each folded on its own thread.
+    /// Folds the members counted on `on` in `b` with both cores (see [`Engine::split_base`]).
     pub(crate) fn fold_counted<T: Send>(
         &self,
-        Bounds { lo, hi, only, .. }: Bounds,
+        b: Bounds,
         on: Day,
         init: impl Fn() -> T + Sync,
         f: impl Fn(&mut T, u32, Seen) + Sync,
         merge: impl Fn(T, T) -> T,
     ) -> T {
-        let (a, b) = (self.base_start[lo as usize], self.base_start[hi as usize]);
-        let mid = self.base_start.partition_point(|&s| s < a + (b - a) / 2).clamp(lo as usize, hi as usize) as u32;
-        if b - a < self.split_min.unwrap_or(500_000) || mid <= lo || mid >= hi {
-            let mut acc = init();
-            self.visit_counted(lo, hi, only, on, |p, s| f(&mut acc, p, s));
-            return acc;
-        }
-        let (left, right) = std::thread::scope(|scope| {
-            let left = scope.spawn(|| {
-                let mut acc = init();
-                self.visit_base(lo, mid, only, on, &mut |p, s| f(&mut acc, p, s));
-                acc
-            });
-            let mut acc = init();
-            self.visit_base(mid, hi, only, on, &mut |p, s| f(&mut acc, p, s));
-            self.visit_extra(lo, hi, only, on, &mut |p, s| f(&mut acc, p, s));
-            (left.join().expect("scan thread"), acc)
-        });
-        merge(left, right)
+        let only = b.only;
+        let mut acc =
+            self.split_base(b, init, |acc, lo, hi| self.visit_base(lo, hi, only, on, &mut |p, s| f(acc, p, s)), merge);
+        self.visit_extra(b.lo, b.hi, only, on, &mut |p, s| f(&mut acc, p, s));
+        acc
     }
 
     /// The base rows of `visit_counted`.
@@ -94,7 +79,7 @@ impl Engine {
     }
 
     /// The delta rows and earlier memberships of `visit_counted`.
-    fn visit_extra(&self, lo: u32, hi: u32, only: Option<u32>, on: Day, f: &mut impl FnMut(u32, Seen)) {
+    pub(crate) fn visit_extra(&self, lo: u32, hi: u32, only: Option<u32>, on: Day, f: &mut impl FnMut(u32, Seen)) {
         let keep = |rows: &Rows, i: usize| !rows.is_gone(i) && only.is_none_or(|m| rows.id[i] == m);
         let a = self.delta_order.partition_point(|&(o, ..)| o < lo);
         for &(p, _, i) in self.delta_order[a..].iter().take_while(|&&(o, ..)| o < hi) {
