@@ -5,6 +5,10 @@
 //! What does not belong here: storing records or rule sets, notifications, and the early-warning
 //! board itself — those read these types and live in `store` and `web`.
 
+mod period;
+
+pub use period::{Period, PeriodSpan};
+
 use crate::code_enum;
 
 code_enum!(
