@@ -6,8 +6,10 @@
 //! board itself — those read these types and live in `store` and `web`.
 
 mod period;
+mod rules;
 
 pub use period::{Period, PeriodSpan};
+pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
 
 use crate::code_enum;
 
