@@ -5,9 +5,11 @@
 //! What does not belong here: storing records or rule sets, notifications, and the early-warning
 //! board itself — those read these types and live in `store` and `web`.
 
+mod evaluate;
 mod period;
 mod rules;
 
+pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
 pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
 
