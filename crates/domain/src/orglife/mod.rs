@@ -5,10 +5,12 @@
 //! What does not belong here: storing records or rule sets, notifications, and the early-warning
 //! board itself — those read these types and live in `store` and `web`.
 
+mod absence;
 mod evaluate;
 mod period;
 mod rules;
 
+pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
 pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
