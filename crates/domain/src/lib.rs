@@ -10,5 +10,6 @@ pub mod id_number;
 pub mod member;
 pub mod name;
 pub mod org;
+pub mod orglife;
 
 pub use date::Date;
