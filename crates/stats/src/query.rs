@@ -3,9 +3,9 @@
 //! question is bounded by the actor's scope first; outside it the answer is empty.
 
 use crate::day::Day;
-use crate::dim::{Condition, Dim, Probe};
+use crate::dim::{Condition, Dim, Probe, Seen};
 use crate::engine::Engine;
-use crate::engine::scan::{Histogram, Plain};
+use crate::engine::scan::{Histogram, Plain, add_cells};
 use crate::rollup::{OrgTally, Tally, exists};
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberId;
@@ -70,6 +70,15 @@ impl Engine {
         (k != crate::engine::NO_POS).then_some(k as usize)
     }
 
+    /// Today's members by joint key of `b`, when they answer a question about `on` under `plain`
+    /// exactly: today, the whole subtree, no sector term.
+    fn key_rollup(&self, b: &Bounds, on: Date, plain: &Plain) -> Option<&[u32]> {
+        if !b.whole || !self.rollups.fresh(on) || plain.restricts_sector() {
+            return None;
+        }
+        self.rollups.keys.get(&b.lo).map(|h| &h[..])
+    }
+
     /// The bulletin tally of `org`'s subtree as of `on`, restricted by `cond`.
     pub fn tally(&self, access: &Access, org: OrgId, on: Date, cond: &Condition) -> Tally {
         let t = Tally::default();
@@ -80,26 +89,23 @@ impl Engine {
             return self.rollups.members[k].clone();
         }
         let probe = Engine::probe(on);
-        if let Some(plain) = self.fast(&b, cond, &probe, self.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
+        let add = |t: &mut Tally, s: &Seen| {
+            if cond.matches(s, &probe) {
+                t.add(s, &probe);
+            }
+        };
+        if let Some(plain) = self.fast(&b, cond, &probe, self.tuning.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
             let h =
                 self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, &plain, h), Histogram::merge);
             let mut t = h.into_tally(Tally::default(), &probe);
-            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| {
-                if cond.matches(&s, &probe) {
-                    t.add(&s, &probe);
-                }
-            });
+            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| add(&mut t, &s));
             return t;
         }
         self.fold_counted(
             b,
             probe.on,
             Tally::default,
-            |t, _, s| {
-                if cond.matches(&s, &probe) {
-                    t.add(&s, &probe);
-                }
-            },
+            |t, _, s| add(t, &s),
             |mut a, b| {
                 a.merge(&b);
                 a
@@ -117,6 +123,9 @@ impl Engine {
         }
         let probe = Engine::probe(on);
         if let Some(plain) = self.fast(&b, cond, &probe, 0) {
+            if let Some(keys) = self.key_rollup(&b, on, &plain) {
+                return keys.iter().enumerate().filter(|&(k, _)| plain.matches_key(k)).map(|(_, n)| n).sum();
+            }
             let mut n = self.split_base(
                 b,
                 || 0,
@@ -150,30 +159,36 @@ impl Engine {
         let empty = || vec![vec![0u32; columns.size()]; rows.size()];
         let Some(b) = self.bounds(access, org) else { return CrossTab { rows, columns, cells: empty() } };
         let probe = Engine::probe(on);
-        if rows != Dim::Sector
-            && columns != Dim::Sector
-            && let Some(plain) = self.fast(&b, cond, &probe, self.histogram_min.unwrap_or(HISTOGRAM_MIN))
-        {
-            let h =
-                self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, &plain, h), Histogram::merge);
-            let mut cells = empty();
-            self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| {
-                if cond.matches(&s, &probe) {
-                    cells[s.value(rows, &probe) as usize][s.value(columns, &probe) as usize] += 1;
-                }
-            });
-            h.into_cells(rows, columns, &mut cells, &probe);
-            return CrossTab { rows, columns, cells };
+        let add = |cells: &mut Vec<Vec<u32>>, s: &Seen| {
+            if cond.matches(s, &probe) {
+                cells[s.value(rows, &probe) as usize][s.value(columns, &probe) as usize] += 1;
+            }
+        };
+        if rows != Dim::Sector && columns != Dim::Sector && b.only.is_none() {
+            let plain = Plain::new(cond, &probe);
+            if let Some(keys) = self.key_rollup(&b, on, &plain) {
+                let mut cells = empty();
+                add_cells(keys, |k| plain.matches_key(k), rows, columns, &mut cells);
+                return CrossTab { rows, columns, cells };
+            }
+            if let Some(plain) = self.fast(&b, cond, &probe, self.tuning.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
+                let h = self.split_base(
+                    b,
+                    Histogram::new,
+                    |h, lo, hi| self.tally_base(lo, hi, &plain, h),
+                    Histogram::merge,
+                );
+                let mut cells = empty();
+                self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| add(&mut cells, &s));
+                h.into_cells(rows, columns, &mut cells, &probe);
+                return CrossTab { rows, columns, cells };
+            }
         }
         let cells = self.fold_counted(
             b,
             probe.on,
             empty,
-            |cells, _, s| {
-                if cond.matches(&s, &probe) {
-                    cells[s.value(rows, &probe) as usize][s.value(columns, &probe) as usize] += 1;
-                }
-            },
+            |cells, _, s| add(cells, &s),
             |mut a, b| {
                 for (x, y) in a.iter_mut().flatten().zip(b.iter().flatten()) {
                     *x += y;

@@ -284,7 +284,7 @@ async fn check(url: &str, seed: u64) {
     // keeping today's tallies for every subtree (so their upkeep is checked too) and splitting every
     // scan over two threads (so the split is checked too).
     let mut followed = Engine::build(&store, &sys).await.unwrap();
-    followed.set_rollup_min(1, today);
+    followed.set_rollup_min(1, 1, today);
     followed.set_split_min(1);
     let (orgs, dates) = random_history(&store, seed, &mut followed).await;
     // The fresh engine's base holds every member: it tallies through the fast path's histogram,

@@ -2,7 +2,7 @@
 //! grown or the tree has changed shape.
 
 use super::rows::{Row, Rows, day};
-use super::{DELTA, Engine, NO_ROW, Orgs, Past, State};
+use super::{DELTA, Engine, NO_ROW, Orgs, Past, State, Tuning};
 use crate::day::Day;
 use crate::facts::{MemberFacts, OrgFacts};
 use crate::names::Names;
@@ -74,11 +74,11 @@ impl Loader {
 
     /// Lays everything out; rollups are computed for `today`.
     pub fn finish(self, today: Date) -> Engine {
-        assemble(self.orgs, self.staged, self.names, self.seq, None, today)
+        assemble(self.orgs, self.staged, self.names, self.seq, Tuning::default(), today)
     }
 }
 
-fn assemble(orgs: Orgs, staged: Staged, names: Names, seq: i64, rollup_min: Option<u32>, today: Date) -> Engine {
+fn assemble(orgs: Orgs, staged: Staged, names: Names, seq: i64, tuning: Tuning, today: Date) -> Engine {
     let n = staged.rows.len();
     // Counting sort by organization position, then by id within each organization.
     let mut base_start = vec![0u32; orgs.len() + 1];
@@ -114,8 +114,7 @@ fn assemble(orgs: Orgs, staged: Staged, names: Names, seq: i64, rollup_min: Opti
     }
     past.sort_unstable_by_key(|p| (p.org, p.row));
     let states = staged.states.into_iter().map(|(i, s)| (placed[i as usize], s)).collect();
-    let mut engine =
-        Engine { orgs, base, base_start, row_of, past, states, names, seq, rollup_min, ..Default::default() };
+    let mut engine = Engine { orgs, base, base_start, row_of, past, states, names, seq, tuning, ..Default::default() };
     engine.rollups = Rollups::build(&engine, today);
     engine
 }
@@ -160,9 +159,7 @@ impl Engine {
                 staged.past.push(Past { org: new_pos(p.org)?, row, ..*p });
             }
         }
-        let (split_min, histogram_min) = (old.split_min, old.histogram_min);
-        *self = assemble(orgs, staged, old.names, old.seq, old.rollup_min, today);
-        (self.split_min, self.histogram_min) = (split_min, histogram_min);
+        *self = assemble(orgs, staged, old.names, old.seq, old.tuning, today);
         Ok(())
     }
 }

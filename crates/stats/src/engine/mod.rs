@@ -148,14 +148,23 @@ pub struct Engine {
     pub(crate) states: HashMap<u32, Box<[State]>>,
     pub(crate) names: Names,
     pub(crate) rollups: Rollups,
-    /// Subtree size from which today's tallies are kept ([`crate::ROLLUP_MIN`] unless set).
-    pub(crate) rollup_min: Option<u32>,
-    /// Base rows from which a scan is split over two threads (`scan::SPLIT_MIN` unless set).
-    pub(crate) split_min: Option<u32>,
-    /// Base rows from which tallies count through a histogram ([`crate::query`]'s default unless set).
-    pub(crate) histogram_min: Option<u32>,
+    /// Thresholds of the rollups and scans; tests lower them to exercise every path.
+    pub(crate) tuning: Tuning,
     /// The ledger position reflected.
     pub(crate) seq: i64,
+}
+
+/// Where the engine switches strategies; `None` is the default of each.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tuning {
+    /// Subtree rows from which today's tallies are kept ([`crate::ROLLUP_MIN`]).
+    pub rollup_min: Option<u32>,
+    /// Subtree rows from which today's members are kept by joint key ([`crate::rollup::KEY_ROLLUP_MIN`]).
+    pub key_rollup_min: Option<u32>,
+    /// Base rows from which a scan is split over two threads (`scan::SPLIT_MIN`).
+    pub split_min: Option<u32>,
+    /// Base rows from which tallies count through a histogram (`query::HISTOGRAM_MIN`).
+    pub histogram_min: Option<u32>,
 }
 
 /// What the engine holds, for `qiangji bench` and the start-up log.
@@ -177,18 +186,19 @@ impl Engine {
 
     /// Splits scans of at least `min` base rows over two threads (tests use 1 to exercise the split).
     pub fn set_split_min(&mut self, min: u32) {
-        self.split_min = Some(min);
+        self.tuning.split_min = Some(min);
     }
 
     /// Tallies scans of at least `min` base rows through a histogram (tests use 0 to exercise it).
     pub fn set_histogram_min(&mut self, min: u32) {
-        self.histogram_min = Some(min);
+        self.tuning.histogram_min = Some(min);
     }
 
-    /// Keeps today's tallies for every subtree of at least `min` member rows (tests use 1 to
-    /// exercise the rollups on small trees; 0 would keep them even for empty subtrees).
-    pub fn set_rollup_min(&mut self, min: u32, today: qiangji_domain::Date) {
-        self.rollup_min = Some(min);
+    /// Keeps today's tallies for every subtree of at least `min` member rows, and today's members by
+    /// joint key for every subtree of at least `key_min` (tests use 1 to exercise them on small
+    /// trees; 0 would keep them even for empty subtrees).
+    pub fn set_rollup_min(&mut self, min: u32, key_min: u32, today: qiangji_domain::Date) {
+        (self.tuning.rollup_min, self.tuning.key_rollup_min) = (Some(min), Some(key_min));
         self.rollups = Rollups::build(self, today);
     }
 

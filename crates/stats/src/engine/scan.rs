@@ -15,6 +15,8 @@ use crate::rollup::Tally;
 /// floating, age band, join period and kind. Status is 正常 for every plain row.
 const KEY_BITS: u32 = 15;
 const KEYS: usize = 1 << KEY_BITS;
+/// The joint key of any counted member: a plain row's key and the status (正常 or 停止党籍) above it.
+pub(crate) const STATUS_KEYS: usize = 2 * KEYS;
 
 /// Where each dimension sits in a key: `(shift, width)`.
 fn key_field(dim: Dim) -> Option<(u32, u32)> {
@@ -27,11 +29,12 @@ fn key_field(dim: Dim) -> Option<(u32, u32)> {
         Dim::AgeBand => Some((9, 3)),
         Dim::JoinPeriod => Some((12, 2)),
         Dim::Kind => Some((14, 1)),
-        Dim::Status | Dim::Sector => None,
+        Dim::Status => Some((15, 1)),
+        Dim::Sector => None,
     }
 }
 
-/// A key's value of `dim` (status is always 正常, index 0; the sector is not in the key).
+/// A key's value of `dim` (the sector is not in the key; a plain row's key has status 正常, 0).
 fn key_value(key: usize, dim: Dim) -> u8 {
     key_field(dim).map_or(0, |(shift, width)| ((key >> shift) & ((1 << width) - 1)) as u8)
 }
@@ -39,6 +42,21 @@ fn key_value(key: usize, dim: Dim) -> u8 {
 /// Scans of fewer base rows stay on one thread: at about 5 ns a row, a second thread's start
 /// (tens of microseconds) pays off from here.
 const SPLIT_MIN: u32 = 100_000;
+
+/// The key of what a member counts as on the probe's day, status included.
+pub(crate) fn key_of(s: &Seen, probe: &Probe) -> usize {
+    compose(s.attrs, probe.age_band(s.born), probe.join_period(s.joined), s.kind) | usize::from(s.status) << KEY_BITS
+}
+
+/// The key of a plain row from its attributes and the day's values.
+#[inline(always)]
+fn compose(attrs: u16, band: u8, period: u8, kind: u8) -> usize {
+    (attrs & 0xff) as usize
+        | usize::from(bits::get(attrs, bits::FLOATING, 1)) << 8
+        | usize::from(band) << 9
+        | usize::from(period) << 12
+        | usize::from(kind) << 14
+}
 
 /// Gone or irregular rows leave the fast path.
 const SPECIAL: u16 = 1 << bits::GONE | 1 << bits::IRREGULAR;
@@ -48,10 +66,12 @@ pub(crate) struct Plain<'a> {
     pub probe: &'a Probe,
     cond: &'a Condition,
     /// Bit `k` of word `k / 64`: whether the key's low 9 bits (the member's own attributes) `k`
-    /// match; plain rows have status 正常, so every bit is clear if that does not match.
+    /// match.
     low: [u64; 8],
-    /// Bit `k`: whether the key's high 6 bits (age band, join period, kind) `k` match.
+    /// Bit `k`: whether the key's next 6 bits (age band, join period, kind) `k` match.
     high: u64,
+    /// Allowed statuses (bit 0: 正常, which every plain row has).
+    statuses: u16,
     sectors: u16,
 }
 
@@ -61,26 +81,34 @@ const HIGH_DIMS: [Dim; 3] = [Dim::AgeBand, Dim::JoinPeriod, Dim::Kind];
 impl<'a> Plain<'a> {
     pub fn new(cond: &'a Condition, probe: &'a Probe) -> Plain<'a> {
         let matches = |key: usize, dims: &[Dim]| dims.iter().all(|&d| cond.mask(d) >> key_value(key, d) & 1 != 0);
-        let status_ok = cond.mask(Dim::Status) & 1 != 0;
         let mut low = [0u64; 8];
-        for k in (0..512).filter(|&k| status_ok && matches(k, &LOW_DIMS)) {
+        for k in (0..512).filter(|&k| matches(k, &LOW_DIMS)) {
             low[k / 64] |= 1 << (k % 64);
         }
         let high = (0..64).filter(|&k| matches(k << 9, &HIGH_DIMS)).fold(0u64, |m, k| m | 1 << k);
-        Plain { probe, cond, low, high, sectors: cond.mask(Dim::Sector) }
+        Plain { probe, cond, low, high, statuses: cond.mask(Dim::Status), sectors: cond.mask(Dim::Sector) }
+    }
+
+    /// Whether a key (status included) matches the condition's terms on member dimensions.
+    #[inline(always)]
+    pub fn matches_key(&self, key: usize) -> bool {
+        let (low, high) = (key & 511, key >> 9 & 63);
+        (self.low[low >> 6] >> (low & 63) & 1 != 0)
+            & (self.high >> high & 1 != 0)
+            & (self.statuses >> (key >> KEY_BITS) & 1 != 0)
+    }
+
+    /// Whether the condition restricts the sector (which keys do not hold).
+    pub fn restricts_sector(&self) -> bool {
+        self.sectors != u16::MAX
     }
 
     /// The key of a plain row and whether it is counted on the probe's day and matches.
     #[inline(always)]
     fn key(&self, attrs: u16, born: Day, joined: Day, full_on: Day, since: Day) -> (usize, bool) {
         let on = self.probe.on;
-        let low = (attrs & 0xff) as usize | usize::from(bits::get(attrs, bits::FLOATING, 1)) << 8;
-        let high = usize::from(self.probe.age_band(born))
-            | usize::from(self.probe.join_period(joined)) << 3
-            | usize::from(full_on > on) << 5;
-        let ok =
-            (since <= on) & (joined <= on) & (self.low[low >> 6] >> (low & 63) & 1 != 0) & (self.high >> high & 1 != 0);
-        (low | high << 9, ok)
+        let key = compose(attrs, self.probe.age_band(born), self.probe.join_period(joined), u8::from(full_on > on));
+        (key, (since <= on) & (joined <= on) & self.matches_key(key))
     }
 }
 
@@ -130,9 +158,15 @@ impl Histogram {
         for s in &self.other {
             cells[s.value(rows, probe) as usize][s.value(columns, probe) as usize] += 1;
         }
-        for (key, &n) in self.keys.iter().enumerate().filter(|(_, n)| **n > 0) {
-            cells[key_value(key, rows) as usize][key_value(key, columns) as usize] += n;
-        }
+        add_cells(&self.keys, |_| true, rows, columns, cells);
+    }
+}
+
+/// Adds the counts of the keys of `keys` (indexed by key) for which `keep` holds to `cells`, by
+/// `rows` × `columns` (neither the sector).
+pub(crate) fn add_cells(keys: &[u32], keep: impl Fn(usize) -> bool, rows: Dim, columns: Dim, cells: &mut [Vec<u32>]) {
+    for (key, &n) in keys.iter().enumerate().filter(|&(k, n)| *n > 0 && keep(k)) {
+        cells[key_value(key, rows) as usize][key_value(key, columns) as usize] += n;
     }
 }
 
@@ -232,7 +266,7 @@ impl Engine {
         let (lo, hi) = (b.lo, b.hi);
         let (a, z) = (self.base_start[lo as usize], self.base_start[hi as usize]);
         let mid = self.base_start.partition_point(|&s| s < a + (z - a) / 2).clamp(lo as usize, hi as usize) as u32;
-        if z - a < self.split_min.unwrap_or(SPLIT_MIN) || mid <= lo || mid >= hi {
+        if z - a < self.tuning.split_min.unwrap_or(SPLIT_MIN) || mid <= lo || mid >= hi {
             let mut acc = init();
             f(&mut acc, lo, hi);
             return acc;
@@ -266,6 +300,8 @@ mod tests {
             assert!(d.size() <= 1 << width, "{d:?} has {} values", d.size());
         }
         assert_eq!(used, (1 << KEY_BITS) - 1);
+        assert_eq!(key_field(Dim::Status), Some((KEY_BITS, 1)), "status sits above a plain row's key");
+        assert_eq!(Dim::Status.size(), 2);
         // The low attribute bits are the key's first fields, as `Plain::key` assumes.
         assert_eq!((bits::SEX, bits::MINORITY, bits::EDUCATION, bits::OCCUPATION), (0, 1, 2, 5));
     }
