@@ -297,7 +297,9 @@ fn default_questions_take_the_root_its_largest_child_and_its_child_and_a_branch(
             (4, 5, "2023-02-28", true),
             (4, 5, "2022-02-28", true),
             (0, 5, "2023-02-28", false),
+            (0, 5, "2022-02-28", false),
             (3, 5, "2023-02-28", false),
+            (3, 5, "2022-02-28", false),
         ]
     );
 }

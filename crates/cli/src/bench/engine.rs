@@ -289,12 +289,7 @@ pub type Compared = (Vec<Question>, Vec<Answer>);
 
 /// Runs the bench; with `csv`, also answers the SQL comparison's questions (chosen from the
 /// written `orgs.csv`) and returns them with the engine's answers, writing those to `answers`.
-pub fn run(
-    scale: &str,
-    repeat: usize,
-    csv: Option<&Path>,
-    answers: Option<&Path>,
-) -> Result<Option<Compared>, String> {
+pub fn run(scale: &str, repeat: usize, csv: Option<&Path>, answers: Option<&Path>) -> Result<Option<Compared>, String> {
     if answers.is_some() && csv.is_none() {
         return Err("--answers 需要 --csv（问题取自导出的 orgs.csv）".into());
     }

@@ -51,7 +51,7 @@ pub fn default_work_dir() -> PathBuf {
 
 /// Questions for a tree nobody has looked at: the whole tree, its largest child and that child's
 /// largest child, and one branch, on `on` and a year earlier (dashboards), plus the headline
-/// count (women, 35 or younger, college or above) for the first two.
+/// count (women, 35 or younger, college or above) for the first two on both dates.
 pub fn default_questions(data: &Path, on: chrono::NaiveDate) -> Result<Vec<Question>, String> {
     let path = data.join("orgs.csv");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
@@ -86,17 +86,19 @@ pub fn default_questions(data: &Path, on: chrono::NaiveDate) -> Result<Vec<Quest
         }
     }
     for (label, (lo, hi)) in [("全部", (root.0, root.1)), ("最大下级", child)] {
-        questions.push(Question {
-            name: format!("{label} 女·35岁及以下·大专及以上"),
-            lo,
-            hi,
-            on: on.to_string(),
-            ask: Ask::Count {
-                sex: Some("female".into()),
-                education_in: vec!["postgraduate".into(), "university".into(), "college".into()],
-                age_max: Some(35),
-            },
-        });
+        for (when, date) in [("当日", on), ("一年前", year_ago)] {
+            questions.push(Question {
+                name: format!("{label} {when} 女·35岁及以下·大专及以上"),
+                lo,
+                hi,
+                on: date.to_string(),
+                ask: Ask::Count {
+                    sex: Some("female".into()),
+                    education_in: vec!["postgraduate".into(), "university".into(), "college".into()],
+                    age_max: Some(35),
+                },
+            });
+        }
     }
     Ok(questions)
 }
