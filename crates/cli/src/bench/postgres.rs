@@ -5,7 +5,7 @@
 //! * every code column (`sex`, `education`, …) is a `smallint` numbered by first appearance while
 //!   the CSV streams through, with the numbering kept in the table `code`. Against `text`
 //!   columns this shrank `members` from 462 to 371 MB, made grouping cheaper (see
-//!   [`dashboard_sql`]) and lets the dashboard pack all values into one integer; loading was no
+//!   `dashboard_sql`) and lets the dashboard pack all values into one integer; loading was no
 //!   slower (10 s against 12 s for plain `text` COPY, the rewriting runs on the other core);
 //! * the sector of the organization a row is counted in is copied into `members` and `past`
 //!   during the load (`orgs.csv` streams first, so it costs nothing): the dashboard then needs
@@ -380,7 +380,7 @@ fn rewrite(
 }
 
 /// Session settings for answering, chosen by measurement on the 2-core machine (see the
-/// comment on [`dashboard_sql`]).
+/// comment on `dashboard_sql`).
 const SESSION: [&str; 4] = [
     "SET max_parallel_workers_per_gather = 2",
     // The dashboard's hash table of cells takes ~6 MB per process at 5M members; ample room so
