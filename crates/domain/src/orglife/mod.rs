@@ -8,14 +8,20 @@
 mod absence;
 mod evaluate;
 mod period;
+mod record;
 mod rules;
 
 pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
+pub use record::{MeetingError, MeetingFields, MeetingInput};
 pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
 
 use crate::code_enum;
+
+/// A stored organizational-life record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MeetingId(pub i64);
 
 code_enum!(
     /// The kinds of organizational-life record.

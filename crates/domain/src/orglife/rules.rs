@@ -20,6 +20,14 @@ pub enum RequirementKind {
 }
 
 impl RequirementKind {
+    /// Stable code: the meeting kind's, or `secretary_lecture`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RequirementKind::Meeting(k) => k.code(),
+            RequirementKind::SecretaryLecture => "secretary_lecture",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             RequirementKind::Meeting(k) => k.label(),
