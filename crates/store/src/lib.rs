@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod member;
 mod migrate;
 pub mod org;
+pub mod orglife;
 pub mod user;
 
 pub use access::{Access, Role};

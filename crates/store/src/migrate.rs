@@ -11,12 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_create_core",
-    sqlite: include_str!("../migrations/sqlite/0001_create_core.sql"),
-    postgres: include_str!("../migrations/postgres/0001_create_core.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_create_core",
+        sqlite: include_str!("../migrations/sqlite/0001_create_core.sql"),
+        postgres: include_str!("../migrations/postgres/0001_create_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_org_life",
+        sqlite: include_str!("../migrations/sqlite/0002_org_life.sql"),
+        postgres: include_str!("../migrations/postgres/0002_org_life.sql"),
+    },
+];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
     db.exec(

@@ -142,6 +142,24 @@ impl Store {
             .collect()
     }
 
+    /// The names of the organizations `ids` that are in scope.
+    pub async fn org_names(
+        &self,
+        access: &Access,
+        ids: &[OrgId],
+    ) -> Result<std::collections::HashMap<OrgId, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let (pred, scope) = access.org_predicate();
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut p: Vec<crate::db::Value> = ids.iter().map(|i| i.0.into()).collect();
+        p.extend(scope);
+        let rows =
+            self.db.all(&format!("SELECT o.id, o.name FROM org o WHERE o.id IN ({marks}) AND {pred}"), p).await?;
+        Ok(rows.iter().map(|r| (OrgId(r.int(0)), r.text(1))).collect())
+    }
+
     /// Every organization in scope, in tree order (for the in-memory index and pickers).
     pub async fn list_orgs(&self, access: &Access) -> Result<Vec<Org>, StoreError> {
         let (pred, p) = access.org_predicate();

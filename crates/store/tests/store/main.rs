@@ -5,6 +5,7 @@ mod bulk;
 mod fixture;
 mod ledger_and_check;
 mod members;
+mod orglife;
 mod orgs;
 mod parity;
 mod scope;

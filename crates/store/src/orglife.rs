@@ -1,0 +1,380 @@
+//! Organizational-life records (组织生活): a meeting or activity with its minutes and each member's
+//! attendance, written through the ledger; members confirm their own attendance.
+
+use crate::access::Access;
+use crate::error::StoreError;
+use crate::ledger::{NewEntry, Write};
+use crate::org::write::{load as load_org, next_id};
+use crate::{Store, params};
+use qiangji_domain::Date;
+use qiangji_domain::member::MemberId;
+use qiangji_domain::org::{OrgError, OrgId, Post};
+use qiangji_domain::orglife::{Attendance, MeetingFields, MeetingId, MeetingKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One member's attendance as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceEntry {
+    pub member_id: MemberId,
+    pub attendance: Attendance,
+    /// Required for 请假; kept for 缺席 when given.
+    pub reason: String,
+}
+
+/// One member's attendance as stored, with their name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRow {
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub attendance: Attendance,
+    pub reason: String,
+    /// When the member confirmed it (`None` until they do).
+    pub confirmed_at: Option<String>,
+}
+
+/// A stored record with its attendance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub fields: MeetingFields,
+    /// The lecturer was the organization's secretary when the record was entered (书记讲党课).
+    pub lecturer_is_secretary: bool,
+    /// The day the record was entered.
+    pub recorded_on: Date,
+    pub attendance: Vec<AttendanceRow>,
+}
+
+/// A record in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingSummary {
+    pub id: MeetingId,
+    pub org_id: OrgId,
+    pub kind: MeetingKind,
+    pub held_on: Date,
+    pub topic: String,
+    pub recorded_on: Date,
+    /// Counts by [`Attendance`] value index: present, leave, absent.
+    pub attendance: [u32; 3],
+}
+
+/// What the early-warning board needs of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeetingFactRow {
+    pub org_id: OrgId,
+    pub kind: MeetingKind,
+    pub held_on: Date,
+    pub lecturer_is_secretary: bool,
+}
+
+/// Longest reason for a leave or an absence, in characters.
+const REASON_MAX: usize = 200;
+
+fn bad(what: &str) -> StoreError {
+    StoreError::Other(format!("数据库中的组织生活记录无法识别：{what}"))
+}
+
+fn kind_of(code: &str) -> Result<MeetingKind, StoreError> {
+    MeetingKind::parse(code).map_err(|_| bad(code))
+}
+
+fn date_of(r: &crate::db::Row, i: usize) -> Result<Date, StoreError> {
+    r.opt_date(i).ok_or_else(|| bad("日期"))
+}
+
+impl Store {
+    /// Records a meeting of `org` with the attendance of its members on the day. Every listed
+    /// member must have belonged to `org` that day, once; a leave needs its reason.
+    pub async fn record_meeting(
+        &self,
+        access: &Access,
+        org: OrgId,
+        fields: &MeetingFields,
+        attendance: &[AttendanceEntry],
+    ) -> Result<MeetingId, StoreError> {
+        access.require(access.may_edit_members())?;
+        let mut seen = BTreeSet::new();
+        for a in attendance {
+            if !seen.insert(a.member_id) {
+                return Err(StoreError::Invalid("同一名党员的出席情况填写了两次".into()));
+            }
+            if a.attendance == Attendance::Leave && a.reason.trim().is_empty() {
+                return Err(StoreError::Invalid("请假须填写原因".into()));
+            }
+            if a.reason.trim().chars().count() > REASON_MAX {
+                return Err(StoreError::Invalid(format!("原因过长（最多{REASON_MAX}字）")));
+            }
+        }
+        let mut w = Write::begin(&self.db).await?;
+        let o = load_org(&mut w.tx, access, org).await?;
+        if o.is_dissolved() {
+            return Err(OrgError::Dissolved.into());
+        }
+        if o.fields.founded_on.is_some_and(|f| fields.held_on < f) {
+            return Err(StoreError::Invalid("活动日期早于本组织的成立日期".into()));
+        }
+        let members: BTreeMap<i64, String> =
+            w.tx.all(
+                "SELECT m.id, m.name FROM membership s JOIN member m ON m.id = s.member_id \
+                 WHERE s.org_id = ? AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?)",
+                params![org.0, fields.held_on, fields.held_on],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.int(0), r.text(1)))
+            .collect();
+        if let Some(a) = attendance.iter().find(|a| !members.contains_key(&a.member_id.0)) {
+            return Err(StoreError::Invalid(format!(
+                "党员{}在{}不是本组织的党员，不能登记其出席情况",
+                a.member_id.0, fields.held_on
+            )));
+        }
+        let secretary =
+            w.tx.opt(
+                "SELECT person_name FROM org_post WHERE org_id = ? AND post = ?",
+                params![org.0, Post::Secretary.code()],
+            )
+            .await?
+            .map(|r| r.text(0));
+        let lecturer_is_secretary = fields.kind == MeetingKind::PartyLecture
+            && secretary.is_some_and(|s| !s.trim().is_empty() && s.trim() == fields.lecturer);
+        let id = next_id(&mut w.tx, "meeting").await?;
+        let today = qiangji_domain::date::today();
+        w.tx.exec(
+            "INSERT INTO meeting (id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, \
+             topic, content, decisions, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                id,
+                org.0,
+                fields.kind.code(),
+                fields.held_on,
+                fields.place.as_str(),
+                fields.host.as_str(),
+                fields.recorder.as_str(),
+                fields.lecturer.as_str(),
+                i64::from(lecturer_is_secretary),
+                fields.topic.as_str(),
+                fields.content.as_str(),
+                fields.decisions.as_str(),
+                today
+            ],
+        )
+        .await?;
+        for a in attendance {
+            w.tx.exec(
+                "INSERT INTO meeting_attendance (meeting_id, member_id, attendance, reason) VALUES (?, ?, ?, ?)",
+                params![id, a.member_id.0, a.attendance.code(), a.reason.trim()],
+            )
+            .await?;
+        }
+        let payload = serde_json::json!({
+            "org_id": org.0, "org": o.fields.name, "kind": fields.kind.code(), "held_on": fields.held_on.to_string(),
+            "place": fields.place, "host": fields.host, "recorder": fields.recorder, "lecturer": fields.lecturer,
+            "topic": fields.topic, "content": fields.content, "decisions": fields.decisions,
+            "attendance": attendance.iter().map(|a| serde_json::json!({
+                "member_id": a.member_id.0, "attendance": a.attendance.code(), "reason": a.reason.trim(),
+            })).collect::<Vec<_>>(),
+        });
+        w.record(
+            access,
+            NewEntry {
+                kind: "meeting.recorded",
+                org_path: &o.path,
+                subject: format!("meeting:{id}"),
+                payload,
+                reason: "",
+            },
+        )
+        .await?;
+        w.commit().await?;
+        Ok(MeetingId(id))
+    }
+
+    /// The members now in `org` itself (not its subtree) holding a membership, by name: the rows of
+    /// an attendance sheet.
+    pub async fn attendance_sheet(&self, access: &Access, org: OrgId) -> Result<Vec<(MemberId, String)>, StoreError> {
+        self.get_org(access, org).await?;
+        let rows = self
+            .db
+            .all(
+                "SELECT m.id, m.name FROM member m WHERE m.org_id = ? AND m.status IN ('active', 'suspended') \
+                 ORDER BY m.initials, m.id",
+                params![org.0],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (MemberId(r.int(0)), r.text(1))).collect())
+    }
+
+    /// The records of `org` itself held in `[from, to]`, latest first.
+    pub async fn list_meetings(
+        &self,
+        access: &Access,
+        org: OrgId,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<MeetingSummary>, StoreError> {
+        self.get_org(access, org).await?;
+        let rows = self
+            .db
+            .all(
+                "SELECT g.id, g.kind, g.held_on, g.topic, g.recorded_on, \
+                 (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = g.id AND a.attendance = 'present'), \
+                 (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = g.id AND a.attendance = 'leave'), \
+                 (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = g.id AND a.attendance = 'absent') \
+                 FROM meeting g WHERE g.org_id = ? AND g.held_on >= ? AND g.held_on <= ? ORDER BY g.held_on DESC, g.id DESC",
+                params![org.0, from, to],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MeetingSummary {
+                    id: MeetingId(r.int(0)),
+                    org_id: org,
+                    kind: kind_of(&r.text(1))?,
+                    held_on: date_of(r, 2)?,
+                    topic: r.text(3),
+                    recorded_on: date_of(r, 4)?,
+                    attendance: [r.int(5), r.int(6), r.int(7)].map(|n| n as u32),
+                })
+            })
+            .collect()
+    }
+
+    /// One record with its attendance, if its organization is in scope.
+    pub async fn get_meeting(&self, access: &Access, id: MeetingId) -> Result<Meeting, StoreError> {
+        let (pred, scope) = access.org_predicate();
+        let mut p = params![id.0];
+        p.extend(scope);
+        let r = self
+            .db
+            .opt(
+                &format!(
+                    "SELECT g.org_id, o.name, g.kind, g.held_on, g.place, g.host, g.recorder, g.lecturer, \
+                     g.lecturer_is_secretary, g.topic, g.content, g.decisions, g.recorded_on \
+                     FROM meeting g JOIN org o ON o.id = g.org_id WHERE g.id = ? AND {pred}"
+                ),
+                p,
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let attendance = self
+            .db
+            .all(
+                "SELECT a.member_id, m.name, a.attendance, a.reason, a.confirmed_at FROM meeting_attendance a \
+                 JOIN member m ON m.id = a.member_id WHERE a.meeting_id = ? ORDER BY m.initials, m.id",
+                params![id.0],
+            )
+            .await?
+            .iter()
+            .map(|a| {
+                Ok(AttendanceRow {
+                    member_id: MemberId(a.int(0)),
+                    member_name: a.text(1),
+                    attendance: Attendance::parse(&a.text(2)).map_err(|_| bad("出席情况"))?,
+                    reason: a.text(3),
+                    confirmed_at: a.opt_text(4),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Meeting {
+            id,
+            org_id: OrgId(r.int(0)),
+            org_name: r.text(1),
+            fields: MeetingFields {
+                kind: kind_of(&r.text(2))?,
+                held_on: date_of(&r, 3)?,
+                place: r.text(4),
+                host: r.text(5),
+                recorder: r.text(6),
+                lecturer: r.text(7),
+                topic: r.text(9),
+                content: r.text(10),
+                decisions: r.text(11),
+            },
+            lecturer_is_secretary: r.flag(8),
+            recorded_on: date_of(&r, 12)?,
+            attendance,
+        })
+    }
+
+    /// The member behind `access` confirms their attendance as recorded at `meeting`.
+    pub async fn confirm_attendance(&self, access: &Access, meeting: MeetingId) -> Result<(), StoreError> {
+        let member = access.self_member_id().ok_or(StoreError::Forbidden)?;
+        let m = self.get_meeting(access, meeting).await?;
+        let Some(row) = m.attendance.iter().find(|a| a.member_id.0 == member) else {
+            return Err(StoreError::NotFound);
+        };
+        if row.confirmed_at.is_some() {
+            return Ok(());
+        }
+        let mut w = Write::begin(&self.db).await?;
+        let o = load_org(&mut w.tx, access, m.org_id).await?;
+        let at = crate::ledger::now();
+        w.tx.exec(
+            "UPDATE meeting_attendance SET confirmed_at = ? WHERE meeting_id = ? AND member_id = ? AND confirmed_at IS NULL",
+            params![at.as_str(), meeting.0, member],
+        )
+        .await?;
+        w.record(
+            access,
+            NewEntry {
+                kind: "meeting.attendance_confirmed",
+                org_path: &o.path,
+                subject: format!("meeting:{}", meeting.0),
+                payload: serde_json::json!({ "member_id": member, "attendance": row.attendance.code() }),
+                reason: "",
+            },
+        )
+        .await?;
+        w.commit().await
+    }
+
+    /// Every record in scope held on or after `since`, for the early-warning board.
+    pub async fn meeting_facts(&self, access: &Access, since: Date) -> Result<Vec<MeetingFactRow>, StoreError> {
+        self.select_meeting_facts(access, "g.held_on >= ?", params![since]).await
+    }
+
+    /// The records `ids` that are in scope, for following the ledger.
+    pub async fn meeting_facts_of(
+        &self,
+        access: &Access,
+        ids: &[MeetingId],
+    ) -> Result<Vec<MeetingFactRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        self.select_meeting_facts(access, &format!("g.id IN ({marks})"), ids.iter().map(|i| i.0.into()).collect()).await
+    }
+
+    async fn select_meeting_facts(
+        &self,
+        access: &Access,
+        cond: &str,
+        mut p: Vec<crate::db::Value>,
+    ) -> Result<Vec<MeetingFactRow>, StoreError> {
+        let (pred, scope) = access.org_predicate();
+        p.extend(scope);
+        let rows = self
+            .db
+            .all(
+                &format!(
+                    "SELECT g.org_id, g.kind, g.held_on, g.lecturer_is_secretary FROM meeting g \
+                     JOIN org o ON o.id = g.org_id WHERE {cond} AND {pred}"
+                ),
+                p,
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MeetingFactRow {
+                    org_id: OrgId(r.int(0)),
+                    kind: kind_of(&r.text(1))?,
+                    held_on: date_of(r, 2)?,
+                    lecturer_is_secretary: r.flag(3),
+                })
+            })
+            .collect()
+    }
+}
