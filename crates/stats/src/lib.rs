@@ -12,6 +12,7 @@ mod engine;
 pub mod facts;
 mod list;
 mod names;
+mod orglife;
 mod query;
 mod rollup;
 
@@ -19,5 +20,6 @@ pub use dim::{Condition, Dim};
 pub use engine::{Engine, Footprint, Loader};
 pub use facts::{MemberFacts, OrgFacts, StateSpan};
 pub use list::{Filter, OrgCounts, StatusFilter};
+pub use orglife::{Behind, Board, DUE_SOON_DAYS, RequirementSummary};
 pub use query::{CrossTab, Page};
 pub use rollup::{OrgTally, ROLLUP_MIN, Tally};

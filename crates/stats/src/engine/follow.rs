@@ -10,6 +10,7 @@ use crate::rollup::Rollups;
 use qiangji_domain::Date;
 use qiangji_domain::date::today;
 use qiangji_domain::member::MemberId;
+use qiangji_domain::orglife::MeetingId;
 use qiangji_store::{Access, Store, StoreError, ledger};
 use std::collections::BTreeSet;
 
@@ -29,10 +30,12 @@ impl Engine {
             }
         })
         .await?;
-        match failed {
-            Some(e) => Err(StoreError::Other(e)),
-            None => Ok(loader.finish(today())),
-        }
+        let mut engine = match failed {
+            Some(e) => return Err(StoreError::Other(e)),
+            None => loader.finish(today()),
+        };
+        engine.load_meetings(store, access).await?;
+        Ok(engine)
     }
 
     /// Follows the ledger from where the engine stands. `access` must see everything.
@@ -54,6 +57,13 @@ impl Engine {
                 .filter_map(|id| id.parse().ok())
                 .map(MemberId)
                 .collect();
+            let meetings: Vec<MeetingId> = entries
+                .iter()
+                .filter(|e| e.kind == "meeting.recorded")
+                .filter_map(|e| e.subject.strip_prefix("meeting:")?.parse().ok())
+                .map(MeetingId)
+                .collect();
+            self.follow_meetings(store, access, &meetings).await?;
             let ids: Vec<MemberId> = changed.into_iter().collect();
             for f in member_facts_of(store, access, &ids).await? {
                 self.upsert(&f, today).map_err(StoreError::Other)?;

@@ -160,6 +160,7 @@ impl Engine {
             }
         }
         *self = assemble(orgs, staged, old.names, old.seq, old.tuning, today);
+        self.meetings = old.meetings;
         Ok(())
     }
 }

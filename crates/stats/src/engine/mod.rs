@@ -148,6 +148,8 @@ pub struct Engine {
     pub(crate) states: HashMap<u32, Box<[State]>>,
     pub(crate) names: Names,
     pub(crate) rollups: Rollups,
+    /// Each organization's organizational-life records.
+    pub(crate) meetings: crate::orglife::Meetings,
     /// Thresholds of the rollups and scans; tests lower them to exercise every path.
     pub(crate) tuning: Tuning,
     /// The ledger position reflected.
@@ -172,7 +174,7 @@ pub(crate) struct Tuning {
 pub struct Footprint {
     pub members: usize,
     pub orgs: usize,
-    /// Heap bytes of everything statistics need.
+    /// Heap bytes of everything statistics need (organizational-life records included).
     pub stats_bytes: usize,
     /// Heap bytes of the name index for list searches.
     pub name_bytes: usize,
@@ -224,7 +226,8 @@ impl Engine {
             + (self.past.capacity() + self.past_delta.capacity()) * size_of::<Past>()
             + self.states.capacity() * (size_of::<(u32, Box<[State]>)>() + 1)
             + states
-            + self.rollups.bytes();
+            + self.rollups.bytes()
+            + self.meetings.bytes();
         Footprint { members: self.member_count(), orgs: self.orgs.len(), stats_bytes, name_bytes: self.names.bytes() }
     }
 
