@@ -12,6 +12,7 @@ mod error;
 mod home;
 mod member;
 mod org;
+mod orglife;
 mod page;
 mod payload;
 mod pick;

@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org, stats};
+use crate::{App, api, assets, audit, auth, home, member, org, orglife, stats};
 use axum::Router;
 use std::sync::Arc;
 
@@ -74,6 +74,12 @@ routes! {
     post "/orgs/{org_id}/move" => org::relocate::submit, false, "调整隶属关系";
     get "/orgs/{org_id}/dissolve" => org::dissolve::form, false, "撤销组织表单";
     post "/orgs/{org_id}/dissolve" => org::dissolve::submit, false, "撤销组织";
+    get "/orgs/{org_id}/orglife" => orglife::show::org_page, false, "组织生活：本年度各项要求完成情况与活动记录";
+    get "/orgs/{org_id}/orglife/new" => orglife::record::form, false, "登记组织生活表单（含出席情况）";
+    post "/orgs/{org_id}/orglife/new" => orglife::record::create, false, "登记组织生活";
+    get "/orgs/{org_id}/warnings" => orglife::board::page, false, "组织生活预警看板：本组织及下级组织逾期和即将到期的要求";
+    get "/meetings/{meeting_id}" => orglife::show::meeting, false, "组织生活记录详情与出席情况";
+    post "/meetings/{meeting_id}/confirm" => orglife::show::confirm, false, "党员确认本人出席情况";
     get "/orgs/{org_id}/stats" => stats::show::page, false, "党内统计：公报各表、组织数、交叉统计、图表（可选统计日期和筛选条件）";
     get "/orgs/{org_id}/stats/members" => stats::drill::page, false, "统计明细：任一统计数字对应的党员";
     get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";

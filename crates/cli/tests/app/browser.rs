@@ -5,10 +5,26 @@ use crate::harness::{Backend, DEMO_PASSWORD, TestApp};
 use qiangji_testkit::webdriver::Browser;
 use std::time::Duration;
 
+/// Browser tests run wherever Chromium is; without it they fail unless `QIANGJI_SKIP_BROWSER` is set.
+fn skipped() -> bool {
+    let skip = !qiangji_testkit::webdriver::available() && std::env::var("QIANGJI_SKIP_BROWSER").is_ok();
+    if skip {
+        eprintln!("skipped: no chromium (QIANGJI_SKIP_BROWSER set)");
+    }
+    skip
+}
+
+/// Logs in through the login page as a demo account.
+fn log_in(b: &Browser, app: &TestApp, username: &str) {
+    b.goto(&format!("{}/login", app.base));
+    b.find("#username").send_keys(username);
+    b.find("#password").send_keys(DEMO_PASSWORD);
+    b.find("#login").click();
+}
+
 #[test]
 fn an_officer_browses_the_tree_finds_a_member_by_initials_and_edits_the_phone() {
-    if !qiangji_testkit::webdriver::available() && std::env::var("QIANGJI_SKIP_BROWSER").is_ok() {
-        eprintln!("skipped: no chromium (QIANGJI_SKIP_BROWSER set)");
+    if skipped() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite);
@@ -23,10 +39,7 @@ fn an_officer_browses_the_tree_finds_a_member_by_initials_and_edits_the_phone() 
         .map(|r| (r.int(0), r.text(1), r.text(2)))
         .unwrap();
     let b = Browser::start();
-    b.goto(&format!("{}/", app.base));
-    b.find("#username").send_keys("zuzhibu");
-    b.find("#password").send_keys(DEMO_PASSWORD);
-    b.find("#login").click();
+    log_in(&b, &app, "zuzhibu");
     b.wait_for_text("#org-name", "中共宁波市委组织部", Duration::from_secs(10));
 
     // Expand the first district in place, then walk down to the branch.
@@ -78,6 +91,9 @@ fn screenshots_of_the_main_pages() {
         ("members", "/orgs/1/members?sex=female".to_owned()),
         ("audit", "/audit".to_owned()),
         ("stats", "/orgs/1/stats".to_owned()),
+        ("warnings", "/orgs/1/warnings".to_owned()),
+        ("orglife", format!("/orgs/{branch}/orglife")),
+        ("meeting-form", format!("/orgs/{branch}/orglife/new")),
     ];
     for (width, suffix) in [(1280, "desktop"), (390, "phone")] {
         b.set_window_size(width, 900);
@@ -108,16 +124,12 @@ print(json.dumps(out, ensure_ascii=False))
 
 #[test]
 fn an_officer_changes_the_statistics_date_and_downloads_the_same_numbers_as_xlsx() {
-    if !qiangji_testkit::webdriver::available() && std::env::var("QIANGJI_SKIP_BROWSER").is_ok() {
-        eprintln!("skipped: no chromium (QIANGJI_SKIP_BROWSER set)");
+    if skipped() {
         return;
     }
     let app = TestApp::spawn(Backend::Sqlite);
     let b = Browser::start();
-    b.goto(&format!("{}/login", app.base));
-    b.find("#username").send_keys("zuzhibu");
-    b.find("#password").send_keys(DEMO_PASSWORD);
-    b.find("#login").click();
+    log_in(&b, &app, "zuzhibu");
     b.wait_for_text("#org-name", "中共宁波市委组织部", Duration::from_secs(10));
     b.goto(&format!("{}/orgs/1/stats", app.base));
     let today_total: i64 = b.find("#stats-total").text().parse().unwrap();
@@ -149,4 +161,78 @@ fn an_officer_changes_the_statistics_date_and_downloads_the_same_numbers_as_xlsx
     let sex = &book["性别"];
     assert_eq!(sex["男"].as_i64().unwrap() + sex["女"].as_i64().unwrap(), total);
     assert!(book.get("党支部规模").is_some(), "organization tables are in the workbook too");
+}
+
+/// The number after `id="behind-count">` on a warning board.
+fn behind_count(page: &str) -> usize {
+    let at = page.find("id=\"behind-count\">").expect("a warning board") + "id=\"behind-count\">".len();
+    page[at..].split('<').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_secretary_records_an_overdue_meeting_and_the_warning_disappears_up_to_the_city() {
+    if skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (city, _) = app.login("zuzhibu");
+    let city_before = behind_count(&city.get("/orgs/1/warnings").body);
+
+    let b = Browser::start();
+    log_in(&b, &app, "shuji");
+    b.wait_for_text("#org-name", "", Duration::from_secs(10));
+    b.goto(&format!("{}/orgs/{branch}/warnings", app.base));
+    let before: usize = b.find("#behind-count").text().parse().unwrap();
+    // The branch has kept no records, so its 支部党员大会 of an earlier quarter is overdue.
+    let row = b.find(&format!("#behind tr[data-org='{branch}'][data-kind='general_meeting'][data-status='overdue']"));
+    let from = qiangji_domain::date::parse(&row.attr("data-from").unwrap()).unwrap();
+    let held_on = (from + chrono::Days::new(14)).to_string();
+    assert!(city_before >= before && before > 0, "city {city_before}, branch {before}");
+
+    // The secretary enters the meeting that was held but never recorded, with attendance.
+    b.goto(&format!("{}/orgs/{branch}/orglife", app.base));
+    b.find("#record").click();
+    b.execute("document.querySelector('select[name=kind]').value = 'general_meeting';", &[]);
+    b.execute("document.querySelector('input[name=held_on]').value = arguments[0];", &[held_on.clone().into()]);
+    b.find("input[name=place]").send_keys("社区党群服务中心");
+    b.find("input[name=host]").send_keys("支部书记");
+    b.find("input[name=recorder]").send_keys("组织委员");
+    b.find("input[name=topic]").send_keys("学习贯彻党的二十大精神");
+    b.find("textarea[name=content]").send_keys("传达上级精神，讨论本季度工作。");
+    // Members who joined the branch after that day were not there: leave them off the sheet.
+    let later: Vec<i64> = app
+        .rt
+        .block_on(app.store.db().all(
+            "SELECT member_id FROM membership WHERE org_id = ? AND valid_to IS NULL AND valid_from > ?",
+            vec![branch.into(), held_on.clone().into()],
+        ))
+        .unwrap()
+        .iter()
+        .map(|r| r.int(0))
+        .collect();
+    for m in &later {
+        b.execute(&format!("document.querySelector('select[name=att_{m}]').value = '';"), &[]);
+    }
+    let sheet = b.find_all("#attendance tbody tr").len();
+    let absent_id = b
+        .find_all("#attendance tbody tr select")
+        .iter()
+        .map(|s| s.attr("name").unwrap())
+        .find(|n| !later.iter().any(|m| *n == format!("att_{m}")))
+        .expect("someone was there");
+    b.execute(&format!("document.querySelector('select[name={absent_id}]').value = 'leave';"), &[]);
+    b.find(&format!("input[name=reason_{}]", absent_id.trim_start_matches("att_"))).send_keys("外出务工");
+    b.find("#save").click();
+    b.wait_for_text("#held-on", &held_on, Duration::from_secs(10));
+    let listed = b.find_all("#attendance tbody tr").len();
+    assert_eq!(listed, sheet - later.len(), "every member there that day is on the record");
+    assert!(b.find("#attendance").text().contains("外出务工"));
+
+    // The warning is gone from the branch's board and from the city's.
+    b.goto(&format!("{}/orgs/{branch}/warnings", app.base));
+    assert_eq!(b.find("#behind-count").text().parse::<usize>().unwrap(), before - 1);
+    let still = b.find_all(&format!("#behind tr[data-kind='general_meeting'][data-from='{from}']"));
+    assert!(still.is_empty(), "the quarter starting {from} is no longer behind");
+    assert_eq!(behind_count(&city.get("/orgs/1/warnings").body), city_before - 1);
 }

@@ -25,7 +25,7 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if r.path.contains("{org_id}") || r.path.contains("{member_id}") {
+    if r.path.contains("{org_id}") || r.path.contains("{member_id}") || r.path.contains("{meeting_id}") {
         return Expect::ScopedById;
     }
     match (r.method, r.path) {
@@ -39,8 +39,28 @@ fn expectation(r: &RouteInfo) -> Expect {
 struct Ids {
     own_org: i64,
     own_member: i64,
+    own_meeting: i64,
     foreign_orgs: Vec<(i64, String)>,
     foreign_member: (i64, String),
+    foreign_meeting: i64,
+}
+
+/// Records a meeting of `org` (as the system) and returns its id.
+async fn meeting(app: &TestApp, org: i64) -> i64 {
+    let fields = qiangji_domain::orglife::MeetingInput {
+        kind: "general_meeting".into(),
+        held_on: qiangji_domain::date::today().to_string(),
+        place: "会议室".into(),
+        host: "书记".into(),
+        recorder: "委员".into(),
+        topic: "越权测试用会议".into(),
+        content: "内容".into(),
+        ..Default::default()
+    }
+    .validate(qiangji_domain::date::today())
+    .unwrap();
+    let id = app.store.record_meeting(&app.system(), qiangji_domain::org::OrgId(org), &fields, &[]).await.unwrap();
+    id.0
 }
 
 fn ids(app: &TestApp, username: &str) -> Ids {
@@ -71,14 +91,18 @@ fn ids(app: &TestApp, username: &str) -> Ids {
         Ids {
             own_org: own.id.0,
             own_member,
+            own_meeting: meeting(app, own.id.0).await,
             foreign_orgs: vec![(1, root_name), (parent.0, parent_name), (sibling.int(0), sibling.text(1))],
             foreign_member: (fm.int(0), fm.text(1)),
+            foreign_meeting: meeting(app, sibling.int(0)).await,
         }
     })
 }
 
-fn fill(path: &str, org: i64, member: i64) -> String {
-    path.replace("{org_id}", &org.to_string()).replace("{member_id}", &member.to_string())
+fn fill(path: &str, org: i64, member: i64, meeting: i64) -> String {
+    path.replace("{org_id}", &org.to_string())
+        .replace("{member_id}", &member.to_string())
+        .replace("{meeting_id}", &meeting.to_string())
 }
 
 /// Sends a request the way the UI or an API client would, with a valid CSRF token.
@@ -126,7 +150,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             Expect::ScopedById => {
                 // An id outside the branch must answer exactly like an id that does not exist:
                 // 404, or 403 where the role may not use the route at all.
-                let missing = send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999), ids.own_org);
+                let missing = send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999, 99_999_999), ids.own_org);
                 assert!(
                     missing.status == 404 || missing.status == 403,
                     "{} {}: {} {}",
@@ -136,7 +160,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let path = fill(r.path, *org, ids.foreign_member.0);
+                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
                         resp.status,
@@ -151,7 +175,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 }
                 if r.method == "GET" {
                     // The same route inside the branch works, so the 404 above is the scope at work.
-                    let own = fill(r.path, ids.own_org, ids.own_member);
+                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting);
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
                     assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");

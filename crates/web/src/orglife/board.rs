@@ -1,0 +1,108 @@
+//! `/orgs/{org_id}/warnings`: the early-warning board — for the organization's subtree, which
+//! organizations are behind on which organizational-life requirement, how many days are left, and
+//! how each requirement stands across the subtree this year.
+
+use super::{RequirementView, rules};
+use crate::App;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::page::{Layout, pager, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use qiangji_domain::org::OrgId;
+use qiangji_stats::{DUE_SOON_DAYS, RequirementSummary};
+use qiangji_store::org::Org;
+use std::sync::Arc;
+
+pub const PAGE_SIZE: usize = 100;
+
+/// One behind row: the organization and the requirement.
+pub struct BehindRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub r: RequirementView,
+}
+
+/// A summary row with its rates as text.
+pub struct SummaryRow {
+    pub label: &'static str,
+    pub period: &'static str,
+    pub current: [u32; 3],
+    /// Share of earlier periods of the year met, e.g. "87.5%（7/8）", or "—".
+    pub earlier: String,
+}
+
+impl SummaryRow {
+    fn of(s: &RequirementSummary) -> SummaryRow {
+        SummaryRow {
+            label: s.kind.label(),
+            period: s.period.label(),
+            current: s.current,
+            earlier: if s.earlier_owed == 0 {
+                "—".into()
+            } else {
+                format!(
+                    "{:.1}%（{}/{}）",
+                    f64::from(s.earlier_met) * 100.0 / f64::from(s.earlier_owed),
+                    s.earlier_met,
+                    s.earlier_owed
+                )
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "warnings.html")]
+struct BoardPage<'a> {
+    layout: Layout<'a>,
+    org: Org,
+    on: String,
+    orgs: u32,
+    due_soon_days: i64,
+    summaries: Vec<SummaryRow>,
+    total: usize,
+    rows: Vec<BehindRow>,
+    pages: Vec<(String, usize, bool)>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    offset: usize,
+}
+
+pub async fn page(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    let today = qiangji_domain::date::today();
+    let board = app.engine.read().await.board(&actor.access, org.id, today, &rules());
+    let shown: Vec<_> = board.behind.iter().skip(q.offset).take(PAGE_SIZE).collect();
+    let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
+    let names = app.store.org_names(&actor.access, &ids).await?;
+    let rows = shown
+        .iter()
+        .map(|b| BehindRow {
+            org_id: b.org.0,
+            org_name: names.get(&b.org).cloned().unwrap_or_default(),
+            r: RequirementView::of(&b.requirement),
+        })
+        .collect();
+    let view = BoardPage {
+        layout: Layout::new(format!("预警：{}", org.fields.name), &actor),
+        org,
+        on: today.to_string(),
+        orgs: board.orgs,
+        due_soon_days: DUE_SOON_DAYS,
+        summaries: board.summaries.iter().map(SummaryRow::of).collect(),
+        total: board.behind.len(),
+        rows,
+        pages: pager(board.behind.len(), q.offset, PAGE_SIZE),
+    };
+    Ok(Html(render(&view)))
+}
