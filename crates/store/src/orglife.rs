@@ -125,9 +125,18 @@ impl Store {
             .map(|r| (r.int(0), r.text(1)))
             .collect();
         if let Some(a) = attendance.iter().find(|a| !members.contains_key(&a.member_id.0)) {
+            // Named when the member is in scope at all, so the secretary knows whom to take off the sheet.
+            let (pred, mut scope) = access.member_predicate();
+            let mut p = params![a.member_id.0];
+            p.append(&mut scope);
+            let sql = format!("SELECT m.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}");
+            let who = match w.tx.opt(&sql, p).await? {
+                Some(r) => format!("“{}”", r.text(0)),
+                None => a.member_id.0.to_string(),
+            };
             return Err(StoreError::Invalid(format!(
-                "党员{}在{}不是本组织的党员，不能登记其出席情况",
-                a.member_id.0, fields.held_on
+                "党员{who}在{}不是本组织的党员，不能登记其出席情况",
+                fields.held_on
             )));
         }
         let secretary =

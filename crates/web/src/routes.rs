@@ -109,6 +109,11 @@ routes! {
     post "/api/v1/orgs/{org_id}/dissolve" => api::org::dissolve, false, "撤销组织";
     get "/api/v1/orgs/{org_id}/stats" => api::stats::get, false, "党内统计（on=统计日期；各维度=取值 为筛选条件；rows、cols 为交叉统计）";
     get "/api/v1/orgs/{org_id}/stats/members" => api::stats::members, false, "统计明细：符合条件的党员（offset、limit）";
+    get "/api/v1/orgs/{org_id}/meetings" => api::orglife::list, false, "本组织的组织生活记录（from、to）与本年度各项要求完成情况";
+    post "/api/v1/orgs/{org_id}/meetings" => api::orglife::create, false, "登记组织生活（含出席情况 attendance）";
+    get "/api/v1/orgs/{org_id}/warnings" => api::orglife::warnings, false, "组织生活预警看板（offset）";
+    get "/api/v1/meetings/{meeting_id}" => api::orglife::get, false, "组织生活记录详情";
+    post "/api/v1/meetings/{meeting_id}/confirm" => api::orglife::confirm, false, "党员确认本人出席情况";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";

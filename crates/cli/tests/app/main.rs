@@ -4,6 +4,7 @@
 mod bad_input;
 mod browser;
 mod harness;
+mod orglife;
 mod orgs;
 mod scope;
 mod smoke;

@@ -62,7 +62,7 @@ async fn bad_attendance_is_refused_and_nothing_is_written(b: Backend) {
     let before = t.head().await;
     let f = lecture("2026-11-20", "张三");
     let cases = [
-        (vec![entry(t.wang, Attendance::Present, "")], "不是本组织的党员"),
+        (vec![entry(t.wang, Attendance::Present, "")], "党员“王五”在2026-11-20不是本组织的党员"),
         (vec![entry(t.zhang, Attendance::Present, ""), entry(t.zhang, Attendance::Absent, "")], "填写了两次"),
         (vec![entry(t.li, Attendance::Leave, "  ")], "请假须填写原因"),
         (vec![entry(t.li, Attendance::Absent, &"因".repeat(201))], "原因过长"),

@@ -110,3 +110,59 @@ pub fn history(h: &History) -> Value {
         }).collect::<Vec<_>>(),
     })
 }
+
+pub fn requirement(r: &qiangji_domain::orglife::Requirement) -> Value {
+    json!({
+        "requirement": r.kind.code(),
+        "label": r.kind.label(),
+        "period": r.period.period().code(),
+        "period_start": r.period.first_day().to_string(),
+        "period_end": r.period.last_day().to_string(),
+        "held": r.held,
+        "required": r.required,
+        "due": r.due().to_string(),
+        "status": r.status.code(),
+        "days_left": r.days_left,
+    })
+}
+
+pub fn meeting_summary(m: &qiangji_store::orglife::MeetingSummary) -> Value {
+    json!({
+        "id": m.id.0,
+        "org_id": m.org_id.0,
+        "kind": m.kind.code(),
+        "held_on": m.held_on.to_string(),
+        "topic": m.topic,
+        "recorded_on": m.recorded_on.to_string(),
+        "present": m.attendance[0],
+        "leave": m.attendance[1],
+        "absent": m.attendance[2],
+    })
+}
+
+pub fn meeting(m: &qiangji_store::orglife::Meeting) -> Value {
+    let f = &m.fields;
+    json!({
+        "id": m.id.0,
+        "org_id": m.org_id.0,
+        "org_name": m.org_name,
+        "kind": f.kind.code(),
+        "held_on": f.held_on.to_string(),
+        "place": f.place,
+        "host": f.host,
+        "recorder": f.recorder,
+        "lecturer": f.lecturer,
+        "lecturer_is_secretary": m.lecturer_is_secretary,
+        "topic": f.topic,
+        "content": f.content,
+        "decisions": f.decisions,
+        "recorded_on": m.recorded_on.to_string(),
+        "attendance": m.attendance.iter().map(|a| json!({
+            "member_id": a.member_id.0,
+            "member_name": a.member_name,
+            "attendance": a.attendance.code(),
+            "reason": a.reason,
+            "confirmed_at": a.confirmed_at,
+        })).collect::<Vec<_>>(),
+    })
+}

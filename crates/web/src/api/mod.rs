@@ -6,6 +6,7 @@ pub mod json;
 pub mod member;
 pub mod openapi;
 pub mod org;
+pub mod orglife;
 pub mod session;
 pub mod stats;
 

@@ -1,0 +1,186 @@
+//! Organizational-life endpoints: records with attendance, members' confirmations, an
+//! organization's requirements and the early-warning board of a subtree.
+
+use super::{ApiResult, Body, err, json};
+use crate::orglife::rules;
+use crate::{App, AppError, scoped};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use qiangji_domain::date::today;
+use qiangji_domain::member::MemberId;
+use qiangji_domain::org::OrgId;
+use qiangji_domain::orglife::{Attendance, MeetingError, MeetingId, MeetingInput};
+use qiangji_store::Access;
+use qiangji_store::orglife::AttendanceEntry;
+use serde::Deserialize;
+use serde_json::{Value, json as j};
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+pub struct AttendanceBody {
+    member_id: i64,
+    attendance: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A record as posted: the fields of [`MeetingInput`] and the attendance sheet.
+#[derive(Deserialize)]
+pub struct MeetingBody {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    recorder: String,
+    #[serde(default)]
+    lecturer: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    decisions: String,
+    #[serde(default)]
+    attendance: Vec<AttendanceBody>,
+}
+
+/// Every problem of a record in one answer, coded by the first.
+fn meeting_errors(errors: Vec<MeetingError>) -> AppError {
+    let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("；");
+    let code = errors.first().map_or("invalid", MeetingError::code);
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).json()
+}
+
+pub async fn create(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Body(p): Body<MeetingBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
+    let input = MeetingInput {
+        kind: p.kind,
+        held_on: p.held_on,
+        place: p.place,
+        host: p.host,
+        recorder: p.recorder,
+        lecturer: p.lecturer,
+        topic: p.topic,
+        content: p.content,
+        decisions: p.decisions,
+    };
+    let fields = input.validate(today()).map_err(meeting_errors)?;
+    let attendance = p
+        .attendance
+        .into_iter()
+        .map(|a| {
+            let attendance = Attendance::parse(&a.attendance).map_err(|_| {
+                let message = format!("未知的出席情况：{}（应为 present、leave 或 absent）", a.attendance);
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "meeting.attendance_unknown", message).json()
+            })?;
+            Ok(AttendanceEntry { member_id: MemberId(a.member_id), attendance, reason: a.reason })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let meeting = app.store.record_meeting(&actor.access, org.id, &fields, &attendance).await.map_err(err)?;
+    app.refresh().await.map_err(err)?;
+    let m = app.store.get_meeting(&actor.access, meeting).await.map_err(err)?;
+    Ok((StatusCode::CREATED, Json(json::meeting(&m))))
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// The organization's own records in `[from, to]` (default: since 1 January last year, to today)
+/// and its requirements this year.
+pub async fn list(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Json<Value>> {
+    use chrono::Datelike;
+    let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    let on = today();
+    let date = |s: &str, default| match s.trim() {
+        "" => Ok(default),
+        s => qiangji_domain::date::parse(s).ok_or_else(|| {
+            AppError::bad_request("meeting.date_invalid", format!("日期格式应为 年-月-日，收到：{s}")).json()
+        }),
+    };
+    let from = date(&q.from, qiangji_domain::Date::from_ymd_opt(on.year() - 1, 1, 1).expect("valid"))?;
+    let to = date(&q.to, on)?;
+    let meetings = app.store.list_meetings(&actor.access, org.id, from, to).await.map_err(err)?;
+    let requirements = app.engine.read().await.requirements(&actor.access, org.id, on, &rules());
+    Ok(Json(j!({
+        "org_id": org.id.0,
+        "requirements": requirements.iter().map(json::requirement).collect::<Vec<_>>(),
+        "meetings": meetings.iter().map(json::meeting_summary).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn get(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(json::meeting(&app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?)))
+}
+
+/// The member behind the token confirms their own attendance.
+pub async fn confirm(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    app.store.confirm_attendance(&actor.access, MeetingId(id)).await.map_err(err)?;
+    Ok(Json(json::meeting(&app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?)))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    offset: usize,
+}
+
+/// The early-warning board of the organization's subtree, 100 items behind a page.
+pub async fn warnings(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<Value>> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    let board = app.engine.read().await.board(&actor.access, org.id, today(), &rules());
+    let page: Vec<_> = board.behind.iter().skip(q.offset).take(crate::orglife::board::PAGE_SIZE).collect();
+    let ids: Vec<OrgId> = page.iter().map(|b| b.org).collect();
+    let names = app.store.org_names(&actor.access, &ids).await.map_err(err)?;
+    Ok(Json(j!({
+        "on": board.on.to_string(),
+        "orgs": board.orgs,
+        "summaries": board.summaries.iter().map(|s| j!({
+            "requirement": s.kind.code(), "period": s.period.code(),
+            "current": { "met": s.current[0], "pending": s.current[1], "overdue": s.current[2] },
+            "earlier": { "owed": s.earlier_owed, "met": s.earlier_met },
+        })).collect::<Vec<_>>(),
+        "total": board.behind.len(),
+        "offset": q.offset,
+        "limit": crate::orglife::board::PAGE_SIZE,
+        "items": page.iter().map(|b| {
+            let mut v = json::requirement(&b.requirement);
+            v["org_id"] = j!(b.org.0);
+            v["org_name"] = j!(names.get(&b.org).cloned().unwrap_or_default());
+            v
+        }).collect::<Vec<_>>(),
+    })))
+}
