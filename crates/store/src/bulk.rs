@@ -15,8 +15,10 @@ use crate::org::segment;
 use crate::org::write::{field_params as org_params, field_values as org_values};
 use crate::{Store, params};
 use qiangji_domain::Date;
+use qiangji_domain::member::MemberId;
 use qiangji_domain::member::{MemberFields, MemberStatus};
-use qiangji_domain::org::{OrgFields, check_placement};
+use qiangji_domain::org::{OrgFields, OrgId, check_placement};
+use qiangji_domain::orglife::{Attendance, MeetingFields};
 
 /// An organization to load; `parent` indexes an earlier element.
 pub struct BulkOrg<'a> {
@@ -38,6 +40,15 @@ pub struct BulkPost {
     pub post: qiangji_domain::org::Post,
     pub member: usize,
     pub since: Date,
+}
+
+/// An organizational-life record to load: `org` and the attendance's members index the slices.
+pub struct BulkMeeting<'a> {
+    pub org: usize,
+    pub fields: &'a MeetingFields,
+    pub lecturer_is_secretary: bool,
+    pub recorded_on: Date,
+    pub attendance: &'a [(usize, Attendance, &'a str)],
 }
 
 /// Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
@@ -88,7 +99,7 @@ fn report_every(total: usize) -> usize {
 const ORG_COLUMNS: &str = "id, parent_id, path, name, short_name, kind, sector, formation_mode, regional, joint, temporary, \
      founded_on, term_start, term_years, host_units, contact, phone, address";
 
-/// Loads `orgs`, `members` and `posts` into an empty database in one transaction.
+/// Loads `orgs`, `members`, `posts` and `meetings` into an empty database in one transaction.
 /// `progress(stage, done, total)` is called now and then.
 pub async fn load(
     store: &Store,
@@ -96,6 +107,7 @@ pub async fn load(
     orgs: &[BulkOrg<'_>],
     members: &[BulkMember<'_>],
     posts: &[BulkPost],
+    meetings: &[BulkMeeting<'_>],
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<(), StoreError> {
     access.require(access.may_manage_users())?;
@@ -219,8 +231,61 @@ pub async fn load(
         ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
     }
     post_rows.flush(&mut w.tx).await?;
+    progress("班子成员", posts.len(), posts.len());
+
+    let mut meeting_rows = Batch::new(
+        "meeting",
+        "id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, topic, content, decisions, recorded_on",
+    );
+    let mut attendance_rows = Batch::new("meeting_attendance", "meeting_id, member_id, attendance, reason");
+    for (i, m) in meetings.iter().enumerate() {
+        let id = i as i64 + 1;
+        let f = m.fields;
+        let row = params![
+            id,
+            m.org as i64 + 1,
+            f.kind.code(),
+            f.held_on,
+            f.place.as_str(),
+            f.host.as_str(),
+            f.recorder.as_str(),
+            f.lecturer.as_str(),
+            i64::from(m.lecturer_is_secretary),
+            f.topic.as_str(),
+            f.content.as_str(),
+            f.decisions.as_str(),
+            m.recorded_on
+        ];
+        if meeting_rows.push(&mut w.tx, row).await? {
+            attendance_rows.flush(&mut w.tx).await?;
+        }
+        // Attendance references its meeting: when this record's rows could fill the attendance
+        // statement, the meetings go first (attendance rows outnumber meetings ten to one).
+        if attendance_rows.rows.len() + (m.attendance.len() + 1) * attendance_rows.width > MAX_PARAMS {
+            meeting_rows.flush(&mut w.tx).await?;
+            attendance_rows.flush(&mut w.tx).await?;
+        }
+        for &(member, a, reason) in m.attendance {
+            attendance_rows.push(&mut w.tx, params![id, member as i64 + 1, a.code(), reason]).await?;
+        }
+        let attended = m.attendance.iter().map(|&(member, a, reason)| (MemberId(member as i64 + 1), a, reason));
+        let payload = crate::orglife::payload(OrgId(m.org as i64 + 1), &orgs[m.org].fields.name, f, attended);
+        let recorded = NewEntry {
+            kind: "meeting.recorded",
+            org_path: &paths[m.org],
+            subject: format!("meeting:{id}"),
+            payload,
+            reason,
+        };
+        let entry = w.chain(access, recorded);
+        ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
+        if (i + 1) % report_every(meetings.len()) == 0 {
+            progress("组织生活记录", i + 1, meetings.len());
+        }
+    }
+    meeting_rows.flush(&mut w.tx).await?;
+    attendance_rows.flush(&mut w.tx).await?;
     ledger_rows.flush(&mut w.tx).await?;
-    progress("账本与班子成员", posts.len(), posts.len());
     w.commit().await?;
     if store.backend() == crate::Backend::Sqlite {
         // One large transaction leaves a WAL as big as the data; fold it into the file now.

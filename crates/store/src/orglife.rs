@@ -83,6 +83,30 @@ fn date_of(r: &crate::db::Row, i: usize) -> Result<Date, StoreError> {
     r.opt_date(i).ok_or_else(|| bad("日期"))
 }
 
+/// The ledger payload of a record: its fields and who attended, was on leave or absent (with the
+/// reason) — ids in lists, so that a branch's year of records stays small.
+pub(crate) fn payload<'a>(
+    org: OrgId,
+    org_name: &str,
+    f: &MeetingFields,
+    attendance: impl Iterator<Item = (MemberId, Attendance, &'a str)>,
+) -> serde_json::Value {
+    let (mut present, mut leave, mut absent) = (Vec::new(), Vec::new(), Vec::new());
+    for (m, a, reason) in attendance {
+        match a {
+            Attendance::Present => present.push(serde_json::json!(m.0)),
+            Attendance::Leave => leave.push(serde_json::json!([m.0, reason])),
+            Attendance::Absent => absent.push(serde_json::json!([m.0, reason])),
+        }
+    }
+    serde_json::json!({
+        "org_id": org.0, "org": org_name, "kind": f.kind.code(), "held_on": f.held_on.to_string(),
+        "place": f.place, "host": f.host, "recorder": f.recorder, "lecturer": f.lecturer,
+        "topic": f.topic, "content": f.content, "decisions": f.decisions,
+        "present": present, "leave": leave, "absent": absent,
+    })
+}
+
 impl Store {
     /// Records a meeting of `org` with the attendance of its members on the day. Every listed
     /// member must have belonged to `org` that day, once; a leave needs its reason.
@@ -177,14 +201,8 @@ impl Store {
             )
             .await?;
         }
-        let payload = serde_json::json!({
-            "org_id": org.0, "org": o.fields.name, "kind": fields.kind.code(), "held_on": fields.held_on.to_string(),
-            "place": fields.place, "host": fields.host, "recorder": fields.recorder, "lecturer": fields.lecturer,
-            "topic": fields.topic, "content": fields.content, "decisions": fields.decisions,
-            "attendance": attendance.iter().map(|a| serde_json::json!({
-                "member_id": a.member_id.0, "attendance": a.attendance.code(), "reason": a.reason.trim(),
-            })).collect::<Vec<_>>(),
-        });
+        let attended = attendance.iter().map(|a| (a.member_id, a.attendance, a.reason.trim()));
+        let payload = payload(org, &o.fields.name, fields, attended);
         w.record(
             access,
             NewEntry {

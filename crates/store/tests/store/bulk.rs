@@ -3,8 +3,9 @@ use crate::on_both;
 use qiangji_domain::id_number::IdNumber;
 use qiangji_domain::member::MemberInput;
 use qiangji_domain::org::Post;
+use qiangji_domain::orglife::{Attendance, MeetingInput};
 use qiangji_store::Access;
-use qiangji_store::bulk::{BulkMember, BulkOrg, BulkPost, load};
+use qiangji_store::bulk::{BulkMeeting, BulkMember, BulkOrg, BulkPost, load};
 
 /// More members than one statement holds, some with a previous organization, so that batches of
 /// several tables fill and flush at different moments.
@@ -49,11 +50,42 @@ async fn a_bulk_load_larger_than_one_statement_keeps_every_reference_and_checks_
         })
         .collect();
     let posts = [BulkPost { org: 2, post: Post::Secretary, member: 0, since: d("2021-01-01") }];
+    // Records with ten attendees each: attendance rows fill statements long before the records do.
+    let record = MeetingInput {
+        kind: "theme_day".into(),
+        held_on: "2026-01-10".into(),
+        place: "活动室".into(),
+        host: "书记".into(),
+        recorder: "委员".into(),
+        topic: "主题党日".into(),
+        content: "志愿服务".into(),
+        ..Default::default()
+    }
+    .validate(d("2026-11-23"))
+    .unwrap();
+    let sheets: Vec<Vec<(usize, Attendance, &str)>> =
+        (0..3000usize).map(|i| (0..10).map(|k| ((i * 20 + k * 2) % 3000, Attendance::Present, "")).collect()).collect();
+    let meetings: Vec<BulkMeeting> = sheets
+        .iter()
+        .map(|a| BulkMeeting {
+            org: 2,
+            fields: &record,
+            lecturer_is_secretary: false,
+            recorded_on: d("2026-01-11"),
+            attendance: a,
+        })
+        .collect();
     let sys = Access::system("测试", 1);
-    load(&t.store, &sys, &bulk_orgs, &members, &posts, &mut |_, _, _| {}).await.unwrap();
+    load(&t.store, &sys, &bulk_orgs, &members, &posts, &meetings, &mut |_, _, _| {}).await.unwrap();
     let report = qiangji_store::check::run(t.store.db()).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     assert_eq!((report.orgs, report.members), (4, 3000));
-    assert_eq!(report.ledger_entries, 4 + 3000 + 1000 + 1, "orgs, members, moves of a third, one post group");
+    assert_eq!(
+        report.ledger_entries,
+        4 + 3000 + 1000 + 1 + 3000,
+        "orgs, members, moves of a third, one post group, records"
+    );
+    let attendance = t.store.db().one("SELECT COUNT(*) FROM meeting_attendance", vec![]).await.unwrap().int(0);
+    assert_eq!(attendance, 30_000);
 }
 on_both!(a_bulk_load_larger_than_one_statement_keeps_every_reference_and_checks_clean);
