@@ -3,7 +3,7 @@
 use qiangji_demo::{Dataset, Scale};
 use qiangji_domain::org::OrgKind;
 use qiangji_domain::org::Post;
-use qiangji_store::bulk::{self, BulkMember, BulkOrg, BulkPost};
+use qiangji_store::bulk::{self, BulkMeeting, BulkMember, BulkOrg, BulkPost};
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Role, Store};
 use std::time::Instant;
@@ -49,7 +49,25 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
         .map(|m| BulkMember { org: m.org, fields: &m.fields, since: m.org_since, previous: m.previous_org })
         .collect();
     let posts = leadership(&data);
-    bulk::load(store, &access, &orgs, &members, &posts, &mut |stage, done, total| {
+    let mut secretary = vec![None; data.orgs.len()];
+    for p in posts.iter().filter(|p| p.post == Post::Secretary) {
+        secretary[p.org] = Some(p.member);
+    }
+    // The demo secretary's branch owes its last quarter's 党员大会, so that their board shows something to do.
+    let behind = [placements(&data)?[3].0 as usize - 1];
+    let records = qiangji_demo::orglife::meetings(&data, &secretary, &behind, 2026, today);
+    println!("已生成组织生活记录：{}条（近12个月）", records.len());
+    let meetings: Vec<BulkMeeting> = records
+        .iter()
+        .map(|m| BulkMeeting {
+            org: m.org,
+            fields: &m.fields,
+            lecturer_is_secretary: m.lecturer_is_secretary,
+            recorded_on: m.recorded_on,
+            attendance: &m.attendance,
+        })
+        .collect();
+    bulk::load(store, &access, &orgs, &members, &posts, &meetings, &mut |stage, done, total| {
         println!("  载入{stage}：{done}/{total}");
     })
     .await

@@ -20,6 +20,7 @@ mod facts;
 mod geo;
 mod mix;
 mod names;
+pub mod orglife;
 mod people;
 mod sample;
 mod tree;

@@ -267,3 +267,38 @@ fn the_rules_hold_for_many_seeds() {
         }
     }
 }
+
+/// A year of organizational life: every attendee belonged to the branch that day, nothing is dated
+/// after today or before founding, the branch made to lag owes its last quarter's 党员大会, most
+/// branches keep theirs, and the same seed gives the same records.
+#[test]
+fn a_year_of_organizational_life_is_consistent_and_repeatable() {
+    use qiangji_demo::orglife::meetings;
+    use qiangji_domain::orglife::MeetingKind;
+    let data = small();
+    let branches: Vec<usize> = (0..data.orgs.len()).filter(|&o| data.orgs[o].fields.kind == OrgKind::Branch).collect();
+    let behind = branches[0];
+    let records = meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today());
+    assert_eq!(records, meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today()));
+    assert!(records.len() > branches.len() * 10, "{} records for {} branches", records.len(), branches.len());
+    for r in &records {
+        assert!(r.fields.held_on <= today() && r.recorded_on <= today() && r.fields.held_on <= r.recorded_on);
+        assert!(data.orgs[r.org].fields.founded_on.is_none_or(|f| f <= r.fields.held_on));
+        for &(m, _, _) in &r.attendance {
+            let m = &data.members[m];
+            assert!(m.org == r.org && m.org_since <= r.fields.held_on, "{} at {}", m.fields.name, r.fields.held_on);
+        }
+    }
+    // The quarter before today's (2026-06-30): the first quarter of 2026.
+    let general_in_q1 = |org: usize| {
+        records.iter().any(|r| {
+            r.org == org
+                && r.fields.kind == MeetingKind::GeneralMeeting
+                && r.fields.held_on >= date::parse("2026-01-01").unwrap()
+                && r.fields.held_on < date::parse("2026-04-01").unwrap()
+        })
+    };
+    assert!(!general_in_q1(behind), "the lagging branch owes its 党员大会");
+    let kept = branches.iter().filter(|&&b| general_in_q1(b)).count();
+    assert!(kept * 10 >= branches.len() * 6, "most branches keep it: {kept} of {}", branches.len());
+}
