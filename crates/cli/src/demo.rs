@@ -55,7 +55,11 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
     }
     // The demo secretary's branch owes its last quarter's 党员大会, so that their board shows something to do.
     let behind = [placements(&data)?[3].0 as usize - 1];
-    let records = qiangji_demo::orglife::meetings(&data, &secretary, &behind, 2026, today);
+    // A province's year would be about 7 million records: its demo (a load-time measurement) has none.
+    let records = match scale {
+        Scale::Province => Vec::new(),
+        _ => qiangji_demo::orglife::meetings(&data, &secretary, &behind, 2026, today),
+    };
     println!("已生成组织生活记录：{}条（近12个月）", records.len());
     let meetings: Vec<BulkMeeting> = records
         .iter()
