@@ -35,6 +35,8 @@ pub struct App {
     pub engine: RwLock<Engine>,
     /// Whole-tree access used only to keep the engine current.
     system: Access,
+    /// Warning boards computed since the engine last moved, so that paging through one is free.
+    boards: std::sync::Mutex<orglife::BoardCache>,
 }
 
 impl App {
@@ -43,7 +45,7 @@ impl App {
         let root = store.root_org_id().await?.unwrap_or(0);
         let system = Access::system("统计引擎", root);
         let engine = Engine::build(&store, &system).await?;
-        Ok(Arc::new(App { store, engine: RwLock::new(engine), system }))
+        Ok(Arc::new(App { store, engine: RwLock::new(engine), system, boards: Default::default() }))
     }
 
     /// Brings the engine up to the newest ledger entry. Called after every write and periodically,

@@ -28,7 +28,7 @@ const PAGES: &[(&str, &str)] = &[
     ("党员列表 第100页", "/orgs/{root}/members?offset=4950"),
     ("统计页 今天", "/orgs/{root}/stats"),
     ("统计页 一年前", "/orgs/{root}/stats?on={year_ago}"),
-    ("组织生活预警看板", "/orgs/{root}/warnings"),
+    ("组织生活预警看板（最慢的一次为首次计算）", "/orgs/{root}/warnings"),
 ];
 
 async fn request(addr: &str, raw: String) -> Result<(u16, String, Vec<String>), String> {

@@ -161,7 +161,7 @@ pub async fn warnings(
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    let board = app.engine.read().await.board(&actor.access, org.id, today(), &rules());
+    let board = app.board(&actor.access, org.id, today()).await;
     let page: Vec<_> = board.behind.iter().skip(q.offset).take(crate::orglife::board::PAGE_SIZE).collect();
     let ids: Vec<OrgId> = page.iter().map(|b| b.org).collect();
     let names = app.store.org_names(&actor.access, &ids).await.map_err(err)?;

@@ -2,7 +2,7 @@
 //! organizations are behind on which organizational-life requirement, how many days are left, and
 //! how each requirement stands across the subtree this year.
 
-use super::{RequirementView, rules};
+use super::RequirementView;
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -81,7 +81,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let today = qiangji_domain::date::today();
-    let board = app.engine.read().await.board(&actor.access, org.id, today, &rules());
+    let board = app.board(&actor.access, org.id, today).await;
     let shown: Vec<_> = board.behind.iter().skip(q.offset).take(PAGE_SIZE).collect();
     let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
     let names = app.store.org_names(&actor.access, &ids).await?;

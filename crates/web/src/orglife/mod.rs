@@ -6,7 +6,52 @@ pub mod board;
 pub mod record;
 pub mod show;
 
+use crate::App;
+use qiangji_domain::Date;
+use qiangji_domain::org::OrgId;
 use qiangji_domain::orglife::{Requirement, RuleSet, Status};
+use qiangji_stats::Board;
+use qiangji_store::Access;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Boards by (organization, scope organization, self-only member) for one day and one state of the
+/// engine; a board of a city takes a sixth of a second, paging through it should not.
+#[derive(Default)]
+pub struct BoardCache {
+    seq: i64,
+    on: Option<Date>,
+    boards: HashMap<(i64, i64, Option<i64>), Arc<Board>>,
+}
+
+/// Boards kept at most; a new one beyond this starts the cache afresh.
+const BOARDS_KEPT: usize = 32;
+
+impl App {
+    /// The warning board of `org`'s subtree on `on` as `access` sees it, computed once per change.
+    pub async fn board(&self, access: &Access, org: OrgId, on: Date) -> Arc<Board> {
+        let engine = self.engine.read().await;
+        let key = (org.0, access.scope_org_id(), access.self_member_id());
+        {
+            let mut c = self.boards.lock().expect("board cache");
+            if c.seq != engine.seq() || c.on != Some(on) {
+                *c = BoardCache { seq: engine.seq(), on: Some(on), boards: HashMap::new() };
+            }
+            if let Some(b) = c.boards.get(&key) {
+                return b.clone();
+            }
+        }
+        let board = Arc::new(engine.board(access, org, on, &rules()));
+        let mut c = self.boards.lock().expect("board cache");
+        if c.seq == engine.seq() && c.on == Some(on) {
+            if c.boards.len() >= BOARDS_KEPT {
+                c.boards.clear();
+            }
+            c.boards.insert(key, board.clone());
+        }
+        board
+    }
+}
 
 /// The rules in force: the documents' defaults (administrators' edits are not stored yet).
 pub fn rules() -> RuleSet {
