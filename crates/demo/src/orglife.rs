@@ -145,8 +145,10 @@ fn record(
     let name_of = |m: usize| data.members[m].fields.name.clone();
     let host = secretary.map_or_else(|| "书记".to_owned(), str::to_owned);
     let recorder = there.get(1).map_or_else(|| "组织委员".to_owned(), |&m| name_of(m));
+    // The secretary gives the 党课 where there is one on record (the store derives the same from the
+    // post); elsewhere someone does, and 书记讲党课 stays owed — true to the data.
     let (lecturer, lecturer_is_secretary) = match kind {
-        MeetingKind::PartyLecture => (host.clone(), true),
+        MeetingKind::PartyLecture => (host.clone(), secretary.is_some()),
         _ => (String::new(), false),
     };
     let topic = format!("{}：{}", kind.label(), pick_str(rng, TOPICS));
