@@ -5,7 +5,7 @@
 use crate::day::Day;
 use crate::dim::{Condition, Dim, Probe, Seen};
 use crate::engine::Engine;
-use crate::engine::scan::{Histogram, Plain, add_cells};
+use crate::engine::scan::{Plain, add_cells};
 use crate::rollup::{OrgTally, Tally, exists};
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberId;
@@ -95,9 +95,7 @@ impl Engine {
             }
         };
         if let Some(plain) = self.fast(&b, cond, &probe, self.tuning.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
-            let h =
-                self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, &plain, h), Histogram::merge);
-            let mut t = h.into_tally(Tally::default(), &probe);
+            let mut t = self.histogram(b, &plain).into_tally(Tally::default(), &probe);
             self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| add(&mut t, &s));
             return t;
         }
@@ -172,12 +170,7 @@ impl Engine {
                 return CrossTab { rows, columns, cells };
             }
             if let Some(plain) = self.fast(&b, cond, &probe, self.tuning.histogram_min.unwrap_or(HISTOGRAM_MIN)) {
-                let h = self.split_base(
-                    b,
-                    Histogram::new,
-                    |h, lo, hi| self.tally_base(lo, hi, &plain, h),
-                    Histogram::merge,
-                );
+                let h = self.histogram(b, &plain);
                 let mut cells = empty();
                 self.visit_extra(b.lo, b.hi, None, probe.on, &mut |_, s| add(&mut cells, &s));
                 h.into_cells(rows, columns, &mut cells, &probe);

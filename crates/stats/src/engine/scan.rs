@@ -246,6 +246,11 @@ impl Engine {
         }
     }
 
+    /// The histogram of the base rows of `b` counted on the probe's day and matching, both cores.
+    pub(crate) fn histogram(&self, b: Bounds, plain: &Plain) -> Histogram {
+        self.split_base(b, Histogram::new, |h, lo, hi| self.tally_base(lo, hi, plain, h), Histogram::merge)
+    }
+
     /// The general path for a base row that is gone (never counted) or irregular.
     fn special(&self, i: usize, sector: u8, plain: &Plain) -> Option<Seen> {
         if self.base.is_gone(i) || self.base.since[i] > plain.probe.on {
