@@ -125,11 +125,15 @@ impl Engine {
     ) {
         let day = Day::of(on).unwrap_or(Day::OPEN);
         // 支部委员会 (7 or more full members, 党章第三十条) and 党小组, as they stand on the day.
+        // Counted only where evaluated: one organization's page need not scan its whole subtree.
         let mut full = vec![0u32; hi - lo];
         let (full_only, probe) = (Condition::all().and(Dim::Kind, &[MemberKind::Full.index()]), Probe::new(on));
         let plain = Plain::new(&full_only, &probe);
-        self.count_base(lo as u32, hi as u32, &plain, &mut |p, n| full[p as usize - lo] = n);
-        self.visit_extra(lo as u32, hi as u32, None, day, &mut |p, s| full[p as usize - lo] += u32::from(s.kind == 0));
+        let (clo, chi) = only.map_or((lo, hi), |p| (p, p + 1));
+        self.count_base(clo as u32, chi as u32, &plain, &mut |p, n| full[p as usize - lo] = n);
+        self.visit_extra(clo as u32, chi as u32, None, day, &mut |p, s| {
+            full[p as usize - lo] += u32::from(s.kind == 0)
+        });
         let mut has_groups = vec![false; hi - lo];
         for p in lo..hi {
             let parent = self.orgs.parent[p] as usize;
