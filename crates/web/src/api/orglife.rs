@@ -2,7 +2,7 @@
 //! organization's requirements and the early-warning board of a subtree.
 
 use super::{ApiResult, Body, err, json};
-use crate::orglife::rules;
+use crate::orglife::{board, rules};
 use crate::{App, AppError, scoped};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -147,24 +147,16 @@ pub async fn confirm(
     Ok(Json(json::meeting(&app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?)))
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    offset: usize,
-}
-
 /// The early-warning board of the organization's subtree, 100 items behind a page.
 pub async fn warnings(
     actor: crate::auth::Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<board::PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let board = app.board(&actor.access, org.id, today()).await;
-    let page: Vec<_> = board.behind.iter().skip(q.offset).take(crate::orglife::board::PAGE_SIZE).collect();
-    let ids: Vec<OrgId> = page.iter().map(|b| b.org).collect();
-    let names = app.store.org_names(&actor.access, &ids).await.map_err(err)?;
+    let page = board::behind_page(&app, &actor.access, &board, q.offset).await.map_err(err)?;
     Ok(Json(j!({
         "on": board.on.to_string(),
         "orgs": board.orgs,
@@ -175,11 +167,11 @@ pub async fn warnings(
         })).collect::<Vec<_>>(),
         "total": board.behind.len(),
         "offset": q.offset,
-        "limit": crate::orglife::board::PAGE_SIZE,
-        "items": page.iter().map(|b| {
+        "limit": board::PAGE_SIZE,
+        "items": page.iter().map(|(b, org_name)| {
             let mut v = json::requirement(&b.requirement);
             v["org_id"] = j!(b.org.0);
-            v["org_name"] = j!(names.get(&b.org).cloned().unwrap_or_default());
+            v["org_name"] = j!(org_name);
             v
         }).collect::<Vec<_>>(),
     })))

@@ -11,8 +11,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use qiangji_domain::org::OrgId;
-use qiangji_stats::{DUE_SOON_DAYS, RequirementSummary};
+use qiangji_stats::{Behind, Board, DUE_SOON_DAYS, RequirementSummary};
 use qiangji_store::org::Org;
+use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 100;
@@ -70,7 +71,20 @@ struct BoardPage<'a> {
 #[derive(serde::Deserialize)]
 pub struct PageQuery {
     #[serde(default)]
+    pub offset: usize,
+}
+
+/// One page of the items behind, from `offset`, each with its organization's name.
+pub async fn behind_page<'a>(
+    app: &App,
+    access: &Access,
+    board: &'a Board,
     offset: usize,
+) -> Result<Vec<(&'a Behind, String)>, StoreError> {
+    let shown: Vec<&Behind> = board.behind.iter().skip(offset).take(PAGE_SIZE).collect();
+    let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
+    let names = app.store.org_names(access, &ids).await?;
+    Ok(shown.into_iter().map(|b| (b, names.get(&b.org).cloned().unwrap_or_default())).collect())
 }
 
 pub async fn page(
@@ -82,16 +96,10 @@ pub async fn page(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let today = qiangji_domain::date::today();
     let board = app.board(&actor.access, org.id, today).await;
-    let shown: Vec<_> = board.behind.iter().skip(q.offset).take(PAGE_SIZE).collect();
-    let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
-    let names = app.store.org_names(&actor.access, &ids).await?;
-    let rows = shown
-        .iter()
-        .map(|b| BehindRow {
-            org_id: b.org.0,
-            org_name: names.get(&b.org).cloned().unwrap_or_default(),
-            r: RequirementView::of(&b.requirement),
-        })
+    let rows = behind_page(&app, &actor.access, &board, q.offset)
+        .await?
+        .into_iter()
+        .map(|(b, org_name)| BehindRow { org_id: b.org.0, org_name, r: RequirementView::of(&b.requirement) })
         .collect();
     let view = BoardPage {
         layout: Layout::new(format!("预警：{}", org.fields.name), &actor),
