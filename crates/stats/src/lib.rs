@@ -20,6 +20,6 @@ pub use dim::{Condition, Dim};
 pub use engine::{Engine, Footprint, Loader};
 pub use facts::{MemberFacts, OrgFacts, StateSpan};
 pub use list::{Filter, OrgCounts, StatusFilter};
-pub use orglife::{Behind, Board, DUE_SOON_DAYS, RequirementSummary};
+pub use orglife::{DUE_SOON_DAYS, RequirementSummary, Warning, WarningBoard};
 pub use query::{CrossTab, Page};
 pub use rollup::{OrgTally, ROLLUP_MIN, Tally};

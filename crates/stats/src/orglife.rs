@@ -53,29 +53,29 @@ pub struct RequirementSummary {
     pub earlier_met: u32,
 }
 
-/// One organization behind on one requirement.
+/// A warning (预警): one organization behind on one requirement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Behind {
+pub struct Warning {
     pub org: OrgId,
     pub requirement: Requirement,
 }
 
 /// The early-warning board of a subtree on a day, for the twelve months up to that day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Board {
+pub struct WarningBoard {
     pub on: Date,
     /// Organizations that owe anything in those months.
     pub orgs: u32,
     pub summaries: Vec<RequirementSummary>,
     /// Overdue periods, then current periods with at most [`DUE_SOON_DAYS`] left
     /// unmet; most urgent first.
-    pub behind: Vec<Behind>,
+    pub warnings: Vec<Warning>,
 }
 
-impl Board {
+impl WarningBoard {
     /// The requirements of one organization that are behind.
     pub fn of_org(&self, org: OrgId) -> impl Iterator<Item = &Requirement> {
-        self.behind.iter().filter(move |b| b.org == org).map(|b| &b.requirement)
+        self.warnings.iter().filter(move |b| b.org == org).map(|b| &b.requirement)
     }
 }
 
@@ -177,8 +177,8 @@ impl Engine {
 
     /// The early-warning board of `org`'s subtree on `on`, for the periods of the last twelve
     /// months (so that in January last year's gaps still show).
-    pub fn board(&self, access: &Access, org: OrgId, on: Date, rules: &RuleSet) -> Board {
-        let mut board = Board { on, orgs: 0, summaries: Vec::new(), behind: Vec::new() };
+    pub fn board(&self, access: &Access, org: OrgId, on: Date, rules: &RuleSet) -> WarningBoard {
+        let mut board = WarningBoard { on, orgs: 0, summaries: Vec::new(), warnings: Vec::new() };
         let Some(b) = self.bounds(access, org) else { return board };
         if b.only.is_some() {
             return board; // a member account has no board
@@ -212,7 +212,7 @@ impl Engine {
                 }
                 let due_soon = r.status == Status::Pending && r.days_left.is_some_and(|d| d <= DUE_SOON_DAYS);
                 if r.status == Status::Overdue || due_soon {
-                    board.behind.push(Behind { org: id, requirement: r });
+                    board.warnings.push(Warning { org: id, requirement: r });
                 }
             }
         });
@@ -220,16 +220,16 @@ impl Engine {
         board.summaries = summaries;
         // Overdue first (oldest period first), then what is due soonest; ties by organization id.
         // The key is packed once per row: hundreds of thousands of rows at city scale.
-        let key = |b: &Behind| {
+        let key = |b: &Warning| {
             let r = &b.requirement;
             let left = r.days_left.map_or(0, |d| d.clamp(0, 0xffff) as u64);
             let from = Day::of(r.period.first_day()).map_or(0, |d| u64::from(d.0));
             u64::from(r.status != Status::Overdue) << 63 | left << 47 | from << 31 | (b.org.0 as u64 & 0x7fff_ffff)
         };
-        let mut order: Vec<(u64, u32)> = board.behind.iter().enumerate().map(|(i, b)| (key(b), i as u32)).collect();
+        let mut order: Vec<(u64, u32)> = board.warnings.iter().enumerate().map(|(i, b)| (key(b), i as u32)).collect();
         order.sort_unstable();
-        let mut rows: Vec<Option<Behind>> = std::mem::take(&mut board.behind).into_iter().map(Some).collect();
-        board.behind = order.into_iter().filter_map(|(_, i)| rows[i as usize].take()).collect();
+        let mut rows: Vec<Option<Warning>> = std::mem::take(&mut board.warnings).into_iter().map(Some).collect();
+        board.warnings = order.into_iter().filter_map(|(_, i)| rows[i as usize].take()).collect();
         board
     }
 }

@@ -147,7 +147,7 @@ pub async fn confirm(
     Ok(Json(json::meeting(&app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?)))
 }
 
-/// The early-warning board of the organization's subtree, 100 items behind a page.
+/// The early-warning board of the organization's subtree, 100 warnings a page.
 pub async fn warnings(
     actor: crate::auth::Actor,
     State(app): State<Arc<App>>,
@@ -156,7 +156,7 @@ pub async fn warnings(
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let board = app.board(&actor.access, org.id, today()).await;
-    let page = board::behind_page(&app, &actor.access, &board, q.offset).await.map_err(err)?;
+    let page = board::warnings_page(&app, &actor.access, &board, q.offset).await.map_err(err)?;
     Ok(Json(j!({
         "on": board.on.to_string(),
         "orgs": board.orgs,
@@ -165,7 +165,7 @@ pub async fn warnings(
             "current": { "met": s.current[0], "pending": s.current[1], "overdue": s.current[2] },
             "earlier": { "owed": s.earlier_owed, "met": s.earlier_met },
         })).collect::<Vec<_>>(),
-        "total": board.behind.len(),
+        "total": board.warnings.len(),
         "offset": q.offset,
         "limit": board::PAGE_SIZE,
         "items": page.iter().map(|(b, org_name)| {

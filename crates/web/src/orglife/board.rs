@@ -11,15 +11,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use qiangji_domain::org::OrgId;
-use qiangji_stats::{Behind, Board, DUE_SOON_DAYS, RequirementSummary};
+use qiangji_stats::{DUE_SOON_DAYS, RequirementSummary, Warning, WarningBoard};
 use qiangji_store::org::Org;
 use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 100;
 
-/// One behind row: the organization and the requirement.
-pub struct BehindRow {
+/// One warning row: the organization and the requirement.
+pub struct WarningRow {
     pub org_id: i64,
     pub org_name: String,
     pub r: RequirementView,
@@ -64,7 +64,7 @@ struct BoardPage<'a> {
     due_soon_days: i64,
     summaries: Vec<SummaryRow>,
     total: usize,
-    rows: Vec<BehindRow>,
+    rows: Vec<WarningRow>,
     pages: Vec<(String, usize, bool)>,
 }
 
@@ -74,14 +74,14 @@ pub struct PageQuery {
     pub offset: usize,
 }
 
-/// One page of the items behind, from `offset`, each with its organization's name.
-pub async fn behind_page<'a>(
+/// One page of the warnings, from `offset`, each with its organization's name.
+pub async fn warnings_page<'a>(
     app: &App,
     access: &Access,
-    board: &'a Board,
+    board: &'a WarningBoard,
     offset: usize,
-) -> Result<Vec<(&'a Behind, String)>, StoreError> {
-    let shown: Vec<&Behind> = board.behind.iter().skip(offset).take(PAGE_SIZE).collect();
+) -> Result<Vec<(&'a Warning, String)>, StoreError> {
+    let shown: Vec<&Warning> = board.warnings.iter().skip(offset).take(PAGE_SIZE).collect();
     let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
     let names = app.store.org_names(access, &ids).await?;
     Ok(shown.into_iter().map(|b| (b, names.get(&b.org).cloned().unwrap_or_default())).collect())
@@ -96,10 +96,10 @@ pub async fn page(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let today = qiangji_domain::date::today();
     let board = app.board(&actor.access, org.id, today).await;
-    let rows = behind_page(&app, &actor.access, &board, q.offset)
+    let rows = warnings_page(&app, &actor.access, &board, q.offset)
         .await?
         .into_iter()
-        .map(|(b, org_name)| BehindRow { org_id: b.org.0, org_name, r: RequirementView::of(&b.requirement) })
+        .map(|(b, org_name)| WarningRow { org_id: b.org.0, org_name, r: RequirementView::of(&b.requirement) })
         .collect();
     let view = BoardPage {
         layout: Layout::new(format!("预警：{}", org.fields.name), &actor),
@@ -108,9 +108,9 @@ pub async fn page(
         orgs: board.orgs,
         due_soon_days: DUE_SOON_DAYS,
         summaries: board.summaries.iter().map(SummaryRow::of).collect(),
-        total: board.behind.len(),
+        total: board.warnings.len(),
         rows,
-        pages: pager(board.behind.len(), q.offset, PAGE_SIZE),
+        pages: pager(board.warnings.len(), q.offset, PAGE_SIZE),
     };
     Ok(Html(render(&view)))
 }

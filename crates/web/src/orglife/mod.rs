@@ -10,7 +10,7 @@ use crate::App;
 use qiangji_domain::Date;
 use qiangji_domain::org::OrgId;
 use qiangji_domain::orglife::{Requirement, RuleSet, Status};
-use qiangji_stats::Board;
+use qiangji_stats::WarningBoard;
 use qiangji_store::Access;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub struct BoardCache {
     seq: i64,
     on: Option<Date>,
-    boards: HashMap<(i64, i64, Option<i64>), Arc<Board>>,
+    boards: HashMap<(i64, i64, Option<i64>), Arc<WarningBoard>>,
 }
 
 /// Boards kept at most; a new one beyond this starts the cache afresh.
@@ -29,7 +29,7 @@ const BOARDS_KEPT: usize = 32;
 
 impl App {
     /// The warning board of `org`'s subtree on `on` as `access` sees it, computed once per change.
-    pub async fn board(&self, access: &Access, org: OrgId, on: Date) -> Arc<Board> {
+    pub async fn board(&self, access: &Access, org: OrgId, on: Date) -> Arc<WarningBoard> {
         let engine = self.engine.read().await;
         let key = (org.0, access.scope_org_id(), access.self_member_id());
         {
