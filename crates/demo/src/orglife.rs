@@ -1,8 +1,9 @@
 //! A year of organizational life for the demo: every branch's 三会一课, 主题党日, 组织生活会 and
 //! 民主评议 of the last twelve months, committees' 民主生活会, with attendance at the meetings of all
 //! members. Most branches keep every requirement, some lag, a few barely meet; a few records are
-//! entered long after the day, and a few branches copy another branch's minutes word for word — so
-//! that the warning board and the checks for formalism have something true to find.
+//! entered long after the day, a few branches copy another branch's minutes word for word, and a
+//! few members stopped coming months ago — so that the warning board and the checks for formalism
+//! have something true to find.
 
 use crate::sample::{chance, pick_str};
 use crate::{Dataset, DemoMember};
@@ -126,6 +127,7 @@ pub fn meetings(
         }
     }
     plant_copies(&mut rng, data, &mut out);
+    plant_drifters(seed, data, &mut out, today);
     out
 }
 
@@ -213,6 +215,23 @@ fn plant_copies(rng: &mut SmallRng, data: &Dataset, out: &mut [DemoMeeting]) {
                 .content
                 .replace(&data.orgs[out[from].org].fields.short_name, &data.orgs[out[to].org].fields.short_name);
             out[to].fields.content = copied; // still valid: the same length class as the original
+        }
+    }
+}
+
+/// About one member in two hundred stopped coming some months ago (3 to 8): absent from every
+/// meeting since, without a reason — the members the 党章第九条 streaks are there to find.
+fn plant_drifters(seed: u64, data: &Dataset, out: &mut [DemoMeeting], today: Date) {
+    let mut rng = SmallRng::seed_from_u64(seed ^ 0x0d71_f7e5);
+    let this_month = Date::from_ymd_opt(today.year(), today.month(), 1).expect("valid");
+    let stopped: Vec<Option<Date>> = (0..data.members.len())
+        .map(|_| chance(&mut rng, 0.005).then(|| this_month - Months::new(rng.random_range(3..=8))))
+        .collect();
+    for m in out.iter_mut() {
+        for (member, attendance, reason) in &mut m.attendance {
+            if stopped[*member].is_some_and(|from| m.fields.held_on >= from) {
+                (*attendance, *reason) = (Attendance::Absent, "");
+            }
         }
     }
 }

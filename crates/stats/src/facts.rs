@@ -18,6 +18,12 @@ pub struct OrgFacts {
     pub sector: Sector,
     pub founded_on: Option<Date>,
     pub dissolved_on: Option<Date>,
+    /// A joint branch (联合党支部) of several units: fewer than three full members is no defect.
+    pub joint: bool,
+    /// The day the current term ends (换届 due), if a term is on record.
+    pub term_end: Option<Date>,
+    /// Committee members besides the secretaries are on record.
+    pub committee: bool,
 }
 
 /// A kind-and-status interval `[from, to)`; `to: None` is open.
@@ -73,7 +79,8 @@ impl MemberFacts {
 }
 
 /// Organizations as facts, in path (pre-) order.
-pub fn org_facts(orgs: Vec<Org>) -> Vec<OrgFacts> {
+pub fn org_facts(orgs: Vec<Org>, committees: &[OrgId]) -> Vec<OrgFacts> {
+    let committees: std::collections::HashSet<OrgId> = committees.iter().copied().collect();
     orgs.into_iter()
         .map(|o| OrgFacts {
             id: o.id,
@@ -82,8 +89,17 @@ pub fn org_facts(orgs: Vec<Org>) -> Vec<OrgFacts> {
             sector: o.fields.sector,
             founded_on: o.fields.founded_on,
             dissolved_on: o.dissolved_on,
+            joint: o.fields.joint,
+            term_end: o.fields.term_end(),
+            committee: committees.contains(&o.id),
         })
         .collect()
+}
+
+/// The organizations `access` sees, with what the engine keeps of each.
+pub async fn load_org_facts(store: &Store, access: &Access) -> Result<Vec<OrgFacts>, StoreError> {
+    let committees = store.committee_org_ids(access).await?;
+    Ok(org_facts(store.list_orgs(access).await?, &committees))
 }
 
 /// Joins summaries with their spans into facts.

@@ -6,6 +6,7 @@
 //! behind any of them, plus today's member lists with filters and name searches — without
 //! touching the database. See DESIGN "Tree and statistics". No HTTP here.
 
+mod absence;
 pub mod day;
 pub mod dim;
 mod engine;
@@ -16,6 +17,7 @@ mod orglife;
 mod query;
 mod rollup;
 
+pub use absence::Absence;
 pub use dim::{Condition, Dim};
 pub use engine::{Engine, Footprint, Loader};
 pub use facts::{MemberFacts, OrgFacts, StateSpan};

@@ -3,13 +3,15 @@
 //! board of any subtree — which organizations are behind on which requirement, how many days are
 //! left, and the compliance rates — evaluated by the domain rules (`qiangji_domain::orglife`).
 
+use crate::absence::Absence;
 use crate::day::Day;
 use crate::dim::{Condition, Dim, Probe};
-use crate::engine::Engine;
 use crate::engine::scan::Plain;
+use crate::engine::{Engine, ORG_COMMITTEE, ORG_JOINT};
+use crate::query::Bounds;
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberKind;
-use qiangji_domain::org::{OrgId, OrgKind, Post};
+use qiangji_domain::org::{Advisory, OrgId, OrgKind, OrgShape, Post, advisories};
 use qiangji_domain::orglife::{
     MeetingFact, MeetingId, OrgLifeFacts, Period, Requirement, RequirementKind, RuleSet, Status, evaluate,
 };
@@ -19,6 +21,13 @@ use std::collections::HashMap;
 
 /// A pending requirement shows on the board once this few days are left.
 pub const DUE_SOON_DAYS: i64 = 15;
+
+/// Members and full members held directly by the organizations `lo..lo + full.len()`.
+struct Direct {
+    lo: usize,
+    members: Vec<u32>,
+    full: Vec<u32>,
+}
 
 /// Each organization's records, by organization id (ids survive a change of tree).
 #[derive(Debug, Default)]
@@ -70,6 +79,10 @@ pub struct WarningBoard {
     /// Overdue periods, then current periods with at most [`DUE_SOON_DAYS`] left
     /// unmet; most urgent first.
     pub warnings: Vec<Warning>,
+    /// Organizations set up against the 支部工作条例 or due for 换届, in tree order.
+    pub advisories: Vec<(OrgId, Advisory)>,
+    /// Members on an absence streak, longest first.
+    pub absences: Vec<Absence>,
 }
 
 impl WarningBoard {
@@ -95,7 +108,7 @@ impl Engine {
         Ok(())
     }
 
-    /// Adds records written since the engine last looked.
+    /// Adds records written since the engine last looked, and their members' attendance.
     pub(crate) async fn follow_meetings(
         &mut self,
         store: &Store,
@@ -105,18 +118,61 @@ impl Engine {
         if !ids.is_empty() {
             let rows = store.meeting_facts_of(access, ids).await?;
             self.meetings.add(rows);
+            self.follow_absences(store, access, ids).await?;
         }
         Ok(())
     }
 
-    /// Evaluates every organization of `[lo, hi)` existing on `on` (or only position `only`) for
-    /// the periods from the one containing `since` to the one containing `on`, calling
+    /// Members and full members each organization of `[lo, hi)` holds directly on `on`.
+    fn direct(&self, lo: usize, hi: usize, on: Date) -> Direct {
+        let b = Bounds { lo: lo as u32, hi: hi as u32, only: None, whole: false };
+        let mut full = vec![0; hi - lo];
+        let (full_only, probe) = (Condition::all().and(Dim::Kind, &[MemberKind::Full.index()]), Probe::new(on));
+        self.count_base(b.lo, b.hi, &Plain::new(&full_only, &probe), &mut |p, n| full[p as usize - lo] = n);
+        self.visit_extra(b.lo, b.hi, None, probe.on, &mut |p, s| full[p as usize - lo] += u32::from(s.kind == 0));
+        Direct { lo, members: self.direct_counts(b, on), full }
+    }
+
+    /// Whether the organization at `p` has a 党小组 existing on `day` among its children.
+    fn has_group(&self, p: usize, day: Day) -> bool {
+        let (end, mut q) = (self.orgs.end[p] as usize, p + 1);
+        while q < end {
+            if self.orgs.kind[q] == OrgKind::Group.index() && crate::rollup::exists(&self.orgs, q, day) {
+                return true;
+            }
+            q = self.orgs.end[q] as usize; // the next child: skip this one's subtree
+        }
+        false
+    }
+
+    /// How the organization at `p` is set up, for the 支部工作条例 advisories.
+    fn shape(&self, p: usize, direct: &Direct) -> OrgShape {
+        OrgShape {
+            kind: OrgKind::ALL[self.orgs.kind[p] as usize],
+            joint: self.orgs.flags[p] & ORG_JOINT != 0,
+            term_end: self.orgs.term_end[p].date(),
+            members: direct.members[p - direct.lo],
+            full_members: direct.full[p - direct.lo],
+            committee: self.orgs.flags[p] & ORG_COMMITTEE != 0,
+        }
+    }
+
+    /// The advisories of `org` itself on `on` (none once dissolved).
+    pub fn advisories(&self, access: &Access, org: OrgId, on: Date) -> Vec<Advisory> {
+        let Some(b) = self.bounds(access, org).filter(|b| b.whole && b.only.is_none()) else { return Vec::new() };
+        let p = b.lo as usize;
+        if !crate::rollup::exists(&self.orgs, p, Day::of(on).unwrap_or(Day::OPEN)) {
+            return Vec::new();
+        }
+        advisories(&self.shape(p, &self.direct(p, p + 1, on)), on)
+    }
+
+    /// Evaluates every organization of `direct`'s range existing on `on` (or only position
+    /// `only`) for the periods from the one containing `since` to the one containing `on`, calling
     /// `f(position, requirements)` for those owing anything.
-    #[allow(clippy::too_many_arguments)]
     fn evaluate_orgs(
         &self,
-        lo: usize,
-        hi: usize,
+        direct: &Direct,
         since: Date,
         on: Date,
         rules: &RuleSet,
@@ -124,23 +180,7 @@ impl Engine {
         mut f: impl FnMut(usize, Vec<Requirement>),
     ) {
         let day = Day::of(on).unwrap_or(Day::OPEN);
-        // 支部委员会 (7 or more full members, 党章第三十条) and 党小组, as they stand on the day.
-        // Counted only where evaluated: one organization's page need not scan its whole subtree.
-        let mut full = vec![0u32; hi - lo];
-        let (full_only, probe) = (Condition::all().and(Dim::Kind, &[MemberKind::Full.index()]), Probe::new(on));
-        let plain = Plain::new(&full_only, &probe);
-        let (clo, chi) = only.map_or((lo, hi), |p| (p, p + 1));
-        self.count_base(clo as u32, chi as u32, &plain, &mut |p, n| full[p as usize - lo] = n);
-        self.visit_extra(clo as u32, chi as u32, None, day, &mut |p, s| {
-            full[p as usize - lo] += u32::from(s.kind == 0)
-        });
-        let mut has_groups = vec![false; hi - lo];
-        for p in lo..hi {
-            let parent = self.orgs.parent[p] as usize;
-            if self.orgs.kind[p] == OrgKind::Group.index() && (lo..hi).contains(&parent) {
-                has_groups[parent - lo] = true;
-            }
-        }
+        let (lo, hi) = (direct.lo, direct.lo + direct.full.len());
         let no_meetings = Vec::new();
         for p in lo..hi {
             if only.is_some_and(|o| o != p) || !crate::rollup::exists(&self.orgs, p, day) {
@@ -151,8 +191,9 @@ impl Engine {
                 kind: OrgKind::ALL[self.orgs.kind[p] as usize],
                 founded_on: if founded == Day(0) { None } else { founded.date() },
                 dissolved_on: self.orgs.dissolved[p].date(),
-                has_committee: full[p - lo] >= 7,
-                has_groups: has_groups[p - lo],
+                // 支部委员会 (7 or more full members, 党章第三十条) and 党小组, as they stand on the day.
+                has_committee: direct.full[p - lo] >= 7,
+                has_groups: self.has_group(p, day),
                 merged_from: Vec::new(),
             };
             let meetings = self.meetings.by_org.get(&self.orgs.id[p]).unwrap_or(&no_meetings);
@@ -169,8 +210,10 @@ impl Engine {
         let since = Date::from_ymd_opt(on.year(), 1, 1).expect("1 January exists");
         let mut out = Vec::new();
         if let Some(b) = self.bounds(access, org).filter(|b| b.whole && b.only.is_none()) {
-            let (lo, hi) = (b.lo as usize, b.hi as usize);
-            self.evaluate_orgs(lo, hi, since, on, rules, Some(lo), |_, r| out = r);
+            // Counted only where evaluated: one organization's page need not scan its subtree.
+            let lo = b.lo as usize;
+            let direct = self.direct(lo, lo + 1, on);
+            self.evaluate_orgs(&direct, since, on, rules, Some(lo), |_, r| out = r);
         }
         out
     }
@@ -178,14 +221,30 @@ impl Engine {
     /// The early-warning board of `org`'s subtree on `on`, for the periods of the last twelve
     /// months (so that in January last year's gaps still show).
     pub fn board(&self, access: &Access, org: OrgId, on: Date, rules: &RuleSet) -> WarningBoard {
-        let mut board = WarningBoard { on, orgs: 0, summaries: Vec::new(), warnings: Vec::new() };
+        let mut board = WarningBoard {
+            on,
+            orgs: 0,
+            summaries: Vec::new(),
+            warnings: Vec::new(),
+            advisories: Vec::new(),
+            absences: Vec::new(),
+        };
         let Some(b) = self.bounds(access, org) else { return board };
         if b.only.is_some() {
             return board; // a member account has no board
         }
         let mut summaries: Vec<RequirementSummary> = Vec::new();
         let since = on - chrono::Months::new(12) + chrono::Days::new(1);
-        self.evaluate_orgs(b.lo as usize, b.hi as usize, since, on, rules, None, |p, requirements| {
+        let direct = self.direct(b.lo as usize, b.hi as usize, on);
+        let day = Day::of(on).unwrap_or(Day::OPEN);
+        for p in b.lo as usize..b.hi as usize {
+            if crate::rollup::exists(&self.orgs, p, day) {
+                let id = self.orgs.id[p];
+                board.advisories.extend(advisories(&self.shape(p, &direct), on).into_iter().map(|a| (id, a)));
+            }
+        }
+        board.absences = self.absences_in(&b, on);
+        self.evaluate_orgs(&direct, since, on, rules, None, |p, requirements| {
             let id = self.orgs.id[p];
             board.orgs += 1;
             for r in requirements {

@@ -213,7 +213,7 @@ impl Engine {
     }
 
     /// Members counted on `on` directly in each organization of `b`.
-    fn direct_counts(&self, b: Bounds, on: Date) -> Vec<u32> {
+    pub(crate) fn direct_counts(&self, b: Bounds, on: Date) -> Vec<u32> {
         if self.rollups.fresh(on) {
             return self.rollups.direct[b.lo as usize..b.hi as usize].to_vec();
         }

@@ -6,6 +6,7 @@
 //! ledger in the same transaction. HTTP, HTML and JSON do not belong here.
 
 pub mod access;
+pub mod attendance;
 pub mod bulk;
 pub mod check;
 pub mod db;

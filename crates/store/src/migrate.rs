@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_org_life.sql"),
         postgres: include_str!("../migrations/postgres/0002_org_life.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_absence_index",
+        sqlite: include_str!("../migrations/sqlite/0005_absence_index.sql"),
+        postgres: include_str!("../migrations/postgres/0005_absence_index.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -82,6 +82,9 @@ fn build(scale: FactScale, today: Date, csv: Option<&Path>) -> Result<Built, Str
             sector: o.sector,
             founded_on: None,
             dissolved_on: None,
+            joint: false,
+            term_end: None,
+            committee: false,
         })
         .collect();
     let mut loader = Loader::new(&org_facts, 0)?;

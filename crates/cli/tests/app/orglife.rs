@@ -63,6 +63,56 @@ fn flow(backend: Backend) {
     assert!(board["total"].as_u64().unwrap() > 0 && board["orgs"].as_u64().unwrap() > 0, "{board}");
     let theme = board["summaries"].as_array().unwrap().iter().find(|s| s["requirement"] == "theme_day").unwrap();
     assert!(theme["current"]["met"].as_u64().unwrap() >= 1, "{theme}");
+    structure_and_absences(&app, &officer);
+}
+
+/// The board's other views: organizations set up against the rules or due for 换届, and members on
+/// an absence streak — each checked against the stored data.
+fn structure_and_absences(app: &TestApp, officer: &Client) {
+    let structure = officer.get("/api/v1/orgs/1/warnings?view=structure").json();
+    assert_eq!(
+        (structure["view"].as_str(), &structure["total"]),
+        (Some("structure"), &structure["counts"]["structure"])
+    );
+    let items = structure["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "the demo has terms ending and small branches: {structure}");
+    for i in items {
+        assert!(i["code"].as_str().unwrap().starts_with("org.") && !i["message"].as_str().unwrap().is_empty(), "{i}");
+    }
+
+    let absence = officer.get("/api/v1/orgs/1/warnings?view=absence").json();
+    let items = absence["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "the demo has members who stopped coming: {absence}");
+    let levels = &absence["counts"]["absence_levels"];
+    let sum: u64 = ["3_months", "5_months", "6_months"].iter().map(|l| levels[l].as_u64().unwrap()).sum();
+    assert_eq!(Some(sum), absence["total"].as_u64());
+    let today = qiangji_domain::date::today();
+    for i in items {
+        let months = i["months"].as_u64().unwrap();
+        let level = match months {
+            3..=4 => "3_months",
+            5 => "5_months",
+            _ => "6_months",
+        };
+        assert_eq!(i["level"], level, "{i}");
+        // Every record the member was on in those months, the member missed.
+        let from = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), chrono::Datelike::month(&today), 1)
+            .unwrap()
+            - chrono::Months::new(months as u32 - 1);
+        let rows = app
+            .rt
+            .block_on(app.store.db().all(
+                "SELECT a.attendance FROM meeting_attendance a JOIN meeting g ON g.id = a.meeting_id \
+                 WHERE a.member_id = ? AND g.held_on >= ?",
+                vec![i["member_id"].as_i64().unwrap().into(), from.to_string().into()],
+            ))
+            .unwrap();
+        assert!(!rows.is_empty() && rows.iter().all(|r| r.text(0) == "absent"), "{i}");
+    }
+    let page = officer.get("/orgs/1/warnings?view=absence");
+    assert_eq!(page.status, 200);
+    let first = items[0]["member_name"].as_str().unwrap();
+    assert!(page.body.contains("id=\"absent\"") && page.body.contains(first), "the page lists them too");
 }
 
 #[test]

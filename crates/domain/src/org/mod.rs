@@ -2,7 +2,7 @@
 
 mod rules;
 
-pub use rules::{Advisory, advisories};
+pub use rules::{Advisory, OrgShape, advisories};
 
 use crate::code_enum;
 use crate::date::{self, Date};
@@ -68,6 +68,14 @@ code_enum!(
     From51To100 = ("51_100", "51至100人"),
     Over100 = ("gt100", "100人以上"),
 });
+
+impl Post {
+    /// A member of the committee besides its secretaries: where one is on record, the
+    /// organization has a 支部委员会 rather than a lone secretary.
+    pub fn is_committee_member(self) -> bool {
+        !matches!(self, Post::Secretary | Post::DeputySecretary)
+    }
+}
 
 impl SizeBand {
     pub fn of(members: u32) -> SizeBand {

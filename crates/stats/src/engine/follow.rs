@@ -5,7 +5,7 @@ use super::load::states_of;
 use super::rows::{Row, day};
 use super::{DELTA, Engine, Loader, Orgs, Past};
 use crate::dim::Seen;
-use crate::facts::{MemberFacts, OrgFacts, member_facts_of, org_facts, scan_member_facts};
+use crate::facts::{MemberFacts, OrgFacts, load_org_facts, member_facts_of, scan_member_facts};
 use crate::rollup::Rollups;
 use qiangji_domain::Date;
 use qiangji_domain::date::today;
@@ -19,7 +19,7 @@ impl Engine {
     pub async fn build(store: &Store, access: &Access) -> Result<Engine, StoreError> {
         // Read the ledger position first: changes made while loading are replayed by `catch_up`.
         let seq = ledger::head_seq(store.db()).await?;
-        let orgs = org_facts(store.list_orgs(access).await?);
+        let orgs = load_org_facts(store, access).await?;
         let mut loader = Loader::new(&orgs, seq).map_err(StoreError::Other)?;
         let mut failed = None;
         scan_member_facts(store, access, |f| {
@@ -35,6 +35,7 @@ impl Engine {
             None => loader.finish(today()),
         };
         engine.load_meetings(store, access).await?;
+        engine.load_absences(store, access).await?;
         Ok(engine)
     }
 
@@ -49,7 +50,7 @@ impl Engine {
             applied += entries.len();
             let today = today();
             if entries.iter().any(|e| e.subject.starts_with("org:")) {
-                self.set_orgs(&org_facts(store.list_orgs(access).await?), today).map_err(StoreError::Other)?;
+                self.set_orgs(&load_org_facts(store, access).await?, today).map_err(StoreError::Other)?;
             }
             let changed: BTreeSet<MemberId> = entries
                 .iter()

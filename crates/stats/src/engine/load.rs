@@ -161,6 +161,7 @@ impl Engine {
         }
         *self = assemble(orgs, staged, old.names, old.seq, old.tuning, today);
         self.meetings = old.meetings;
+        self.absences = old.absences;
         Ok(())
     }
 }

@@ -39,8 +39,17 @@ pub(crate) struct Orgs {
     pub founded: Vec<Day>,
     /// [`Day::OPEN`] while not dissolved.
     pub dissolved: Vec<Day>,
+    /// [`ORG_JOINT`] and [`ORG_COMMITTEE`].
+    pub flags: Vec<u8>,
+    /// The end of the current term; [`Day::OPEN`] when no term is on record.
+    pub term_end: Vec<Day>,
     pos_by_id: Vec<u32>,
 }
+
+/// A joint branch (联合党支部).
+pub(crate) const ORG_JOINT: u8 = 1;
+/// Committee members besides the secretaries are on record.
+pub(crate) const ORG_COMMITTEE: u8 = 2;
 
 impl Orgs {
     pub fn new(facts: &[OrgFacts]) -> Result<Orgs, String> {
@@ -55,6 +64,8 @@ impl Orgs {
             sector: Vec::with_capacity(n),
             founded: Vec::with_capacity(n),
             dissolved: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            term_end: Vec::with_capacity(n),
             pos_by_id: vec![NO_POS; max_id + 1],
         };
         for (i, f) in facts.iter().enumerate() {
@@ -74,6 +85,8 @@ impl Orgs {
             o.sector.push(f.sector.index());
             o.founded.push(f.founded_on.and_then(Day::of).unwrap_or(Day(0)));
             o.dissolved.push(f.dissolved_on.and_then(Day::of).unwrap_or(Day::OPEN));
+            o.flags.push(if f.joint { ORG_JOINT } else { 0 } | if f.committee { ORG_COMMITTEE } else { 0 });
+            o.term_end.push(f.term_end.and_then(Day::of).unwrap_or(Day::OPEN));
         }
         for i in (1..n).rev() {
             let p = o.parent[i] as usize;
@@ -107,7 +120,8 @@ impl Orgs {
             + (self.parent.capacity() + self.end.capacity() + self.pos_by_id.capacity()) * 4
             + self.kind.capacity()
             + self.sector.capacity()
-            + (self.founded.capacity() + self.dissolved.capacity()) * 2
+            + self.flags.capacity()
+            + (self.founded.capacity() + self.dissolved.capacity() + self.term_end.capacity()) * 2
     }
 }
 
@@ -150,6 +164,8 @@ pub struct Engine {
     pub(crate) rollups: Rollups,
     /// Each organization's organizational-life records.
     pub(crate) meetings: crate::orglife::Meetings,
+    /// Members who may be on an absence streak, with their months.
+    pub(crate) absences: crate::absence::Absences,
     /// Thresholds of the rollups and scans; tests lower them to exercise every path.
     pub(crate) tuning: Tuning,
     /// The ledger position reflected.
@@ -227,7 +243,8 @@ impl Engine {
             + self.states.capacity() * (size_of::<(u32, Box<[State]>)>() + 1)
             + states
             + self.rollups.bytes()
-            + self.meetings.bytes();
+            + self.meetings.bytes()
+            + self.absences.bytes();
         Footprint { members: self.member_count(), orgs: self.orgs.len(), stats_bytes, name_bytes: self.names.bytes() }
     }
 

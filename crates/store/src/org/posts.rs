@@ -57,6 +57,26 @@ impl Store {
     }
 
     /// Replaces the organization's post holders. A linked member must be in scope.
+    /// Organizations in scope with committee members on record besides the secretaries.
+    pub async fn committee_org_ids(&self, access: &Access) -> Result<Vec<OrgId>, StoreError> {
+        let (pred, mut p) = access.org_predicate();
+        let posts: Vec<&str> = Post::ALL.iter().filter(|p| p.is_committee_member()).map(|p| p.code()).collect();
+        let marks = vec!["?"; posts.len()].join(", ");
+        let mut args: Vec<crate::db::Value> = posts.into_iter().map(Into::into).collect();
+        args.append(&mut p);
+        let rows = self
+            .db
+            .all(
+                &format!(
+                    "SELECT DISTINCT p.org_id FROM org_post p JOIN org o ON o.id = p.org_id \
+                     WHERE p.post IN ({marks}) AND {pred}"
+                ),
+                args,
+            )
+            .await?;
+        Ok(rows.iter().map(|r| OrgId(r.int(0))).collect())
+    }
+
     pub async fn set_posts(
         &self,
         access: &Access,

@@ -27,9 +27,10 @@ pub async fn search(actor: Actor, State(app): State<Arc<App>>, Query(q): Query<S
 
 pub async fn get(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
-    let counts = app.engine.read().await.counts(&actor.access, org.id, today());
-    let advisories =
-        qiangji_domain::org::advisories(&org.fields, counts.direct_members, counts.direct_full_members, today());
+    let (counts, advisories) = {
+        let engine = app.engine.read().await;
+        (engine.counts(&actor.access, org.id, today()), engine.advisories(&actor.access, org.id, today()))
+    };
     let mut v = json::org(&org);
     v["member_count"] = j!(counts.members);
     v["full_member_count"] = j!(counts.full_members);

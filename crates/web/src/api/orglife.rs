@@ -147,7 +147,7 @@ pub async fn confirm(
     Ok(Json(json::meeting(&app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?)))
 }
 
-/// The early-warning board of the organization's subtree, 100 warnings a page.
+/// The early-warning board of the organization's subtree: one view (`view`) 100 items a page.
 pub async fn warnings(
     actor: crate::auth::Actor,
     State(app): State<Arc<App>>,
@@ -156,7 +156,28 @@ pub async fn warnings(
 ) -> ApiResult<Json<Value>> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
     let board = app.board(&actor.access, org.id, today()).await;
-    let page = board::warnings_page(&app, &actor.access, &board, q.offset).await.map_err(err)?;
+    let items: Vec<Value> = match board::items(&app, &actor.access, &board, q.view, q.offset).await.map_err(err)? {
+        board::Items::Requirements(rows) => rows
+            .iter()
+            .map(|(w, org_name)| {
+                let mut v = json::requirement(&w.requirement);
+                v["org_id"] = j!(w.org.0);
+                v["org_name"] = j!(org_name);
+                v
+            })
+            .collect(),
+        board::Items::Structure(rows) => rows
+            .iter()
+            .map(|a| j!({ "org_id": a.org_id, "org_name": a.org_name, "code": a.advisory.code, "message": a.advisory.message }))
+            .collect(),
+        board::Items::Absence(rows) => rows
+            .iter()
+            .map(|a| j!({
+                "member_id": a.member_id, "member_name": a.member_name, "org_id": a.org_id, "org_name": a.org_name,
+                "months": a.months, "level": a.level_code,
+            }))
+            .collect(),
+    };
     Ok(Json(j!({
         "on": board.on.to_string(),
         "orgs": board.orgs,
@@ -165,14 +186,16 @@ pub async fn warnings(
             "current": { "met": s.current[0], "pending": s.current[1], "overdue": s.current[2] },
             "earlier": { "owed": s.earlier_owed, "met": s.earlier_met },
         })).collect::<Vec<_>>(),
-        "total": board.warnings.len(),
+        "counts": {
+            "requirements": board.warnings.len(),
+            "structure": board.advisories.len(),
+            "absence": board.absences.len(),
+            "absence_levels": board::absence_levels(&board).iter().map(|(code, _, n)| (code.to_string(), j!(n))).collect::<serde_json::Map<_, _>>(),
+        },
+        "view": q.view.code(),
+        "total": q.view.total(&board),
         "offset": q.offset,
         "limit": board::PAGE_SIZE,
-        "items": page.iter().map(|(b, org_name)| {
-            let mut v = json::requirement(&b.requirement);
-            v["org_id"] = j!(b.org.0);
-            v["org_name"] = j!(org_name);
-            v
-        }).collect::<Vec<_>>(),
+        "items": items,
     })))
 }

@@ -8,7 +8,7 @@ use crate::page::{Layout, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use qiangji_domain::org::{Advisory, OrgId, advisories};
+use qiangji_domain::org::{Advisory, OrgId};
 use qiangji_stats::OrgCounts;
 use qiangji_store::org::Org;
 use std::sync::Arc;
@@ -59,12 +59,10 @@ async fn children_of(app: &App, actor: &Actor, id: OrgId) -> Result<Vec<Child>, 
 pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let ancestors = app.store.list_ancestors(&actor.access, &org).await?;
-    let counts = app.engine.read().await.counts(&actor.access, org.id, qiangji_domain::date::today());
     let today = qiangji_domain::date::today();
-    let advisories = if org.is_dissolved() {
-        Vec::new()
-    } else {
-        advisories(&org.fields, counts.direct_members, counts.direct_full_members, today)
+    let (counts, advisories) = {
+        let engine = app.engine.read().await;
+        (engine.counts(&actor.access, org.id, today), engine.advisories(&actor.access, org.id, today))
     };
     let children = children_of(&app, &actor, org.id).await?;
     let posts = app.store.list_posts(&actor.access, org.id).await?;

@@ -1,6 +1,8 @@
 //! `/orgs/{org_id}/warnings`: the early-warning board — for the organization's subtree, which
 //! organizations are behind on which organizational-life requirement, how many days are left, and
-//! how each requirement stands across the subtree this year.
+//! how each requirement stands across the subtree this year; which organizations are set up
+//! against the 支部工作条例 or due for 换届; which members have gone months without
+//! organizational life.
 
 use super::RequirementView;
 use crate::App;
@@ -10,10 +12,13 @@ use crate::page::{Layout, pager, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use qiangji_domain::org::OrgId;
+use qiangji_domain::member::MemberId;
+use qiangji_domain::org::{Advisory, OrgId};
+use qiangji_domain::orglife::AbsenceLevel;
 use qiangji_stats::{DUE_SOON_DAYS, RequirementSummary, Warning, WarningBoard};
 use qiangji_store::org::Org;
 use qiangji_store::{Access, StoreError};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 100;
@@ -54,6 +59,133 @@ impl SummaryRow {
     }
 }
 
+/// What the board shows: the organizations behind on requirements, the organizations set up
+/// against the 支部工作条例 or due for 换届, or the members on an absence streak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    #[default]
+    Requirements,
+    Structure,
+    Absence,
+}
+
+impl View {
+    pub fn code(self) -> &'static str {
+        match self {
+            View::Requirements => "requirements",
+            View::Structure => "structure",
+            View::Absence => "absence",
+        }
+    }
+
+    pub fn total(self, board: &WarningBoard) -> usize {
+        match self {
+            View::Requirements => board.warnings.len(),
+            View::Structure => board.advisories.len(),
+            View::Absence => board.absences.len(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub offset: usize,
+    #[serde(default)]
+    pub view: View,
+}
+
+/// One organization's advisory, with the organization's name.
+pub struct AdvisoryRow<'a> {
+    pub org_id: i64,
+    pub org_name: String,
+    pub advisory: &'a Advisory,
+}
+
+/// One member on an absence streak, with names.
+pub struct AbsenceRow {
+    pub member_id: i64,
+    pub member_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub months: u32,
+    pub level_code: &'static str,
+    pub level: &'static str,
+}
+
+/// One page of one view of the board, from `offset`, with names.
+pub enum Items<'a> {
+    Requirements(Vec<(&'a Warning, String)>),
+    Structure(Vec<AdvisoryRow<'a>>),
+    Absence(Vec<AbsenceRow>),
+}
+
+/// The page of `view` from `offset`, each row with its organization's (and member's) name.
+pub async fn items<'a>(
+    app: &App,
+    access: &Access,
+    board: &'a WarningBoard,
+    view: View,
+    offset: usize,
+) -> Result<Items<'a>, StoreError> {
+    let page = offset..offset.saturating_add(PAGE_SIZE);
+    let at = |len: usize| page.start.min(len)..page.end.min(len);
+    let orgs: Vec<OrgId> = match view {
+        View::Requirements => board.warnings[at(board.warnings.len())].iter().map(|w| w.org).collect(),
+        View::Structure => board.advisories[at(board.advisories.len())].iter().map(|a| a.0).collect(),
+        View::Absence => board.absences[at(board.absences.len())].iter().map(|a| a.org).collect(),
+    };
+    let names = app.store.org_names(access, &orgs).await?;
+    let name = |o: OrgId| names.get(&o).cloned().unwrap_or_default();
+    Ok(match view {
+        View::Requirements => {
+            Items::Requirements(board.warnings[at(board.warnings.len())].iter().map(|w| (w, name(w.org))).collect())
+        }
+        View::Structure => Items::Structure(
+            board.advisories[at(board.advisories.len())]
+                .iter()
+                .map(|(o, advisory)| AdvisoryRow { org_id: o.0, org_name: name(*o), advisory })
+                .collect(),
+        ),
+        View::Absence => {
+            let shown = &board.absences[at(board.absences.len())];
+            let ids: Vec<MemberId> = shown.iter().map(|a| a.member).collect();
+            let members: HashMap<MemberId, String> =
+                app.store.member_summaries(access, &ids).await?.into_iter().map(|m| (m.id, m.name)).collect();
+            Items::Absence(
+                shown
+                    .iter()
+                    .map(|a| AbsenceRow {
+                        member_id: a.member.0,
+                        member_name: members.get(&a.member).cloned().unwrap_or_default(),
+                        org_id: a.org.0,
+                        org_name: name(a.org),
+                        months: a.months,
+                        level_code: a.level.code(),
+                        level: a.level.label(),
+                    })
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// Members on a streak of each level (code, span in words, count): 3–4, 5, 6 months or more.
+pub fn absence_levels(board: &WarningBoard) -> Vec<(&'static str, &'static str, usize)> {
+    AbsenceLevel::ALL
+        .iter()
+        .map(|&l| {
+            let span = match l {
+                AbsenceLevel::ThreeMonths => "3–4个月",
+                AbsenceLevel::FiveMonths => "5个月",
+                AbsenceLevel::SixMonths => "6个月及以上",
+            };
+            (l.code(), span, board.absences.iter().filter(|a| a.level == l).count())
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "warnings.html")]
 struct BoardPage<'a> {
@@ -63,28 +195,14 @@ struct BoardPage<'a> {
     orgs: u32,
     due_soon_days: i64,
     summaries: Vec<SummaryRow>,
-    total: usize,
-    rows: Vec<WarningRow>,
+    view: &'static str,
+    /// Items of each view: requirements, structure, absence.
+    totals: [usize; 3],
+    absence_levels: Vec<(&'static str, &'static str, usize)>,
+    requirements: Vec<WarningRow>,
+    structure: Vec<AdvisoryRow<'a>>,
+    absence: Vec<AbsenceRow>,
     pages: Vec<(String, usize, bool)>,
-}
-
-#[derive(serde::Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    pub offset: usize,
-}
-
-/// One page of the warnings, from `offset`, each with its organization's name.
-pub async fn warnings_page<'a>(
-    app: &App,
-    access: &Access,
-    board: &'a WarningBoard,
-    offset: usize,
-) -> Result<Vec<(&'a Warning, String)>, StoreError> {
-    let shown: Vec<&Warning> = board.warnings.iter().skip(offset).take(PAGE_SIZE).collect();
-    let ids: Vec<OrgId> = shown.iter().map(|b| b.org).collect();
-    let names = app.store.org_names(access, &ids).await?;
-    Ok(shown.into_iter().map(|b| (b, names.get(&b.org).cloned().unwrap_or_default())).collect())
 }
 
 pub async fn page(
@@ -96,11 +214,17 @@ pub async fn page(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let today = qiangji_domain::date::today();
     let board = app.board(&actor.access, org.id, today).await;
-    let rows = warnings_page(&app, &actor.access, &board, q.offset)
-        .await?
-        .into_iter()
-        .map(|(b, org_name)| WarningRow { org_id: b.org.0, org_name, r: RequirementView::of(&b.requirement) })
-        .collect();
+    let (mut requirements, mut structure, mut absence) = (Vec::new(), Vec::new(), Vec::new());
+    match items(&app, &actor.access, &board, q.view, q.offset).await? {
+        Items::Requirements(rows) => {
+            requirements = rows
+                .into_iter()
+                .map(|(w, org_name)| WarningRow { org_id: w.org.0, org_name, r: RequirementView::of(&w.requirement) })
+                .collect()
+        }
+        Items::Structure(rows) => structure = rows,
+        Items::Absence(rows) => absence = rows,
+    }
     let view = BoardPage {
         layout: Layout::new(format!("预警：{}", org.fields.name), &actor),
         org,
@@ -108,9 +232,13 @@ pub async fn page(
         orgs: board.orgs,
         due_soon_days: DUE_SOON_DAYS,
         summaries: board.summaries.iter().map(SummaryRow::of).collect(),
-        total: board.warnings.len(),
-        rows,
-        pages: pager(board.warnings.len(), q.offset, PAGE_SIZE),
+        view: q.view.code(),
+        totals: [View::Requirements, View::Structure, View::Absence].map(|v| v.total(&board)),
+        absence_levels: absence_levels(&board),
+        requirements,
+        structure,
+        absence,
+        pages: pager(q.view.total(&board), q.offset, PAGE_SIZE),
     };
     Ok(Html(render(&view)))
 }
