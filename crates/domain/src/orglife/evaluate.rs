@@ -104,7 +104,17 @@ pub fn evaluate(
     kinds.dedup();
 
     let mut out = Vec::new();
+    // The dates of the organization's own records that count for one kind, gathered once per kind
+    // rather than scanned for every period: a board evaluates tens of thousands of organizations.
+    let mut own: Vec<Date> = Vec::new();
     for kind in kinds.into_iter().filter(|&k| org.may_hold(k)) {
+        own.clear();
+        own.extend(
+            meetings
+                .iter()
+                .filter(|m| counts_for(kind, m) && m.date <= on && existed_on(org.founded_on, m.date))
+                .map(|m| m.date),
+        );
         // Each version of a rule lays its own periods over the range (a version may change the
         // period itself), and keeps those whose first day it governs.
         for rule in rules.rules.iter().filter(|r| r.applies_to(org.kind, kind)) {
@@ -113,7 +123,7 @@ pub fn evaluate(
                 if !governs || !org.owes(span) {
                     continue;
                 }
-                let held = held(org, meetings, kind, span, on);
+                let held = held(org, &own, kind, span, on);
                 let current = span.contains(on);
                 let status = match (held >= rule.min_count, current) {
                     (true, _) => Status::Met,
@@ -167,9 +177,9 @@ fn existed_on(founded_on: Option<Date>, day: Date) -> bool {
     founded_on.is_none_or(|f| f <= day)
 }
 
-fn held(org: &OrgLifeFacts, meetings: &[MeetingFact], kind: RequirementKind, span: PeriodSpan, on: Date) -> u32 {
+fn held(org: &OrgLifeFacts, own: &[Date], kind: RequirementKind, span: PeriodSpan, on: Date) -> u32 {
+    let own = own.iter().filter(|&&d| span.contains(d)).count();
     let counts = |m: &&MeetingFact| counts_for(kind, m) && span.contains(m.date) && m.date <= on;
-    let own = meetings.iter().filter(counts).filter(|m| existed_on(org.founded_on, m.date)).count();
     let inherited: usize = org
         .merged_from
         .iter()
