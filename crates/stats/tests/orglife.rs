@@ -80,6 +80,31 @@ async fn check(url: &str) {
     } else {
         assert!(that_quarter.is_empty(), "last year's quarter is not on this year's page");
     }
+
+    // An administrator asks for two 主题党日 a month from next month: the stored set says so for
+    // next month's period, this month's stays judged by the rule it began under.
+    let next_month = month_start(0) + chrono::Months::new(1);
+    let rule = qiangji_domain::orglife::RuleInput {
+        requirement: "theme_day".into(),
+        org_kinds: vec!["branch".into()],
+        period: "month".into(),
+        min_count: "2".into(),
+        effective_from: next_month.to_string(),
+    }
+    .validate(today())
+    .unwrap();
+    store.add_rule(&sys, &rule, "市委组织部通知").await.unwrap();
+    let set = store.rule_set().await.unwrap();
+    let theme = RequirementKind::Meeting(qiangji_domain::orglife::MeetingKind::ThemeDay);
+    let required = |on: qiangji_domain::Date| {
+        fresh
+            .requirements(&sys, branch, on, &set)
+            .iter()
+            .find(|r| r.kind == theme && r.period.contains(on))
+            .map(|r| r.required)
+    };
+    assert_eq!(required(today()), Some(1));
+    assert_eq!(required(next_month + chrono::Days::new(5)), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

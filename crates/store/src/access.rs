@@ -161,6 +161,13 @@ impl Access {
         !matches!(self.role, Role::Member)
     }
 
+    /// Setting the organizational-life rules of the whole deployment: an administrator whose grant
+    /// is the whole tree (`root_path` is the root organization's path).
+    pub fn may_set_rules(&self, root_path: &str) -> bool {
+        let from = self.path_range().0;
+        (from == "/" || from == root_path) && matches!(self.role, Role::SystemAdmin | Role::DepartmentAdmin)
+    }
+
     /// Managing user accounts.
     pub fn may_manage_users(&self) -> bool {
         matches!(self.role, Role::SystemAdmin)

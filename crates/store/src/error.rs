@@ -19,6 +19,9 @@ pub enum StoreError {
     DuplicateIdNumber(String),
     #[error("用户名 {0} 已存在")]
     DuplicateUsername(String),
+    /// A rule, or the rule set with it, that cannot be right.
+    #[error("{0}")]
+    Rule(#[from] qiangji_domain::orglife::RuleSetError),
     #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
@@ -37,6 +40,7 @@ impl StoreError {
             StoreError::Member(errors) => errors.first().map_or("member.invalid", MemberError::code),
             StoreError::DuplicateIdNumber(_) => "member.id_number_duplicate",
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
+            StoreError::Rule(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

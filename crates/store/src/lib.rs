@@ -16,6 +16,7 @@ pub mod member;
 mod migrate;
 pub mod org;
 pub mod orglife;
+pub mod orglife_rules;
 pub mod user;
 
 pub use access::{Access, Role};
@@ -59,5 +60,15 @@ impl Store {
             .opt("SELECT id FROM org WHERE parent_id IS NULL ORDER BY path LIMIT 1", params![])
             .await?
             .map(|r| r.int(0)))
+    }
+
+    /// The root organization's path (empty before there is one).
+    pub async fn root_org_path(&self) -> Result<String, StoreError> {
+        Ok(self
+            .db
+            .opt("SELECT path FROM org WHERE parent_id IS NULL ORDER BY path LIMIT 1", params![])
+            .await?
+            .map(|r| r.text(0))
+            .unwrap_or_default())
     }
 }

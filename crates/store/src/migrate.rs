@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_absence_index.sql"),
         postgres: include_str!("../migrations/postgres/0005_absence_index.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_orglife_rules",
+        sqlite: include_str!("../migrations/sqlite/0006_orglife_rules.sql"),
+        postgres: include_str!("../migrations/postgres/0006_orglife_rules.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -40,7 +40,9 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Forbidden => StatusCode::FORBIDDEN,
             StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) => StatusCode::CONFLICT,
-            StoreError::Org(_) | StoreError::Member(_) | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Org(_) | StoreError::Member(_) | StoreError::Rule(_) | StoreError::Invalid(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

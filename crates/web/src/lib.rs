@@ -37,15 +37,23 @@ pub struct App {
     system: Access,
     /// Warning boards computed since the engine last moved, so that paging through one is free.
     boards: std::sync::Mutex<orglife::BoardCache>,
+    /// The organizational-life rule set, read again whenever the ledger moves.
+    rules: std::sync::RwLock<Arc<qiangji_domain::orglife::RuleSet>>,
 }
 
 impl App {
+    /// The organizational-life rules in force (the documents' defaults and every version added).
+    pub fn rules(&self) -> Arc<qiangji_domain::orglife::RuleSet> {
+        self.rules.read().expect("rules").clone()
+    }
+
     /// Opens the application over a migrated store: builds the statistics engine.
     pub async fn new(store: Store) -> Result<Arc<App>, StoreError> {
         let root = store.root_org_id().await?.unwrap_or(0);
         let system = Access::system("统计引擎", root);
         let engine = Engine::build(&store, &system).await?;
-        Ok(Arc::new(App { store, engine: RwLock::new(engine), system, boards: Default::default() }))
+        let rules = std::sync::RwLock::new(Arc::new(store.rule_set().await?));
+        Ok(Arc::new(App { store, engine: RwLock::new(engine), system, boards: Default::default(), rules }))
     }
 
     /// Brings the engine up to the newest ledger entry. Called after every write and periodically,
@@ -54,6 +62,9 @@ impl App {
     pub async fn refresh(&self) -> Result<(), StoreError> {
         let behind = qiangji_store::ledger::head_seq(self.store.db()).await? > self.engine.read().await.seq();
         if behind {
+            // A new version of a rule is a ledger entry too (the set is a few dozen rows). Read
+            // before the engine moves, so that no board cached for the new position uses old rules.
+            *self.rules.write().expect("rules") = Arc::new(self.store.rule_set().await?);
             self.engine.write().await.catch_up(&self.store, &self.system).await?;
         }
         let today = qiangji_domain::date::today();

@@ -78,6 +78,8 @@ routes! {
     get "/orgs/{org_id}/orglife/new" => orglife::record::form, false, "登记组织生活表单（含出席情况）";
     post "/orgs/{org_id}/orglife/new" => orglife::record::create, false, "登记组织生活";
     get "/orgs/{org_id}/warnings" => orglife::board::page, false, "预警看板：本组织及下级组织逾期和即将到期的组织生活要求、组织设置与换届、党员连续未参加组织生活";
+    get "/orglife/rules" => orglife::rules::page, false, "组织生活规则：各版本及现行规则";
+    post "/orglife/rules" => orglife::rules::add, false, "新增组织生活规则版本（全域管理员）";
     get "/meetings/{meeting_id}" => orglife::show::meeting, false, "组织生活记录详情与出席情况";
     post "/meetings/{meeting_id}/confirm" => orglife::show::confirm, false, "党员确认本人出席情况";
     get "/orgs/{org_id}/stats" => stats::show::page, false, "党内统计：公报各表、组织数、交叉统计、图表（可选统计日期和筛选条件）";
@@ -112,6 +114,8 @@ routes! {
     get "/api/v1/orgs/{org_id}/meetings" => api::orglife::list, false, "本组织的组织生活记录（from、to）与本年度各项要求完成情况";
     post "/api/v1/orgs/{org_id}/meetings" => api::orglife::create, false, "登记组织生活（含出席情况 attendance）";
     get "/api/v1/orgs/{org_id}/warnings" => api::orglife::warnings, false, "预警看板（view=requirements|structure|absence，offset）";
+    get "/api/v1/orglife/rules" => api::orglife::rules, false, "组织生活规则：各版本及现行状态";
+    post "/api/v1/orglife/rules" => api::orglife::add_rule, false, "新增组织生活规则版本（全域管理员）";
     get "/api/v1/meetings/{meeting_id}" => api::orglife::get, false, "组织生活记录详情";
     post "/api/v1/meetings/{meeting_id}/confirm" => api::orglife::confirm, false, "党员确认本人出席情况";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";

@@ -64,6 +64,39 @@ fn flow(backend: Backend) {
     let theme = board["summaries"].as_array().unwrap().iter().find(|s| s["requirement"] == "theme_day").unwrap();
     assert!(theme["current"]["met"].as_u64().unwrap() >= 1, "{theme}");
     structure_and_absences(&app, &officer);
+    rule_versions(&app, &officer, &csrf);
+}
+
+/// The rule set through the API and the page: a retroactive version is refused, a future one is
+/// listed as not yet in force, a branch secretary may not add one.
+fn rule_versions(app: &TestApp, officer: &Client, csrf: &str) {
+    let set = officer.get("/api/v1/orglife/rules").json();
+    assert_eq!(set["version"], 1);
+    assert!(set["rules"].as_array().unwrap().iter().all(|r| r["standing"] == "现行"), "{set}");
+    let today = qiangji_domain::date::today();
+    let next_month =
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), chrono::Datelike::month(&today), 1).unwrap()
+            + chrono::Months::new(1);
+    let mut body = json!({
+        "requirement": "theme_day", "org_kinds": ["branch"], "period": "month", "min_count": 2,
+        "effective_from": (today - chrono::Days::new(1)).to_string(), "reason": "市委组织部通知",
+    });
+    let head = app.head();
+    let r = post(officer, csrf, "/api/v1/orglife/rules", &body);
+    assert_eq!((r.status, r.json()["code"].as_str()), (422, Some("orglife.rule_retroactive")), "{}", r.body);
+    body["effective_from"] = json!(next_month.to_string());
+    let (secretary, secretary_csrf) = app.login("shuji");
+    assert_eq!(post(&secretary, &secretary_csrf, "/api/v1/orglife/rules", &body).status, 403);
+    assert_eq!(app.head(), head, "nothing written by refused versions");
+    let r = post(officer, csrf, "/api/v1/orglife/rules", &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let set = r.json();
+    assert_eq!(set["version"], 2);
+    let last = set["rules"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["standing"].as_str(), last["min_count"].as_i64()), (Some("尚未生效"), Some(2)), "{last}");
+    let page = officer.get("/orglife/rules");
+    assert!(page.body.contains("尚未生效") && page.body.contains("市委组织部通知"), "the page lists it");
+    assert!(!secretary.get("/orglife/rules").body.contains("新增规则版本"), "no form for a secretary");
 }
 
 /// The board's other views: organizations set up against the rules or due for 换届, and members on

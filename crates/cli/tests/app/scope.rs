@@ -19,6 +19,8 @@ enum Expect {
     Home,
     /// Ends the session; checked last.
     EndsSession,
+    /// A deployment-wide setting only an administrator of the whole tree may change: refused (403).
+    WholeTreeOnly,
 }
 
 fn expectation(r: &RouteInfo) -> Expect {
@@ -32,6 +34,8 @@ fn expectation(r: &RouteInfo) -> Expect {
         ("GET", "/") => Expect::Home,
         ("GET", "/orgs/search" | "/audit" | "/api/v1/me" | "/api/v1/orgs" | "/api/v1/audit") => Expect::Listing,
         ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,
+        ("GET", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::Listing,
+        ("POST", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::WholeTreeOnly,
         _ => panic!("route {} {} has no scope expectation: add one to this matrix", r.method, r.path),
     }
 }
@@ -196,6 +200,11 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                         ids.foreign_member.1
                     );
                 }
+                checked += 1;
+            }
+            Expect::WholeTreeOnly => {
+                let resp = send(&c, &csrf, r, r.path, ids.own_org);
+                assert_eq!(resp.status, 403, "{} {} as branch secretary: {}", r.method, r.path, resp.body);
                 checked += 1;
             }
             Expect::Home => {

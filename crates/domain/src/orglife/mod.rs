@@ -15,7 +15,7 @@ pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
 pub use record::{MeetingError, MeetingFields, MeetingInput};
-pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
+pub use rules::{RequirementKind, Rule, RuleError, RuleInput, RuleSet, RuleSetError};
 
 use crate::code_enum;
 

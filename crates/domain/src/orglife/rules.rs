@@ -34,6 +34,15 @@ impl RequirementKind {
             RequirementKind::SecretaryLecture => "书记讲党课",
         }
     }
+
+    /// Every kind a rule can count: each meeting kind, then 书记讲党课.
+    pub fn all() -> impl Iterator<Item = RequirementKind> {
+        MeetingKind::ALL.iter().map(|&k| RequirementKind::Meeting(k)).chain([RequirementKind::SecretaryLecture])
+    }
+
+    pub fn parse(code: &str) -> Option<RequirementKind> {
+        RequirementKind::all().find(|k| k.code() == code)
+    }
 }
 
 /// One version of one rule: `requirement` at least `min_count` times per `period`, for
@@ -62,6 +71,18 @@ pub enum RuleError {
     NotHeldBy { requirement: &'static str, org_kind: &'static str },
     #[error("与第{other}条规则的事项、适用组织类别和生效日期都相同，无法确定以哪条为准")]
     Conflict { other: usize },
+    #[error("请选择规则的事项")]
+    RequirementUnknown,
+    #[error("请选择规则的周期")]
+    PeriodUnknown,
+    #[error("组织类别无法识别：{value}")]
+    OrgKindUnknown { value: String },
+    #[error("每期至少次数应为1到31之间的整数")]
+    MinCountInvalid,
+    #[error("生效日期应为有效日期（如2027-01-01）")]
+    DateInvalid,
+    #[error("生效日期不能早于今天：已经开始的周期仍按当时的规则评价")]
+    Retroactive,
 }
 
 impl RuleError {
@@ -74,6 +95,12 @@ impl RuleError {
             RuleError::OrgKindNotEvaluated { .. } => "orglife.rule_org_kind_not_evaluated",
             RuleError::NotHeldBy { .. } => "orglife.rule_not_held_by_org_kind",
             RuleError::Conflict { .. } => "orglife.rule_conflict",
+            RuleError::RequirementUnknown => "orglife.rule_requirement_unknown",
+            RuleError::PeriodUnknown => "orglife.rule_period_unknown",
+            RuleError::OrgKindUnknown { .. } => "orglife.rule_org_kind_unknown",
+            RuleError::MinCountInvalid => "orglife.rule_min_count_invalid",
+            RuleError::DateInvalid => "orglife.rule_date_invalid",
+            RuleError::Retroactive => "orglife.rule_retroactive",
         }
     }
 }
@@ -89,6 +116,42 @@ pub struct RuleSetError {
 impl RuleSetError {
     pub fn code(&self) -> &'static str {
         self.error.code()
+    }
+}
+
+/// A new version of a rule as an administrator enters it (codes and text, as from a form).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleInput {
+    pub requirement: String,
+    pub org_kinds: Vec<String>,
+    pub period: String,
+    pub min_count: String,
+    pub effective_from: String,
+}
+
+impl RuleInput {
+    /// The rule, if it is one and takes effect no earlier than `today`: a rule never reaches back
+    /// into periods already judged.
+    pub fn validate(&self, today: Date) -> Result<Rule, RuleError> {
+        let requirement = RequirementKind::parse(self.requirement.trim()).ok_or(RuleError::RequirementUnknown)?;
+        let period = Period::parse(self.period.trim()).map_err(|_| RuleError::PeriodUnknown)?;
+        let org_kinds = self
+            .org_kinds
+            .iter()
+            .map(|k| OrgKind::parse(k.trim()).map_err(|_| RuleError::OrgKindUnknown { value: k.clone() }))
+            .collect::<Result<Vec<_>, _>>()?;
+        let min_count = match self.min_count.trim().parse::<u32>() {
+            Ok(n @ 1..=31) => n,
+            Ok(0) => return Err(RuleError::MinCountZero),
+            _ => return Err(RuleError::MinCountInvalid),
+        };
+        let effective_from = crate::date::parse(self.effective_from.trim()).ok_or(RuleError::DateInvalid)?;
+        if effective_from < today {
+            return Err(RuleError::Retroactive);
+        }
+        let rule = Rule { requirement, org_kinds, period, min_count, effective_from };
+        rule.validate()?;
+        Ok(rule)
     }
 }
 
@@ -339,5 +402,44 @@ mod tests {
         assert_eq!(count("2025-06-30"), Some(1));
         assert_eq!(count("2025-07-01"), Some(2));
         assert_eq!(set.in_force(OrgKind::GeneralBranch, req, d("2025-07-01")), None);
+    }
+
+    #[test]
+    fn a_new_version_is_read_from_codes_and_never_reaches_back() {
+        let today = d("2026-11-24");
+        let input = RuleInput {
+            requirement: "theme_day".into(),
+            org_kinds: vec!["branch".into(), "general_branch".into()],
+            period: "month".into(),
+            min_count: "2".into(),
+            effective_from: "2027-01-01".into(),
+        };
+        let rule = input.validate(today).unwrap();
+        assert_eq!(rule.requirement, RequirementKind::Meeting(MeetingKind::ThemeDay));
+        assert_eq!((rule.org_kinds.len(), rule.period, rule.min_count), (2, Period::Month, 2));
+        assert_eq!(
+            RuleInput { effective_from: "2026-11-24".into(), ..input.clone() }.validate(today).map(|r| r.min_count),
+            Ok(2)
+        );
+        let cases: [(RuleInput, &str); 7] = [
+            (RuleInput { effective_from: "2026-11-23".into(), ..input.clone() }, "orglife.rule_retroactive"),
+            (RuleInput { effective_from: "2027-02-30".into(), ..input.clone() }, "orglife.rule_date_invalid"),
+            (RuleInput { requirement: "party".into(), ..input.clone() }, "orglife.rule_requirement_unknown"),
+            (RuleInput { period: "week".into(), ..input.clone() }, "orglife.rule_period_unknown"),
+            (RuleInput { org_kinds: vec!["village".into()], ..input.clone() }, "orglife.rule_org_kind_unknown"),
+            (RuleInput { min_count: "两次".into(), ..input.clone() }, "orglife.rule_min_count_invalid"),
+            (
+                RuleInput { org_kinds: vec!["committee".into()], requirement: "group_meeting".into(), ..input.clone() },
+                "orglife.rule_not_held_by_org_kind",
+            ),
+        ];
+        for (bad, code) in cases {
+            assert_eq!(bad.validate(today).unwrap_err().code(), code, "{bad:?}");
+        }
+        assert_eq!(
+            RuleInput { min_count: "0".into(), ..input }.validate(today).unwrap_err().code(),
+            "orglife.rule_min_count_zero"
+        );
+        assert!(RequirementKind::all().all(|k| RequirementKind::parse(k.code()) == Some(k)));
     }
 }

@@ -108,3 +108,50 @@ async fn records_stay_in_scope_and_members_confirm_only_their_own(b: Backend) {
     assert!(s.confirm_attendance(&wang, id).await.is_err());
 }
 on_both!(records_stay_in_scope_and_members_confirm_only_their_own);
+
+/// Versions of the rules are added by administrators of the whole tree only, read back as part of
+/// the set, and a version clashing with another is refused with nothing written.
+async fn rule_versions_are_added_by_whole_tree_administrators_only(b: Backend) {
+    use qiangji_domain::orglife::{Period, RequirementKind, RuleInput, RuleSet};
+    let t = tree(b).await;
+    let s = t.store();
+    let today = qiangji_domain::date::today();
+    let next_year = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 1, 1).unwrap();
+    let rule = RuleInput {
+        requirement: "theme_day".into(),
+        org_kinds: vec!["branch".into()],
+        period: "month".into(),
+        min_count: "2".into(),
+        effective_from: next_year.to_string(),
+    }
+    .validate(today)
+    .unwrap();
+    assert_eq!(s.rule_set().await.unwrap(), RuleSet::default_rules(), "nothing stored yet");
+    let district_admin = t.login_as(Role::DepartmentAdmin, t.district, None).await;
+    let city_admin = t.login_as(Role::DepartmentAdmin, t.city, None).await;
+    let secretary = t.login_as(Role::BranchSecretary, t.a, None).await;
+    let head = t.head().await;
+    for who in [&district_admin, &secretary] {
+        assert!(matches!(s.add_rule(who, &rule, "文件").await, Err(StoreError::Forbidden)));
+    }
+    assert!(matches!(s.add_rule(&city_admin, &rule, " ").await, Err(StoreError::Invalid(_))), "a reason is needed");
+    assert_eq!(t.head().await, head, "nothing written");
+
+    s.add_rule(&city_admin, &rule, "市委组织部2027年1号文件").await.unwrap();
+    assert_eq!(t.head().await, head + 1, "one ledger entry");
+    let set = s.rule_set().await.unwrap();
+    assert_eq!(set.version, 2);
+    let theme = RequirementKind::Meeting(MeetingKind::ThemeDay);
+    let branch = qiangji_domain::org::OrgKind::Branch;
+    assert_eq!(set.in_force(branch, theme, today).map(|r| r.min_count), Some(1), "the old version until then");
+    assert_eq!(set.in_force(branch, theme, next_year).map(|r| (r.min_count, r.period)), Some((2, Period::Month)));
+    let stored = s.stored_rules().await.unwrap();
+    assert_eq!((stored.len(), stored[0].reason.as_str(), &stored[0].rule), (1, "市委组织部2027年1号文件", &rule));
+
+    // The same rule from the same day again cannot be told apart from the first.
+    let err = s.add_rule(&city_admin, &rule, "重复").await.unwrap_err();
+    assert_eq!(err.code(), "orglife.rule_conflict", "{err}");
+    assert_eq!(t.head().await, head + 1, "nothing written");
+    assert_eq!(s.stored_rules().await.unwrap().len(), 1);
+}
+on_both!(rule_versions_are_added_by_whole_tree_administrators_only);

@@ -2,7 +2,7 @@
 //! organization's requirements and the early-warning board of a subtree.
 
 use super::{ApiResult, Body, err, json};
-use crate::orglife::{board, rules};
+use crate::orglife::board;
 use crate::{App, AppError, scoped};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -121,7 +121,7 @@ pub async fn list(
     let from = date(&q.from, qiangji_domain::Date::from_ymd_opt(on.year() - 1, 1, 1).expect("valid"))?;
     let to = date(&q.to, on)?;
     let meetings = app.store.list_meetings(&actor.access, org.id, from, to).await.map_err(err)?;
-    let requirements = app.engine.read().await.requirements(&actor.access, org.id, on, &rules());
+    let requirements = app.engine.read().await.requirements(&actor.access, org.id, on, &app.rules());
     Ok(Json(j!({
         "org_id": org.id.0,
         "requirements": requirements.iter().map(json::requirement).collect::<Vec<_>>(),
@@ -198,4 +198,74 @@ pub async fn warnings(
         "limit": board::PAGE_SIZE,
         "items": items,
     })))
+}
+
+/// Every version of every rule, numbered as the set's positions, with how each stands today.
+pub async fn rules(_actor: crate::auth::Actor, State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
+    let set = app.store.rule_set().await.map_err(err)?;
+    let stored = app.store.stored_rules().await.map_err(err)?;
+    let defaults = set.rules.len() - stored.len();
+    let items: Vec<Value> = set
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = j!({
+                "position": i + 1, "requirement": r.requirement.code(),
+                "org_kinds": r.org_kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+                "period": r.period.code(), "min_count": r.min_count,
+                "effective_from": (r.effective_from != qiangji_domain::Date::MIN).then(|| r.effective_from.to_string()),
+                "standing": crate::orglife::rules::standing(&set, r, today()),
+            });
+            if let Some(s) = i.checked_sub(defaults).map(|k| &stored[k]) {
+                v["added_at"] = j!(s.added_at);
+                v["added_by"] = j!(s.added_by);
+                v["reason"] = j!(s.reason);
+            }
+            v
+        })
+        .collect();
+    Ok(Json(j!({ "version": set.version, "rules": items })))
+}
+
+#[derive(Deserialize)]
+pub struct RuleBody {
+    #[serde(default)]
+    requirement: String,
+    #[serde(default)]
+    org_kinds: Vec<String>,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    min_count: Option<i64>,
+    #[serde(default)]
+    effective_from: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Adds a version of a rule; answers with the whole set.
+pub async fn add_rule(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Body(b): Body<RuleBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let input = qiangji_domain::orglife::RuleInput {
+        requirement: b.requirement,
+        org_kinds: b.org_kinds,
+        period: b.period,
+        min_count: b.min_count.map(|n| n.to_string()).unwrap_or_default(),
+        effective_from: b.effective_from,
+    };
+    let root = app.store.root_org_path().await.map_err(err)?;
+    if !actor.access.may_set_rules(&root) {
+        return Err(err(qiangji_store::StoreError::Forbidden));
+    }
+    let rule = input
+        .validate(today())
+        .map_err(|e| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()).json())?;
+    app.store.add_rule(&actor.access, &rule, &b.reason).await.map_err(err)?;
+    app.refresh().await.map_err(err)?;
+    let Json(set) = rules(actor, State(app)).await?;
+    Ok((StatusCode::CREATED, Json(set)))
 }

@@ -4,12 +4,13 @@
 
 pub mod board;
 pub mod record;
+pub mod rules;
 pub mod show;
 
 use crate::App;
 use qiangji_domain::Date;
 use qiangji_domain::org::OrgId;
-use qiangji_domain::orglife::{Requirement, RuleSet, Status};
+use qiangji_domain::orglife::{Requirement, Status};
 use qiangji_stats::WarningBoard;
 use qiangji_store::Access;
 use std::collections::HashMap;
@@ -41,7 +42,7 @@ impl App {
                 return b.clone();
             }
         }
-        let board = Arc::new(engine.board(access, org, on, &rules()));
+        let board = Arc::new(engine.board(access, org, on, &self.rules()));
         let mut c = self.boards.lock().expect("board cache");
         if c.seq == engine.seq() && c.on == Some(on) {
             if c.boards.len() >= BOARDS_KEPT {
@@ -51,11 +52,6 @@ impl App {
         }
         board
     }
-}
-
-/// The rules in force: the documents' defaults (administrators' edits are not stored yet).
-pub fn rules() -> RuleSet {
-    RuleSet::default_rules()
 }
 
 /// A requirement as shown: what, which period, how far, and until when.

@@ -1,7 +1,7 @@
 //! `/orgs/{org_id}/orglife`: what an organization owes this year and its records;
 //! `/meetings/{meeting_id}`: one record with its attendance, where a member confirms their own.
 
-use super::{RequirementView, rules};
+use super::RequirementView;
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -34,7 +34,7 @@ pub async fn org_page(
 ) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let today = qiangji_domain::date::today();
-    let requirements = app.engine.read().await.requirements(&actor.access, org.id, today, &rules());
+    let requirements = app.engine.read().await.requirements(&actor.access, org.id, today, &app.rules());
     let from = qiangji_domain::Date::from_ymd_opt(today.year() - 1, 1, 1).expect("1 January exists");
     let meetings = app.store.list_meetings(&actor.access, org.id, from, today).await?;
     let view = OrgPage {
