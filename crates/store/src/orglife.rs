@@ -59,6 +59,16 @@ pub struct MeetingSummary {
     pub attendance: [u32; 3],
 }
 
+/// A member who may be on an attendance sheet of the organization: its members now, then those
+/// who left it within the last year (`left_on`, their last membership's end), for records of
+/// their time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetMember {
+    pub member_id: MemberId,
+    pub name: String,
+    pub left_on: Option<Date>,
+}
+
 /// What the early-warning board needs of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MeetingFactRow {
@@ -218,11 +228,11 @@ impl Store {
         Ok(MeetingId(id))
     }
 
-    /// The members now in `org` itself (not its subtree) holding a membership, by name: the rows of
-    /// an attendance sheet.
-    pub async fn attendance_sheet(&self, access: &Access, org: OrgId) -> Result<Vec<(MemberId, String)>, StoreError> {
+    /// The rows of an attendance sheet of `org` itself (not its subtree): its members now holding a
+    /// membership, by name, then those who left it within the last year.
+    pub async fn attendance_sheet(&self, access: &Access, org: OrgId) -> Result<Vec<SheetMember>, StoreError> {
         self.get_org(access, org).await?;
-        let rows = self
+        let current = self
             .db
             .all(
                 "SELECT m.id, m.name FROM member m WHERE m.org_id = ? AND m.status IN ('active', 'suspended') \
@@ -230,7 +240,28 @@ impl Store {
                 params![org.0],
             )
             .await?;
-        Ok(rows.iter().map(|r| (MemberId(r.int(0)), r.text(1))).collect())
+        let mut sheet: Vec<SheetMember> = current
+            .iter()
+            .map(|r| SheetMember { member_id: MemberId(r.int(0)), name: r.text(1), left_on: None })
+            .collect();
+        // Those who have left since a year ago still belong on the sheets of records from their time.
+        let year_ago = qiangji_domain::date::today() - chrono::Months::new(12);
+        let former = self
+            .db
+            .all(
+                "SELECT m.id, m.name, MAX(s.valid_to) FROM membership s JOIN member m ON m.id = s.member_id \
+                 WHERE s.org_id = ? AND s.valid_to IS NOT NULL AND s.valid_to >= ? \
+                 GROUP BY m.id, m.name, m.initials ORDER BY m.initials, m.id",
+                params![org.0, year_ago],
+            )
+            .await?;
+        for r in &former {
+            let member_id = MemberId(r.int(0));
+            if !sheet.iter().any(|s| s.member_id == member_id) {
+                sheet.push(SheetMember { member_id, name: r.text(1), left_on: r.opt_date(2) });
+            }
+        }
+        Ok(sheet)
     }
 
     /// The records of `org` itself held in `[from, to]`, latest first.

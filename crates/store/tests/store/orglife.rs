@@ -155,3 +155,37 @@ async fn rule_versions_are_added_by_whole_tree_administrators_only(b: Backend) {
     assert_eq!(s.stored_rules().await.unwrap().len(), 1);
 }
 on_both!(rule_versions_are_added_by_whole_tree_administrators_only);
+
+/// A member who moved away last month is still on the branch's sheet, for records of their time:
+/// recorded present before the move, refused after it.
+async fn a_former_member_is_on_the_sheet_for_records_of_their_time(b: Backend) {
+    let t = tree(b).await;
+    let s = t.store();
+    let today = qiangji_domain::date::today();
+    let moved = today - chrono::Days::new(30);
+    s.move_member(&t.system, t.li, t.b, moved, "工作调动").await.unwrap();
+    let sheet = s.attendance_sheet(&t.system, t.a).await.unwrap();
+    let rows: Vec<_> = sheet.iter().map(|m| (m.member_id, m.left_on)).collect();
+    assert_eq!(rows, [(t.zhang, None), (t.li, Some(moved))], "current members first, then who left");
+    let theme = |held_on: qiangji_domain::Date| {
+        MeetingInput {
+            kind: "theme_day".into(),
+            held_on: held_on.to_string(),
+            place: "党群服务中心".into(),
+            host: "张三".into(),
+            recorder: "张三".into(),
+            topic: "主题党日".into(),
+            content: "学习".into(),
+            ..Default::default()
+        }
+        .validate(today)
+        .unwrap()
+    };
+    let li = [entry(t.li, Attendance::Present, "")];
+    s.record_meeting(&t.system, t.a, &theme(moved - chrono::Days::new(5)), &li).await.unwrap();
+    let head = t.head().await;
+    let err = s.record_meeting(&t.system, t.a, &theme(moved + chrono::Days::new(5)), &li).await.unwrap_err();
+    assert!(err.to_string().contains("李四"), "{err}");
+    assert_eq!(t.head().await, head);
+}
+on_both!(a_former_member_is_on_the_sheet_for_records_of_their_time);

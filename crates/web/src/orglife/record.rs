@@ -23,6 +23,8 @@ pub struct SheetRow {
     pub name: String,
     pub attendance: String,
     pub reason: String,
+    /// When a former member left (their membership's end), empty for current members.
+    pub left_on: String,
 }
 
 #[derive(Template)]
@@ -59,11 +61,13 @@ async fn sheet(app: &App, access: &Access, org: &Org) -> Result<Vec<SheetRow>, A
         .attendance_sheet(access, org.id)
         .await?
         .into_iter()
-        .map(|(id, name)| SheetRow {
-            id: id.0,
-            name,
-            attendance: Attendance::Present.code().into(),
+        .map(|m| SheetRow {
+            id: m.member_id.0,
+            name: m.name,
+            // Those who have left are listed for earlier records but not put on a new one unasked.
+            attendance: if m.left_on.is_none() { Attendance::Present.code().into() } else { String::new() },
             reason: String::new(),
+            left_on: m.left_on.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect())
 }
