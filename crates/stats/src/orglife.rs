@@ -18,6 +18,7 @@ use qiangji_domain::orglife::{
 use qiangji_store::orglife::MeetingFactRow;
 use qiangji_store::{Access, Store, StoreError};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// A pending requirement shows on the board once this few days are left.
 pub const DUE_SOON_DAYS: i64 = 15;
@@ -89,6 +90,66 @@ impl WarningBoard {
     /// The requirements of one organization that are behind.
     pub fn of_org(&self, org: OrgId) -> impl Iterator<Item = &Requirement> {
         self.warnings.iter().filter(move |b| b.org == org).map(|b| &b.requirement)
+    }
+}
+
+/// What a range of organizations adds to a board; two ranges' parts merge in range order.
+#[derive(Default)]
+struct Part {
+    orgs: u32,
+    summaries: Vec<RequirementSummary>,
+    warnings: Vec<Warning>,
+    advisories: Vec<(OrgId, Advisory)>,
+}
+
+impl Part {
+    fn summary(&mut self, kind: RequirementKind, period: Period) -> &mut RequirementSummary {
+        let at = match self.summaries.iter().position(|s| s.kind == kind && s.period == period) {
+            Some(at) => at,
+            None => {
+                self.summaries.push(RequirementSummary {
+                    kind,
+                    period,
+                    current: [0; 3],
+                    earlier_owed: 0,
+                    earlier_met: 0,
+                });
+                self.summaries.len() - 1
+            }
+        };
+        &mut self.summaries[at]
+    }
+
+    fn add(&mut self, org: OrgId, requirements: Vec<Requirement>) {
+        self.orgs += 1;
+        for r in requirements {
+            let s = self.summary(r.kind, r.period.period());
+            if r.days_left.is_some() {
+                s.current[status_index(r.status)] += 1;
+            } else {
+                s.earlier_owed += 1;
+                s.earlier_met += u32::from(r.status == Status::Met);
+            }
+            let due_soon = r.status == Status::Pending && r.days_left.is_some_and(|d| d <= DUE_SOON_DAYS);
+            if r.status == Status::Overdue || due_soon {
+                self.warnings.push(Warning { org, requirement: r });
+            }
+        }
+    }
+
+    fn merge(mut self, right: Part) -> Part {
+        self.orgs += right.orgs;
+        for r in right.summaries {
+            let s = self.summary(r.kind, r.period);
+            for (a, b) in s.current.iter_mut().zip(r.current) {
+                *a += b;
+            }
+            s.earlier_owed += r.earlier_owed;
+            s.earlier_met += r.earlier_met;
+        }
+        self.warnings.extend(right.warnings);
+        self.advisories.extend(right.advisories);
+        self
     }
 }
 
@@ -167,23 +228,23 @@ impl Engine {
         advisories(&self.shape(p, &self.direct(p, p + 1, on)), on)
     }
 
-    /// Evaluates every organization of `direct`'s range existing on `on` (or only position
-    /// `only`) for the periods from the one containing `since` to the one containing `on`, calling
+    /// Evaluates every organization of `range` (within `direct`'s) existing on `on` for the
+    /// periods from the one containing `since` to the one containing `on`, calling
     /// `f(position, requirements)` for those owing anything.
     fn evaluate_orgs(
         &self,
         direct: &Direct,
+        range: Range<usize>,
         since: Date,
         on: Date,
         rules: &RuleSet,
-        only: Option<usize>,
         mut f: impl FnMut(usize, Vec<Requirement>),
     ) {
         let day = Day::of(on).unwrap_or(Day::OPEN);
-        let (lo, hi) = (direct.lo, direct.lo + direct.full.len());
+        let lo = direct.lo;
         let no_meetings = Vec::new();
-        for p in lo..hi {
-            if only.is_some_and(|o| o != p) || !crate::rollup::exists(&self.orgs, p, day) {
+        for p in range {
+            if !crate::rollup::exists(&self.orgs, p, day) {
                 continue;
             }
             let founded = self.orgs.founded[p];
@@ -213,7 +274,7 @@ impl Engine {
             // Counted only where evaluated: one organization's page need not scan its subtree.
             let lo = b.lo as usize;
             let direct = self.direct(lo, lo + 1, on);
-            self.evaluate_orgs(&direct, since, on, rules, Some(lo), |_, r| out = r);
+            self.evaluate_orgs(&direct, lo..lo + 1, since, on, rules, |_, r| out = r);
         }
         out
     }
@@ -233,48 +294,31 @@ impl Engine {
         if b.only.is_some() {
             return board; // a member account has no board
         }
-        let mut summaries: Vec<RequirementSummary> = Vec::new();
         let since = on - chrono::Months::new(12) + chrono::Days::new(1);
         let direct = self.direct(b.lo as usize, b.hi as usize, on);
         let day = Day::of(on).unwrap_or(Day::OPEN);
-        for p in b.lo as usize..b.hi as usize {
-            if crate::rollup::exists(&self.orgs, p, day) {
-                let id = self.orgs.id[p];
-                board.advisories.extend(advisories(&self.shape(p, &direct), on).into_iter().map(|a| (id, a)));
-            }
-        }
-        board.absences = self.absences_in(&b, on);
-        self.evaluate_orgs(&direct, since, on, rules, None, |p, requirements| {
-            let id = self.orgs.id[p];
-            board.orgs += 1;
-            for r in requirements {
-                let current = r.days_left.is_some();
-                let at = match summaries.iter().position(|s| s.kind == r.kind && s.period == r.period.period()) {
-                    Some(at) => at,
-                    None => {
-                        summaries.push(RequirementSummary {
-                            kind: r.kind,
-                            period: r.period.period(),
-                            current: [0; 3],
-                            earlier_owed: 0,
-                            earlier_met: 0,
-                        });
-                        summaries.len() - 1
+        // Each half of a large subtree on its own core: a city's board evaluates 25,000
+        // organizations, and an officer waits for it after every change.
+        let part = self.split_base(
+            b,
+            Part::default,
+            |part, lo, hi| {
+                for p in lo as usize..hi as usize {
+                    if crate::rollup::exists(&self.orgs, p, day) {
+                        let id = self.orgs.id[p];
+                        part.advisories.extend(advisories(&self.shape(p, &direct), on).into_iter().map(|a| (id, a)));
                     }
-                };
-                let s = &mut summaries[at];
-                if current {
-                    s.current[status_index(r.status)] += 1;
-                } else {
-                    s.earlier_owed += 1;
-                    s.earlier_met += u32::from(r.status == Status::Met);
                 }
-                let due_soon = r.status == Status::Pending && r.days_left.is_some_and(|d| d <= DUE_SOON_DAYS);
-                if r.status == Status::Overdue || due_soon {
-                    board.warnings.push(Warning { org: id, requirement: r });
-                }
-            }
-        });
+                self.evaluate_orgs(&direct, lo as usize..hi as usize, since, on, rules, |p, r| {
+                    part.add(self.orgs.id[p], r)
+                });
+            },
+            Part::merge,
+        );
+        let (mut summaries, warnings) = (part.summaries, part.warnings);
+        board.orgs = part.orgs;
+        board.advisories = part.advisories;
+        board.absences = self.absences_in(&b, on);
         summaries.sort_by_key(|s| (s.period.months(), s.kind.label()));
         board.summaries = summaries;
         // Overdue first (oldest period first), then what is due soonest; ties by organization id.
@@ -285,9 +329,9 @@ impl Engine {
             let from = Day::of(r.period.first_day()).map_or(0, |d| u64::from(d.0));
             u64::from(r.status != Status::Overdue) << 63 | left << 47 | from << 31 | (b.org.0 as u64 & 0x7fff_ffff)
         };
-        let mut order: Vec<(u64, u32)> = board.warnings.iter().enumerate().map(|(i, b)| (key(b), i as u32)).collect();
+        let mut order: Vec<(u64, u32)> = warnings.iter().enumerate().map(|(i, b)| (key(b), i as u32)).collect();
         order.sort_unstable();
-        let mut rows: Vec<Option<Warning>> = std::mem::take(&mut board.warnings).into_iter().map(Some).collect();
+        let mut rows: Vec<Option<Warning>> = warnings.into_iter().map(Some).collect();
         board.warnings = order.into_iter().filter_map(|(_, i)| rows[i as usize].take()).collect();
         board
     }

@@ -220,6 +220,13 @@ async fn check_absences_and_structure(url: &str) {
     assert_eq!(streaks(&engine, &sys, root), expected);
     assert_eq!(streaks(&engine, &sys, street), expected, "the same on every level");
     assert!(streaks(&engine, &sys, small).is_empty());
+    // The board of a subtree split over two cores is the board computed in one piece.
+    let mut split = Engine::build(&store, &sys).await.unwrap();
+    split.set_split_min(1);
+    let rules = RuleSet::default_rules();
+    let whole = engine.board(&sys, root, today(), &rules);
+    assert!(!whole.warnings.is_empty() && !whole.advisories.is_empty());
+    assert_eq!(split.board(&sys, root, today(), &rules), whole);
 
     // This month 甲 comes and 丁 stays away: followed from the ledger.
     let sheet = [
