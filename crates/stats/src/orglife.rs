@@ -13,7 +13,7 @@ use qiangji_domain::Date;
 use qiangji_domain::member::MemberKind;
 use qiangji_domain::org::{Advisory, OrgId, OrgKind, OrgShape, Post, advisories};
 use qiangji_domain::orglife::{
-    MeetingFact, MeetingId, OrgLifeFacts, Period, Requirement, RequirementKind, RuleSet, Status, evaluate,
+    MeetingFact, MeetingId, OrgLifeFacts, Period, Plan, Requirement, RequirementKind, RuleSet, Status,
 };
 use qiangji_store::orglife::MeetingFactRow;
 use qiangji_store::{Access, Store, StoreError};
@@ -228,16 +228,14 @@ impl Engine {
         advisories(&self.shape(p, &self.direct(p, p + 1, on)), on)
     }
 
-    /// Evaluates every organization of `range` (within `direct`'s) existing on `on` for the
-    /// periods from the one containing `since` to the one containing `on`, calling
-    /// `f(position, requirements)` for those owing anything.
+    /// Evaluates every organization of `range` (within `direct`'s) existing on `on` by `plan`
+    /// (made for the same `on`), calling `f(position, requirements)` for those owing anything.
     fn evaluate_orgs(
         &self,
         direct: &Direct,
         range: Range<usize>,
-        since: Date,
+        plan: &Plan,
         on: Date,
-        rules: &RuleSet,
         mut f: impl FnMut(usize, Vec<Requirement>),
     ) {
         let day = Day::of(on).unwrap_or(Day::OPEN);
@@ -258,7 +256,7 @@ impl Engine {
                 merged_from: Vec::new(),
             };
             let meetings = self.meetings.by_org.get(&self.orgs.id[p]).unwrap_or(&no_meetings);
-            let requirements = evaluate(&facts, rules, meetings, since, on);
+            let requirements = plan.evaluate(&facts, meetings);
             if !requirements.is_empty() {
                 f(p, requirements);
             }
@@ -274,7 +272,7 @@ impl Engine {
             // Counted only where evaluated: one organization's page need not scan its subtree.
             let lo = b.lo as usize;
             let direct = self.direct(lo, lo + 1, on);
-            self.evaluate_orgs(&direct, lo..lo + 1, since, on, rules, |_, r| out = r);
+            self.evaluate_orgs(&direct, lo..lo + 1, &Plan::new(rules, since, on), on, |_, r| out = r);
         }
         out
     }
@@ -296,6 +294,7 @@ impl Engine {
         }
         let since = on - chrono::Months::new(12) + chrono::Days::new(1);
         let direct = self.direct(b.lo as usize, b.hi as usize, on);
+        let plan = Plan::new(rules, since, on);
         let day = Day::of(on).unwrap_or(Day::OPEN);
         // Each half of a large subtree on its own core: a city's board evaluates 25,000
         // organizations, and an officer waits for it after every change.
@@ -309,9 +308,7 @@ impl Engine {
                         part.advisories.extend(advisories(&self.shape(p, &direct), on).into_iter().map(|a| (id, a)));
                     }
                 }
-                self.evaluate_orgs(&direct, lo as usize..hi as usize, since, on, rules, |p, r| {
-                    part.add(self.orgs.id[p], r)
-                });
+                self.evaluate_orgs(&direct, lo as usize..hi as usize, &plan, on, |p, r| part.add(self.orgs.id[p], r));
             },
             Part::merge,
         );

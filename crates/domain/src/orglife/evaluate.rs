@@ -98,51 +98,98 @@ pub fn evaluate(
     since: Date,
     on: Date,
 ) -> Vec<Requirement> {
-    let mut kinds: Vec<RequirementKind> =
-        rules.rules.iter().filter(|r| r.org_kinds.contains(&org.kind)).map(|r| r.requirement).collect();
-    kinds.sort();
-    kinds.dedup();
+    Plan::new(rules, since, on).evaluate(org, meetings)
+}
 
-    let mut out = Vec::new();
-    // The dates of the organization's own records that count for one kind, gathered once per kind
-    // rather than scanned for every period: a board evaluates tens of thousands of organizations.
-    let mut own: Vec<Date> = Vec::new();
-    for kind in kinds.into_iter().filter(|&k| org.may_hold(k)) {
-        own.clear();
-        own.extend(
-            meetings
-                .iter()
-                .filter(|m| counts_for(kind, m) && m.date <= on && existed_on(org.founded_on, m.date))
-                .map(|m| m.date),
-        );
-        // Each version of a rule lays its own periods over the range (a version may change the
-        // period itself), and keeps those whose first day it governs.
-        for rule in rules.rules.iter().filter(|r| r.applies_to(org.kind, kind)) {
-            for span in rule.period.overlapping(since, on) {
-                let governs = rules.in_force(org.kind, kind, span.first_day()).is_some_and(|r| std::ptr::eq(r, rule));
-                if !governs || !org.owes(span) {
-                    continue;
+/// One period a kind of organization may owe: the rule version that governs it and its days.
+#[derive(Debug, Clone, Copy)]
+struct Planned {
+    kind: RequirementKind,
+    span: PeriodSpan,
+    first: Date,
+    last: Date,
+    min_count: u32,
+}
+
+/// The periods each kind of organization may owe from `since` to `on` under one rule set, and
+/// which version governs each. They are the same for every organization of a kind, so a board of
+/// tens of thousands of organizations works them out once; what differs per organization (when
+/// it was founded, whether it has a committee, its records) is left to [`Plan::evaluate`].
+#[derive(Debug, Clone)]
+pub struct Plan {
+    on: Date,
+    by_kind: Vec<(OrgKind, Vec<Planned>)>,
+}
+
+impl Plan {
+    pub fn new(rules: &RuleSet, since: Date, on: Date) -> Plan {
+        let by_kind = OrgKind::ALL
+            .iter()
+            .map(|&org_kind| {
+                let mut kinds: Vec<RequirementKind> =
+                    rules.rules.iter().filter(|r| r.org_kinds.contains(&org_kind)).map(|r| r.requirement).collect();
+                kinds.sort();
+                kinds.dedup();
+                let mut planned = Vec::new();
+                for kind in kinds {
+                    // Each version of a rule lays its own periods over the range (a version may
+                    // change the period itself), and keeps those whose first day it governs.
+                    for rule in rules.rules.iter().filter(|r| r.applies_to(org_kind, kind)) {
+                        for span in rule.period.overlapping(since, on) {
+                            let governs =
+                                rules.in_force(org_kind, kind, span.first_day()).is_some_and(|r| std::ptr::eq(r, rule));
+                            if governs {
+                                let (first, last) = (span.first_day(), span.last_day());
+                                planned.push(Planned { kind, span, first, last, min_count: rule.min_count });
+                            }
+                        }
+                    }
                 }
-                let held = held(org, &own, kind, span, on);
-                let current = span.contains(on);
-                let status = match (held >= rule.min_count, current) {
-                    (true, _) => Status::Met,
-                    (false, true) => Status::Pending,
-                    (false, false) => Status::Overdue,
-                };
-                out.push(Requirement {
-                    kind,
-                    period: span,
-                    required: rule.min_count,
-                    held,
-                    days_left: current.then(|| (span.last_day() - on).num_days()),
-                    status,
-                });
-            }
-        }
+                planned.sort_by_key(|p| (p.kind, p.first, p.span.period()));
+                (org_kind, planned)
+            })
+            .collect();
+        Plan { on, by_kind }
     }
-    out.sort_by_key(|r| (r.kind, r.period.first_day(), r.period.period()));
-    out
+
+    /// What `org` owes of the plan and how far it has got, ordered as [`evaluate`] says.
+    pub fn evaluate(&self, org: &OrgLifeFacts, meetings: &[MeetingFact]) -> Vec<Requirement> {
+        let on = self.on;
+        let planned = self.by_kind.iter().find(|(k, _)| *k == org.kind).map_or(&[][..], |(_, p)| p.as_slice());
+        let mut out = Vec::with_capacity(planned.len());
+        // The dates of the organization's own records that count for one kind, gathered once per
+        // kind (the plan is ordered by kind) rather than scanned for every period.
+        let mut own: Vec<Date> = Vec::new();
+        let mut own_kind = None;
+        for p in planned.iter().filter(|p| org.may_hold(p.kind) && org.owes(p.span, p.first, p.last)) {
+            if own_kind != Some(p.kind) {
+                own.clear();
+                own.extend(
+                    meetings
+                        .iter()
+                        .filter(|m| counts_for(p.kind, m) && m.date <= on && existed_on(org.founded_on, m.date))
+                        .map(|m| m.date),
+                );
+                own_kind = Some(p.kind);
+            }
+            let held = held(org, &own, p, on);
+            let current = p.first <= on && on <= p.last;
+            let status = match (held >= p.min_count, current) {
+                (true, _) => Status::Met,
+                (false, true) => Status::Pending,
+                (false, false) => Status::Overdue,
+            };
+            out.push(Requirement {
+                kind: p.kind,
+                period: p.span,
+                required: p.min_count,
+                held,
+                days_left: current.then(|| (p.last - on).num_days()),
+                status,
+            });
+        }
+        out
+    }
 }
 
 impl OrgLifeFacts {
@@ -156,10 +203,10 @@ impl OrgLifeFacts {
         }
     }
 
-    fn owes(&self, span: PeriodSpan) -> bool {
-        let existed =
-            existed_on(self.founded_on, span.first_day()) || self.merged_from.iter().any(|m| m.hands_over(span));
-        existed && self.dissolved_on.is_none_or(|d| d >= span.last_day())
+    /// Whether the period `span` (`first..=last`) is owed at all.
+    fn owes(&self, span: PeriodSpan, first: Date, last: Date) -> bool {
+        let existed = existed_on(self.founded_on, first) || self.merged_from.iter().any(|m| m.hands_over(span));
+        existed && self.dissolved_on.is_none_or(|d| d >= last)
     }
 }
 
@@ -177,8 +224,9 @@ fn existed_on(founded_on: Option<Date>, day: Date) -> bool {
     founded_on.is_none_or(|f| f <= day)
 }
 
-fn held(org: &OrgLifeFacts, own: &[Date], kind: RequirementKind, span: PeriodSpan, on: Date) -> u32 {
-    let own = own.iter().filter(|&&d| span.contains(d)).count();
+fn held(org: &OrgLifeFacts, own: &[Date], p: &Planned, on: Date) -> u32 {
+    let own = own.iter().filter(|&&d| p.first <= d && d <= p.last).count();
+    let (kind, span) = (p.kind, p.span);
     let counts = |m: &&MeetingFact| counts_for(kind, m) && span.contains(m.date) && m.date <= on;
     let inherited: usize = org
         .merged_from

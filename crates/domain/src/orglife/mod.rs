@@ -12,7 +12,7 @@ mod record;
 mod rules;
 
 pub use absence::{AbsenceLevel, absence_level, absence_streak};
-pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
+pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Plan, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
 pub use record::{MeetingError, MeetingFields, MeetingInput};
 pub use rules::{RequirementKind, Rule, RuleError, RuleInput, RuleSet, RuleSetError};
