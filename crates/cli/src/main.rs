@@ -59,6 +59,9 @@ enum Cmd {
         member: Option<i64>,
         #[arg(long, env = "QIANGJI_NEW_PASSWORD")]
         password: String,
+        /// Where the account's email reminders go.
+        #[arg(long, default_value = "")]
+        email: String,
     },
     /// Measure the member list at the root of the database over HTTP, as a browser would.
     Bench {
@@ -150,9 +153,21 @@ async fn main() -> ExitCode {
         Cmd::Demo { scale } => demo::run(&cli.db, &scale).await.map(|_| ()),
         Cmd::Check => maintenance::check(&cli.db).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
-        Cmd::User { username, name, role, org, member, password } => {
-            maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
-        }
+        Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {
+            Some(role) => {
+                let user = qiangji_store::user::NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password: &password,
+                    role,
+                    scope_org_id: org,
+                    member_id: member,
+                    email: &email,
+                };
+                maintenance::add_user(&cli.db, &user).await
+            }
+            None => Err(format!("未知角色 `{role}`")),
+        },
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
         Cmd::BenchEngine { scale, repeat, csv, answers, compare, sql } => {
             let work = sql.work.clone().unwrap_or_else(bench::run_sql::default_work_dir);

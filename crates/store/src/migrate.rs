@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_org_life.sql"),
         postgres: include_str!("../migrations/postgres/0002_org_life.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_reminders",
+        sqlite: include_str!("../migrations/sqlite/0003_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0003_reminders.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
