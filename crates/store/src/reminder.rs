@@ -39,10 +39,8 @@ code_enum!(
 /// any attempt's timeouts, so that a live attempt is never doubled, and short enough that one cut
 /// off by a crash is retried soon.
 pub const LEASE_SECONDS: i64 = 120;
-/// The first retry waits this long, each later one twice as long as the one before, up to
-/// [`MAX_BACKOFF_SECONDS`].
-pub const FIRST_BACKOFF_SECONDS: i64 = 60;
-pub const MAX_BACKOFF_SECONDS: i64 = 3600;
+/// The longest wait between two attempts.
+pub const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Longest error text kept from a failed attempt, in characters.
 const ERROR_MAX: usize = 300;
 
@@ -195,10 +193,11 @@ fn delivery_key(d: &Delivery) -> Vec<crate::db::Value> {
     params![d.reminder_id, d.channel.code(), d.recipient.as_str()]
 }
 
-/// The wait before retrying after `attempts` failed attempts.
-pub fn backoff_seconds(attempts: i64) -> i64 {
-    let doublings = attempts.clamp(1, 20) - 1;
-    (FIRST_BACKOFF_SECONDS << doublings).min(MAX_BACKOFF_SECONDS)
+/// The wait before retrying after `attempts` failed attempts: `first`, then twice as long each
+/// time, up to [`MAX_BACKOFF`].
+pub fn backoff(attempts: i64, first: std::time::Duration) -> std::time::Duration {
+    let doublings = (attempts.clamp(1, 20) - 1) as u32;
+    first.saturating_mul(1 << doublings).min(MAX_BACKOFF)
 }
 
 impl Store {
@@ -328,16 +327,16 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed attempt; the next waits [`backoff_seconds`].
+    /// Records a failed attempt, to be made again at `retry_at` (see [`backoff`]).
     pub async fn mark_failed(
         &self,
         access: &Access,
         d: &Delivery,
         error: &str,
-        at: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         access.require(access.is_system())?;
-        let next = stamp(at + chrono::Duration::seconds(backoff_seconds(d.attempts)));
+        let next = stamp(retry_at);
         let error: String = error.chars().take(ERROR_MAX).collect();
         let mut p = params![error, next];
         p.extend(delivery_key(d));
@@ -574,8 +573,9 @@ mod tests {
 
     #[test]
     fn retries_wait_twice_as_long_each_time_up_to_an_hour() {
-        let waits: Vec<i64> = (1..=8).map(backoff_seconds).collect();
+        let minute = std::time::Duration::from_secs(60);
+        let waits: Vec<u64> = (1..=8).map(|n| backoff(n, minute).as_secs()).collect();
         assert_eq!(waits, [60, 120, 240, 480, 960, 1920, 3600, 3600]);
-        assert_eq!(backoff_seconds(1000), 3600);
+        assert_eq!(backoff(1000, minute), MAX_BACKOFF);
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use qiangji_domain::org::{OrgId, Post};
 use qiangji_domain::orglife::{MeetingKind, Period, Requirement, RequirementKind, Stage, Status};
 use qiangji_store::org::posts::PostHolder;
-use qiangji_store::reminder::{Channel, DeliveryStatus, NewReminder};
+use qiangji_store::reminder::{Channel, DeliveryStatus, NewReminder, backoff};
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Role, StoreError};
 
@@ -96,12 +96,15 @@ async fn a_delivery_is_claimed_once_and_retried_with_growing_waits_until_deliver
     assert!(s.claim_deliveries(&t.system, t0(), 10).await.unwrap().is_empty(), "claimed ones are leased");
     let sms = claimed.iter().find(|d| d.channel == Channel::Sms).unwrap();
     let in_app = claimed.iter().find(|d| d.channel == Channel::InApp).unwrap();
-    s.mark_failed(&t.system, sms, "连接被拒绝", t0()).await.unwrap();
+    let retry = |n: i64, from: DateTime<Utc>| from + backoff(n, std::time::Duration::from_secs(60));
+    s.mark_failed(&t.system, sms, "连接被拒绝", retry(sms.attempts, t0())).await.unwrap();
     s.deliver_in_app(&t.system, in_app, t0()).await.unwrap();
     assert!(s.claim_deliveries(&t.system, t0() + Duration::seconds(59), 10).await.unwrap().is_empty());
     let again = s.claim_deliveries(&t.system, t0() + Duration::seconds(60), 10).await.unwrap();
     assert_eq!(again.iter().map(|d| (d.channel, d.attempts)).collect::<Vec<_>>(), [(Channel::Sms, 2)]);
-    s.mark_failed(&t.system, &again[0], "HTTP 503", t0() + Duration::seconds(60)).await.unwrap();
+    s.mark_failed(&t.system, &again[0], "HTTP 503", retry(again[0].attempts, t0() + Duration::seconds(60)))
+        .await
+        .unwrap();
     // The email attempt never reported back (a crash mid-send): it comes back, with the same key,
     // when its lease ends; the SMS waits twice as long after its second failure.
     let key = format!("orglife/{}/committee_meeting/2026-03-01/3d", t.a.0);

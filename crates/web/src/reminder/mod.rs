@@ -1,0 +1,70 @@
+//! Reminders (提醒): scheduling them from the early-warning board, delivering the outbox in the
+//! application, by email (SMTP) and by SMS (an HTTP hook), and the pages that show them — a
+//! user's notifications and a subtree's outbox.
+//!
+//! The worker runs in the server ([`spawn`]): every [`Settings::interval`] it schedules the day's
+//! reminders (once a day; enqueueing is idempotent anyway) and attempts every due delivery.
+
+pub mod deliver;
+pub mod notifications;
+pub mod outbox;
+pub mod schedule;
+pub mod sms;
+pub mod smtp;
+
+use crate::App;
+use qiangji_domain::Date;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the server reminds: how often it looks, through which channels, and as of which day.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub interval: Duration,
+    /// The wait before the first retry of a failed delivery; it doubles with each failure, up to
+    /// an hour ([`qiangji_store::reminder::MAX_BACKOFF`]).
+    pub first_retry: Duration,
+    pub smtp: Option<smtp::Smtp>,
+    pub sms: Option<sms::SmsHook>,
+    /// The day to schedule for instead of today (rehearsals and tests).
+    pub day: Option<Date>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            interval: Duration::from_secs(60),
+            first_retry: Duration::from_secs(60),
+            smtp: None,
+            sms: None,
+            day: None,
+        }
+    }
+}
+
+impl Settings {
+    fn today(&self) -> Date {
+        self.day.unwrap_or_else(qiangji_domain::date::today)
+    }
+}
+
+/// Starts the reminder worker; it runs until the returned task is aborted.
+pub fn spawn(app: Arc<App>, settings: Settings) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            // Schedule on the engine as it stands now, not as it stood up to two seconds ago.
+            if let Err(e) = app.refresh().await {
+                tracing::warn!("提醒：统计引擎跟随账本失败：{e}");
+            }
+            match schedule::run(&app, settings.today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("提醒：新生成{n}条"),
+                Err(e) => tracing::warn!("提醒：生成失败：{e}"),
+            }
+            if let Err(e) = deliver::run(&app, &settings).await {
+                tracing::warn!("提醒：发送失败：{e}");
+            }
+            tokio::time::sleep(settings.interval).await;
+        }
+    })
+}
