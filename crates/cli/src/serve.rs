@@ -37,7 +37,7 @@ pub async fn run(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
-    worker.abort();
+    worker.stop().await;
     served.map_err(|e| e.to_string())
 }
 

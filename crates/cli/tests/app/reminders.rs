@@ -32,7 +32,8 @@ fn flow(backend: Backend) {
     assert!(new > 0);
     assert_eq!(app.rt.block_on(schedule::run(&app.app, day)).unwrap(), 0, "once a day");
     // No email or SMS channel configured: those deliveries wait, the in-app ones arrive.
-    app.rt.block_on(deliver::run(&app.app, &Settings::default())).unwrap();
+    let (_running, stopping) = tokio::sync::watch::channel(false);
+    app.rt.block_on(deliver::run(&app.app, &Settings::default(), &stopping)).unwrap();
     let db = app.store.db();
     let count = |sql: &str| app.rt.block_on(db.one(sql, vec![])).unwrap().int(0);
     let notified = count("SELECT COUNT(*) FROM notification");

@@ -7,13 +7,15 @@ use super::Settings;
 use crate::App;
 use qiangji_store::StoreError;
 use qiangji_store::reminder::{Channel, Delivery, backoff};
+use tokio::sync::watch;
 
 /// Deliveries claimed at a time. Each attempt is bounded by the clients' timeout, so a batch ends
 /// well within its lease ([`qiangji_store::reminder::LEASE_SECONDS`]).
 const BATCH: i64 = 10;
 
-/// Attempts every delivery due now, batch after batch, until none is left.
-pub async fn run(app: &App, settings: &Settings) -> Result<usize, StoreError> {
+/// Attempts every delivery due now, batch after batch, until none is left or `stopping` turns
+/// true; returns how many were attempted.
+pub async fn run(app: &App, settings: &Settings, stopping: &watch::Receiver<bool>) -> Result<usize, StoreError> {
     let mut attempted = 0;
     loop {
         let batch = app.store.claim_deliveries(&app.system, chrono::Utc::now(), BATCH).await?;
@@ -21,9 +23,13 @@ pub async fn run(app: &App, settings: &Settings) -> Result<usize, StoreError> {
             return Ok(attempted);
         }
         for d in &batch {
+            if *stopping.borrow() {
+                // The rest of the batch is retried when its lease ends.
+                return Ok(attempted);
+            }
             attempt(app, settings, d).await?;
+            attempted += 1;
         }
-        attempted += batch.len();
     }
 }
 

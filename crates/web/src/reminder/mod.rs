@@ -16,6 +16,7 @@ use crate::App;
 use qiangji_domain::Date;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 
 /// How the server reminds: how often it looks, through which channels, and as of which day.
 #[derive(Debug, Clone)]
@@ -48,23 +49,46 @@ impl Settings {
     }
 }
 
-/// Starts the reminder worker; it runs until the returned task is aborted.
-pub fn spawn(app: Arc<App>, settings: Settings) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
+/// The running worker; [`Worker::stop`] lets the attempt in flight finish first, so that a
+/// message the receiver accepted is also marked delivered.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the reminder worker.
+pub fn spawn(app: Arc<App>, settings: Settings) -> Worker {
+    let (stop, mut stopping) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        while !*stopping.borrow() {
             // Schedule on the engine as it stands now, not as it stood up to two seconds ago.
             if let Err(e) = app.refresh().await {
                 tracing::warn!("提醒：统计引擎跟随账本失败：{e}");
             }
+            let started = std::time::Instant::now();
             match schedule::run(&app, settings.today()).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!("提醒：新生成{n}条"),
+                Ok(n) => tracing::info!("提醒：新生成{n}条，用时{:.1}秒", started.elapsed().as_secs_f64()),
                 Err(e) => tracing::warn!("提醒：生成失败：{e}"),
             }
-            if let Err(e) = deliver::run(&app, &settings).await {
-                tracing::warn!("提醒：发送失败：{e}");
+            let started = std::time::Instant::now();
+            match deliver::run(&app, &settings, &stopping).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("提醒：尝试发送{n}次，用时{:.1}秒", started.elapsed().as_secs_f64()),
+                Err(e) => tracing::warn!("提醒：发送失败：{e}"),
             }
-            tokio::time::sleep(settings.interval).await;
+            tokio::select! {
+                _ = tokio::time::sleep(settings.interval) => {}
+                _ = stopping.changed() => {}
+            }
         }
-    })
+    });
+    Worker { stop, task }
 }
