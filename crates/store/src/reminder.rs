@@ -201,12 +201,14 @@ pub fn backoff(attempts: i64, first: std::time::Duration) -> std::time::Duration
 }
 
 impl Store {
-    /// Enqueues `reminders` with a delivery for each recipient. A reminder already enqueued (the
-    /// same key) is left as it is. Returns how many were new.
+    /// Enqueues `reminders` with a delivery for each recipient on each of `channels` (those the
+    /// server can send through: a message no channel will ever carry is not queued). A reminder
+    /// already enqueued (the same key) is left as it is. Returns how many were new.
     pub async fn enqueue_reminders(
         &self,
         access: &Access,
         reminders: &[NewReminder],
+        channels: &[Channel],
         at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         access.require(access.is_system())?;
@@ -243,7 +245,8 @@ impl Store {
                     continue;
                 };
                 new += 1;
-                for (channel, recipient) in recipients(&mut tx, n.org).await? {
+                let recipients = recipients(&mut tx, n.org).await?;
+                for (channel, recipient) in recipients.into_iter().filter(|(c, _)| channels.contains(c)) {
                     tx.exec(
                         "INSERT INTO reminder_delivery (reminder_id, channel, recipient, status, attempts, last_error, \
                          next_attempt_at) VALUES (?, ?, ?, 'pending', 0, '', ?)",

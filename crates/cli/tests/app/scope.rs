@@ -78,7 +78,7 @@ async fn notification(app: &TestApp, org: i64, user: i64) -> i64 {
         body: String::new(),
     };
     let now = chrono::Utc::now();
-    app.store.enqueue_reminders(&app.system(), std::slice::from_ref(&r), now).await.unwrap();
+    app.store.enqueue_reminders(&app.system(), std::slice::from_ref(&r), &[Channel::InApp], now).await.unwrap();
     let reminder =
         app.store.db().one("SELECT id FROM reminder WHERE dedupe_key = ?", vec![r.key().into()]).await.unwrap().int(0);
     let d = Delivery {

@@ -62,8 +62,8 @@ async fn enqueueing_the_same_reminder_twice_makes_one_and_addresses_the_secretar
     let s = t.store();
     let all = [reminder(t.a), reminder(t.b), reminder(t.c1)];
     let before = t.head().await;
-    assert_eq!(s.enqueue_reminders(&t.system, &all, t0()).await.unwrap(), 3);
-    assert_eq!(s.enqueue_reminders(&t.system, &all, t0() + Duration::hours(1)).await.unwrap(), 0);
+    assert_eq!(s.enqueue_reminders(&t.system, &all, Channel::ALL, t0()).await.unwrap(), 3);
+    assert_eq!(s.enqueue_reminders(&t.system, &all, Channel::ALL, t0() + Duration::hours(1)).await.unwrap(), 0);
     assert_eq!(t.head().await, before, "reminders are not in the ledger");
     let outbox = s.list_outbox(&t.system, t.city, 0, 10).await.unwrap();
     assert_eq!((outbox.total, outbox.without_phone, outbox.without_email), (3, 2, 2));
@@ -83,13 +83,21 @@ async fn enqueueing_the_same_reminder_twice_makes_one_and_addresses_the_secretar
     );
     assert_eq!(of(t.b), [(Channel::InApp, "yi-shuji".into(), pending)], "no secretary: the branch secretary's account");
     assert_eq!(of(t.c1), [], "nobody to tell");
+
+    // Without SMS and email configured, only the in-app delivery is queued.
+    let mut later = reminder(t.a);
+    later.stage = Stage::Overdue;
+    s.enqueue_reminders(&t.system, &[later], &[Channel::InApp], t0()).await.unwrap();
+    let outbox = s.list_outbox(&t.system, t.a, 0, 1).await.unwrap();
+    let channels: Vec<Channel> = outbox.rows[0].deliveries.iter().map(|d| d.channel).collect();
+    assert_eq!((outbox.rows[0].stage, channels), (Stage::Overdue, vec![Channel::InApp]));
 }
 on_both!(enqueueing_the_same_reminder_twice_makes_one_and_addresses_the_secretary);
 
 async fn a_delivery_is_claimed_once_and_retried_with_growing_waits_until_delivered(b: Backend) {
     let (t, _, _) = setup(b).await;
     let s = t.store();
-    s.enqueue_reminders(&t.system, &[reminder(t.a)], t0()).await.unwrap();
+    s.enqueue_reminders(&t.system, &[reminder(t.a)], Channel::ALL, t0()).await.unwrap();
     let claimed = s.claim_deliveries(&t.system, t0(), 10).await.unwrap();
     assert_eq!(claimed.len(), 3);
     assert!(claimed.iter().all(|d| d.attempts == 1));
@@ -133,7 +141,7 @@ on_both!(a_delivery_is_claimed_once_and_retried_with_growing_waits_until_deliver
 async fn an_in_app_reminder_is_one_notification_its_user_alone_reads(b: Backend) {
     let (t, zhang, b_secretary) = setup(b).await;
     let s = t.store();
-    s.enqueue_reminders(&t.system, &[reminder(t.a)], t0()).await.unwrap();
+    s.enqueue_reminders(&t.system, &[reminder(t.a)], Channel::ALL, t0()).await.unwrap();
     let in_app = s.claim_deliveries(&t.system, t0(), 10).await.unwrap();
     let in_app = in_app.iter().find(|d| d.channel == Channel::InApp).unwrap();
     s.deliver_in_app(&t.system, in_app, t0()).await.unwrap();
@@ -155,7 +163,7 @@ on_both!(an_in_app_reminder_is_one_notification_its_user_alone_reads);
 async fn the_outbox_is_scoped_and_only_the_server_enqueues_or_delivers(b: Backend) {
     let (t, zhang, b_secretary) = setup(b).await;
     let s = t.store();
-    s.enqueue_reminders(&t.system, &[reminder(t.a), reminder(t.b), reminder(t.c1)], t0()).await.unwrap();
+    s.enqueue_reminders(&t.system, &[reminder(t.a), reminder(t.b), reminder(t.c1)], Channel::ALL, t0()).await.unwrap();
     let street = t.login_as(Role::CommitteeAdmin, t.street, None).await;
     let seen: Vec<OrgId> =
         s.list_outbox(&street, t.street, 0, 10).await.unwrap().rows.iter().map(|r| r.org_id).collect();
@@ -164,7 +172,10 @@ async fn the_outbox_is_scoped_and_only_the_server_enqueues_or_delivers(b: Backen
     assert!(matches!(s.list_outbox(&b_secretary, t.a, 0, 10).await, Err(StoreError::NotFound)));
     assert!(matches!(s.list_outbox(&zhang, t.a, 0, 10).await, Err(StoreError::Forbidden)));
     assert_eq!(s.list_outbox(&street, t.street, 1, 1).await.unwrap().rows.len(), 1, "paged");
-    assert!(matches!(s.enqueue_reminders(&street, &[reminder(t.a)], t0()).await, Err(StoreError::Forbidden)));
+    assert!(matches!(
+        s.enqueue_reminders(&street, &[reminder(t.a)], Channel::ALL, t0()).await,
+        Err(StoreError::Forbidden)
+    ));
     assert!(matches!(s.claim_deliveries(&street, t0(), 10).await, Err(StoreError::Forbidden)));
 }
 on_both!(the_outbox_is_scoped_and_only_the_server_enqueues_or_delivers);

@@ -36,13 +36,14 @@ pub async fn run(app: &App, settings: &Settings, stopping: &watch::Receiver<bool
 async fn attempt(app: &App, settings: &Settings, d: &Delivery) -> Result<(), StoreError> {
     let sent = match d.channel {
         Channel::InApp => return app.store.deliver_in_app(&app.system, d, chrono::Utc::now()).await,
+        // Queued while the channel was configured; kept until it is again.
         Channel::Email => match &settings.smtp {
             Some(smtp) => smtp.send(&d.recipient, &d.title, &d.body, &d.key).await,
-            None => Err("未配置邮件服务器（--smtp）".to_owned()),
+            None => Err("邮件服务器未配置（--smtp）".to_owned()),
         },
         Channel::Sms => match &settings.sms {
             Some(hook) => hook.send(&d.recipient, &d.title, &d.key).await,
-            None => Err("未配置短信网关（--sms-hook）".to_owned()),
+            None => Err("短信网关未配置（--sms-hook）".to_owned()),
         },
     };
     let now = chrono::Utc::now();

@@ -14,6 +14,7 @@ pub mod smtp;
 
 use crate::App;
 use qiangji_domain::Date;
+use qiangji_store::reminder::Channel;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -47,6 +48,14 @@ impl Settings {
     fn today(&self) -> Date {
         self.day.unwrap_or_else(qiangji_domain::date::today)
     }
+
+    /// The channels reminders can go through: in-app always, email and SMS when configured.
+    pub fn channels(&self) -> Vec<Channel> {
+        let mut out = vec![Channel::InApp];
+        out.extend(self.smtp.as_ref().map(|_| Channel::Email));
+        out.extend(self.sms.as_ref().map(|_| Channel::Sms));
+        out
+    }
 }
 
 /// The running worker; [`Worker::stop`] lets the attempt in flight finish first, so that a
@@ -73,7 +82,7 @@ pub fn spawn(app: Arc<App>, settings: Settings) -> Worker {
                 tracing::warn!("提醒：统计引擎跟随账本失败：{e}");
             }
             let started = std::time::Instant::now();
-            match schedule::run(&app, settings.today()).await {
+            match schedule::run(&app, settings.today(), &settings.channels()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("提醒：新生成{n}条，用时{:.1}秒", started.elapsed().as_secs_f64()),
                 Err(e) => tracing::warn!("提醒：生成失败：{e}"),

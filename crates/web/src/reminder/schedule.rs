@@ -8,7 +8,7 @@ use qiangji_domain::Date;
 use qiangji_domain::org::OrgId;
 use qiangji_domain::orglife::{Requirement, Stage, Status, stage_reached};
 use qiangji_store::StoreError;
-use qiangji_store::reminder::NewReminder;
+use qiangji_store::reminder::{Channel, NewReminder};
 
 /// The message of a reminder: a title that fits an SMS and a body that says what to do.
 pub fn text(org_name: &str, r: &Requirement, stage: Stage) -> (String, String) {
@@ -28,8 +28,9 @@ pub fn text(org_name: &str, r: &Requirement, stage: Stage) -> (String, String) {
     (title, body)
 }
 
-/// Enqueues the reminders `on` owes (at most once a day) and returns how many were new.
-pub async fn run(app: &App, on: Date) -> Result<usize, StoreError> {
+/// Enqueues the reminders `on` owes (at most once a day) for `channels` and returns how many
+/// were new.
+pub async fn run(app: &App, on: Date, channels: &[Channel]) -> Result<usize, StoreError> {
     let last = app.store.last_scheduled_on(&app.system).await?;
     if last.is_some_and(|l| l >= on) {
         return Ok(0);
@@ -59,7 +60,7 @@ pub async fn run(app: &App, on: Date) -> Result<usize, StoreError> {
             NewReminder { org, requirement, stage, title, body }
         })
         .collect();
-    let new = app.store.enqueue_reminders(&app.system, &reminders, chrono::Utc::now()).await?;
+    let new = app.store.enqueue_reminders(&app.system, &reminders, channels, chrono::Utc::now()).await?;
     app.store.set_scheduled_on(&app.system, on).await?;
     Ok(new)
 }
