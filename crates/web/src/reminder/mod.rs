@@ -81,10 +81,10 @@ pub fn spawn(app: Arc<App>, settings: Settings) -> Worker {
             if let Err(e) = app.refresh().await {
                 tracing::warn!("提醒：统计引擎跟随账本失败：{e}");
             }
-            let started = std::time::Instant::now();
-            match schedule::run(&app, settings.today(), &settings.channels()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("提醒：新生成{n}条，用时{:.1}秒", started.elapsed().as_secs_f64()),
+            let (started, day) = (std::time::Instant::now(), settings.today());
+            match schedule::run(&app, day, &settings.channels()).await {
+                Ok(None) => {}
+                Ok(Some(n)) => tracing::info!("提醒：{day}新生成{n}条，用时{:.1}秒", started.elapsed().as_secs_f64()),
                 Err(e) => tracing::warn!("提醒：生成失败：{e}"),
             }
             let started = std::time::Instant::now();

@@ -28,14 +28,14 @@ pub fn text(org_name: &str, r: &Requirement, stage: Stage) -> (String, String) {
     (title, body)
 }
 
-/// Enqueues the reminders `on` owes (at most once a day) for `channels` and returns how many
-/// were new.
-pub async fn run(app: &App, on: Date, channels: &[Channel]) -> Result<usize, StoreError> {
+/// Enqueues the reminders `on` owes for `channels` and returns how many were new, or `None` if
+/// `on` was scheduled already (once a day is enough; enqueueing again would change nothing).
+pub async fn run(app: &App, on: Date, channels: &[Channel]) -> Result<Option<usize>, StoreError> {
     let last = app.store.last_scheduled_on(&app.system).await?;
     if last.is_some_and(|l| l >= on) {
-        return Ok(0);
+        return Ok(None);
     }
-    let Some(root) = app.store.root_org_id().await? else { return Ok(0) };
+    let Some(root) = app.store.root_org_id().await? else { return Ok(None) };
     let due: Vec<(OrgId, Requirement, Stage)> = {
         let engine = app.engine.read().await;
         let board = engine.board(&app.system, OrgId(root), on, &rules());
@@ -62,5 +62,5 @@ pub async fn run(app: &App, on: Date, channels: &[Channel]) -> Result<usize, Sto
         .collect();
     let new = app.store.enqueue_reminders(&app.system, &reminders, channels, chrono::Utc::now()).await?;
     app.store.set_scheduled_on(&app.system, on).await?;
-    Ok(new)
+    Ok(Some(new))
 }
