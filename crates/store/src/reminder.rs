@@ -16,6 +16,8 @@ use qiangji_domain::Date;
 use qiangji_domain::code_enum;
 use qiangji_domain::org::{OrgId, Post};
 use qiangji_domain::orglife::{Requirement, Stage};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 code_enum!(
     /// How a reminder reaches its recipient.
@@ -215,6 +217,8 @@ impl Store {
         let (pred, scope) = access.org_predicate();
         let at = stamp(at);
         let mut new = 0;
+        // An organization usually owes several requirements at once: look its recipients up once.
+        let mut known: HashMap<OrgId, Vec<(Channel, String)>> = HashMap::new();
         for batch in reminders.chunks(ENQUEUE_BATCH) {
             let mut tx = self.db.begin_write().await?;
             for n in batch {
@@ -245,12 +249,14 @@ impl Store {
                     continue;
                 };
                 new += 1;
-                let recipients = recipients(&mut tx, n.org).await?;
-                for (channel, recipient) in recipients.into_iter().filter(|(c, _)| channels.contains(c)) {
+                if let Entry::Vacant(e) = known.entry(n.org) {
+                    e.insert(recipients(&mut tx, n.org).await?);
+                }
+                for (channel, recipient) in known[&n.org].iter().filter(|(c, _)| channels.contains(c)) {
                     tx.exec(
                         "INSERT INTO reminder_delivery (reminder_id, channel, recipient, status, attempts, last_error, \
                          next_attempt_at) VALUES (?, ?, ?, 'pending', 0, '', ?)",
-                        params![row.int(0), channel.code(), recipient, at.as_str()],
+                        params![row.int(0), channel.code(), recipient.as_str(), at.as_str()],
                     )
                     .await?;
                 }
