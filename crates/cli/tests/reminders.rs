@@ -9,7 +9,6 @@ use qiangji_domain::org::{OrgId, OrgInput, Post};
 use qiangji_store::org::posts::PostHolder;
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Role, Store};
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -161,18 +160,8 @@ fn serve(db: &str, smtp: &str, sms_hook: &str) -> Child {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("请在浏览器打开") => return child,
-            Some(Ok(_)) => {}
-            _ => break,
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
+    qiangji_testkit::serve::until_listening(&mut child);
+    child
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
