@@ -146,6 +146,7 @@ async fn create_accounts(store: &Store, access: &Access, data: &Dataset) -> Resu
                     role,
                     scope_org_id: org,
                     member_id: member,
+                    email: "",
                 },
             )
             .await

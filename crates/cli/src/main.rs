@@ -32,6 +32,8 @@ enum Cmd {
         /// Size of the demo dataset: small, city or province.
         #[arg(long, default_value = "city")]
         scale: String,
+        #[command(flatten)]
+        reminders: ReminderArgs,
     },
     /// Load the deterministic demo dataset into an empty database and create demo accounts.
     Demo {
@@ -59,6 +61,9 @@ enum Cmd {
         member: Option<i64>,
         #[arg(long, env = "QIANGJI_NEW_PASSWORD")]
         password: String,
+        /// Where the account's email reminders go.
+        #[arg(long, default_value = "")]
+        email: String,
     },
     /// Measure the member list at the root of the database over HTTP, as a browser would.
     Bench {
@@ -106,6 +111,63 @@ enum Cmd {
     },
 }
 
+/// How `serve` reminds secretaries of organizational-life deadlines.
+#[derive(clap::Args)]
+struct ReminderArgs {
+    /// SMTP relay for email reminders, HOST:PORT (plain SMTP, no authentication).
+    #[arg(long, env = "QIANGJI_SMTP")]
+    smtp: Option<String>,
+    /// Sender address of email reminders; required with --smtp.
+    #[arg(long, env = "QIANGJI_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// HTTP hook of the SMS gateway (http:// only); receives a JSON POST per message.
+    #[arg(long, env = "QIANGJI_SMS_HOOK")]
+    sms_hook: Option<String>,
+    /// Seconds between rounds of scheduling and delivering reminders.
+    #[arg(long, env = "QIANGJI_REMINDER_INTERVAL", default_value_t = 60.0)]
+    reminder_interval: f64,
+    /// Seconds before the first retry of a failed email or SMS; each later retry waits twice as
+    /// long, up to an hour.
+    #[arg(long, env = "QIANGJI_REMINDER_RETRY", default_value_t = 60.0)]
+    reminder_retry: f64,
+    /// Schedule reminders as of this day (YYYY-MM-DD) instead of today: for rehearsals and tests.
+    #[arg(long, env = "QIANGJI_REMINDER_DAY", hide = true)]
+    reminder_day: Option<String>,
+}
+
+impl ReminderArgs {
+    /// Parsed into settings at start-up, so that a wrong option stops the server with its name.
+    fn settings(self) -> Result<qiangji_web::reminder::Settings, String> {
+        use qiangji_web::reminder::{sms::SmsHook, smtp::Smtp};
+        let smtp = match (self.smtp, self.smtp_from) {
+            (Some(addr), Some(from)) => Some(Smtp::new(&addr, &from)?),
+            (Some(_), None) => return Err("使用 --smtp 时须以 --smtp-from 指定发件地址".into()),
+            (None, _) => None,
+        };
+        let seconds = |name: &str, v: f64| {
+            if v.is_finite() && v >= 0.05 {
+                Ok(std::time::Duration::from_secs_f64(v))
+            } else {
+                Err(format!("--{name} 应为不小于0.05的秒数，收到的是 {v}"))
+            }
+        };
+        let day = match self.reminder_day {
+            Some(d) => Some(
+                qiangji_domain::date::parse(&d)
+                    .ok_or_else(|| format!("--reminder-day 应为 年-月-日，收到的是 `{d}`"))?,
+            ),
+            None => None,
+        };
+        Ok(qiangji_web::reminder::Settings {
+            interval: seconds("reminder-interval", self.reminder_interval)?,
+            first_retry: seconds("reminder-retry", self.reminder_retry)?,
+            smtp,
+            sms: self.sms_hook.as_deref().map(SmsHook::parse).transpose()?,
+            day,
+        })
+    }
+}
+
 /// Where and how the SQL side of a comparison runs.
 #[derive(clap::Args)]
 struct SqlArgs {
@@ -146,13 +208,28 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.cmd {
-        Cmd::Serve { addr, demo, scale } => serve::run(&cli.db, &addr, demo.then_some(scale.as_str())).await,
+        Cmd::Serve { addr, demo, scale, reminders } => match reminders.settings() {
+            Ok(reminders) => serve::run(&cli.db, &addr, demo.then_some(scale.as_str()), reminders).await,
+            Err(e) => Err(e),
+        },
         Cmd::Demo { scale } => demo::run(&cli.db, &scale).await.map(|_| ()),
         Cmd::Check => maintenance::check(&cli.db).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
-        Cmd::User { username, name, role, org, member, password } => {
-            maintenance::add_user(&cli.db, &username, &name, &role, org, member, &password).await
-        }
+        Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {
+            Some(role) => {
+                let user = qiangji_store::user::NewUser {
+                    username: &username,
+                    display_name: &name,
+                    password: &password,
+                    role,
+                    scope_org_id: org,
+                    member_id: member,
+                    email: &email,
+                };
+                maintenance::add_user(&cli.db, &user).await
+            }
+            None => Err(format!("未知角色 `{role}`")),
+        },
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
         Cmd::BenchEngine { scale, repeat, csv, answers, compare, sql } => {
             let work = sql.work.clone().unwrap_or_else(bench::run_sql::default_work_dir);

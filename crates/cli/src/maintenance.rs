@@ -1,7 +1,7 @@
 //! `check`, `migrate` and `user`: maintenance commands with a system access.
 
 use qiangji_store::user::NewUser;
-use qiangji_store::{Access, Role, Store};
+use qiangji_store::{Access, Store};
 
 pub async fn check(db: &str) -> Result<(), String> {
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
@@ -25,26 +25,11 @@ pub async fn migrate(db: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn add_user(
-    db: &str,
-    username: &str,
-    name: &str,
-    role: &str,
-    org: i64,
-    member: Option<i64>,
-    password: &str,
-) -> Result<(), String> {
+pub async fn add_user(db: &str, u: &NewUser<'_>) -> Result<(), String> {
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
-    let role = Role::parse(role).ok_or_else(|| format!("未知角色 `{role}`"))?;
     let root = store.root_org_id().await.map_err(|e| e.to_string())?.ok_or("数据库中还没有组织")?;
     let access = Access::system("命令行创建用户", root);
-    let id = store
-        .create_user(
-            &access,
-            &NewUser { username, display_name: name, password, role, scope_org_id: org, member_id: member },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("已创建用户 {username}（编号{id}，{}）", role.label());
+    let id = store.create_user(&access, u).await.map_err(|e| e.to_string())?;
+    println!("已创建用户 {}（编号{id}，{}）", u.username, u.role.label());
     Ok(())
 }

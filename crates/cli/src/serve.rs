@@ -1,8 +1,14 @@
-//! `qiangji serve`: open (and with `--demo`, fill) the database, build the statistics engine, listen.
+//! `qiangji serve`: open (and with `--demo`, fill) the database, build the statistics engine, start
+//! the reminder worker, listen.
 
 use std::time::Instant;
 
-pub async fn run(db: &str, addr: &str, demo_scale: Option<&str>) -> Result<(), String> {
+pub async fn run(
+    db: &str,
+    addr: &str,
+    demo_scale: Option<&str>,
+    reminders: qiangji_web::reminder::Settings,
+) -> Result<(), String> {
     ensure_data_dir(db)?;
     let started = Instant::now();
     let store = qiangji_store::Store::open(db).await.map_err(|e| e.to_string())?;
@@ -26,11 +32,13 @@ pub async fn run(db: &str, addr: &str, demo_scale: Option<&str>) -> Result<(), S
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("无法监听 {addr}：{e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     println!("启动用时{:.1}秒。请在浏览器打开：http://{local}/", started.elapsed().as_secs_f64());
-    qiangji_web::serve(app, listener, async {
+    let worker = qiangji_web::reminder::spawn(app.clone(), reminders);
+    let served = qiangji_web::serve(app, listener, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
-    .map_err(|e| e.to_string())
+    .await;
+    worker.stop().await;
+    served.map_err(|e| e.to_string())
 }
 
 /// SQLite creates the file but not its folder.

@@ -1,8 +1,6 @@
 //! The `qiangji` binary itself, as a user runs it.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_qiangji");
 
@@ -46,18 +44,7 @@ fn serve_with_demo_creates_the_database_and_prints_the_address_and_logins() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut seen = String::new();
-    let address = loop {
-        assert!(Instant::now() < deadline, "no address printed: {seen}");
-        let line = lines.next().expect("serve exited early").unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Some(a) = line.split("请在浏览器打开：").nth(1) {
-            break a.trim().trim_end_matches('/').to_owned();
-        }
-    };
+    let (seen, address) = qiangji_testkit::serve::until_listening(&mut child);
     assert!(seen.contains("zuzhibu"), "logins printed before the address: {seen}");
     let page = qiangji_testkit::http::Client::new(&address).get("/login");
     let _ = child.kill();

@@ -173,6 +173,11 @@ impl Access {
         matches!(self.role, Role::SystemAdmin)
     }
 
+    /// Scheduling and delivering reminders: the server's own work, never a user's.
+    pub fn is_system(&self) -> bool {
+        self.actor_id.is_none()
+    }
+
     /// `Forbidden` unless `allowed` (one of the `may_*` answers).
     pub fn require(&self, allowed: bool) -> Result<(), crate::StoreError> {
         if allowed { Ok(()) } else { Err(crate::StoreError::Forbidden) }

@@ -3,7 +3,7 @@
 //!
 //! Every public function that reads or writes records takes an [`Access`] first and limits itself
 //! to the actor's subtree with one SQL predicate (a materialized-path range). Writes append to the
-//! ledger in the same transaction. HTTP, HTML and JSON do not belong here.
+//! ledger in the same transaction (reminders, operational messages rather than facts, excepted). HTTP, HTML and JSON do not belong here.
 
 pub mod access;
 pub mod attendance;
@@ -17,6 +17,7 @@ mod migrate;
 pub mod org;
 pub mod orglife;
 pub mod orglife_rules;
+pub mod reminder;
 pub mod user;
 
 pub use access::{Access, Role};

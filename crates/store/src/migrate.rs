@@ -25,6 +25,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_org_life.sql"),
     },
     Migration {
+        version: 3,
+        name: "0003_reminders",
+        sqlite: include_str!("../migrations/sqlite/0003_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0003_reminders.sql"),
+    },
+    Migration {
         version: 5,
         name: "0005_absence_index",
         sqlite: include_str!("../migrations/sqlite/0005_absence_index.sql"),

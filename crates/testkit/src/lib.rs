@@ -9,6 +9,7 @@
 //! * [`http`] — a tiny blocking HTTP/1.1 client with a cookie jar, for
 //!   driving the web server over a real TCP socket.
 //! * [`webdriver`] — a minimal W3C WebDriver client for headless Chromium.
+//! * [`serve`] — waiting for a `qiangji serve` process to listen.
 //!
 //! These are test helpers: on any failure they panic with a message that
 //! says what went wrong and, where possible, how to fix the environment.
@@ -23,6 +24,7 @@
 
 pub mod http;
 pub mod pg;
+pub mod serve;
 pub mod sqlite;
 mod util;
 pub mod webdriver;

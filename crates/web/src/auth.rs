@@ -26,12 +26,16 @@ const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The logged-in user of a request.
 #[derive(Clone)]
-pub struct Actor(pub Session);
+pub struct Actor {
+    pub session: Session,
+    /// Unread notifications, for the navigation of pages (0 for API requests, which have none).
+    pub unread: i64,
+}
 
 impl std::ops::Deref for Actor {
     type Target = Session;
     fn deref(&self) -> &Session {
-        &self.0
+        &self.session
     }
 }
 
@@ -121,8 +125,16 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
             }
         }
     }
-    if let Some(s) = session {
-        req.extensions_mut().insert(Actor(s));
+    if let Some(session) = session {
+        let unread = if is_api(&path) || *req.method() != Method::GET {
+            0
+        } else {
+            match app.store.unread_notifications(&session.access).await {
+                Ok(n) => n,
+                Err(e) => return AppError::from(e).into_response(),
+            }
+        };
+        req.extensions_mut().insert(Actor { session, unread });
     }
     next.run(req).await
 }

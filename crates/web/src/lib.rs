@@ -16,6 +16,7 @@ mod orglife;
 mod page;
 mod payload;
 mod pick;
+pub mod reminder;
 pub mod routes;
 mod scoped;
 mod stats;
@@ -33,7 +34,7 @@ use tokio::sync::RwLock;
 pub struct App {
     pub store: Store,
     pub engine: RwLock<Engine>,
-    /// Whole-tree access used only to keep the engine current.
+    /// Whole-tree access used only to keep the engine current and to schedule and deliver reminders.
     system: Access,
     /// Warning boards computed since the engine last moved, so that paging through one is free.
     boards: std::sync::Mutex<orglife::BoardCache>,

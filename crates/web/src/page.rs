@@ -31,6 +31,11 @@ impl<'a> Layout<'a> {
         self.user.map_or("", |a| a.csrf_token.as_str())
     }
 
+    /// Unread notifications, shown beside 提醒.
+    pub fn unread(&self) -> i64 {
+        self.user.map_or(0, |a| a.unread)
+    }
+
     pub fn home_org(&self) -> i64 {
         self.user.map_or(0, |a| a.access.scope_org_id())
     }

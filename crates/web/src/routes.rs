@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org, orglife, stats};
+use crate::{App, api, assets, audit, auth, home, member, org, orglife, reminder, stats};
 use axum::Router;
 use std::sync::Arc;
 
@@ -82,6 +82,9 @@ routes! {
     post "/orglife/rules" => orglife::rules::add, false, "新增组织生活规则版本（全域管理员）";
     get "/meetings/{meeting_id}" => orglife::show::meeting, false, "组织生活记录详情与出席情况";
     post "/meetings/{meeting_id}/confirm" => orglife::show::confirm, false, "党员确认本人出席情况";
+    get "/orgs/{org_id}/reminders" => reminder::outbox::page, false, "提醒发送记录：本组织及下级组织的提醒与各渠道送达情况";
+    get "/notifications" => reminder::notifications::page, false, "提醒：本人收到的组织生活提醒";
+    post "/notifications/{notification_id}/read" => reminder::notifications::read, false, "将本人的一条提醒标为已读";
     get "/orgs/{org_id}/stats" => stats::show::page, false, "党内统计：公报各表、组织数、交叉统计、图表（可选统计日期和筛选条件）";
     get "/orgs/{org_id}/stats/members" => stats::drill::page, false, "统计明细：任一统计数字对应的党员";
     get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";
@@ -118,6 +121,9 @@ routes! {
     post "/api/v1/orglife/rules" => api::orglife::add_rule, false, "新增组织生活规则版本（全域管理员）";
     get "/api/v1/meetings/{meeting_id}" => api::orglife::get, false, "组织生活记录详情";
     post "/api/v1/meetings/{meeting_id}/confirm" => api::orglife::confirm, false, "党员确认本人出席情况";
+    get "/api/v1/orgs/{org_id}/reminders" => api::reminder::outbox, false, "提醒发送记录（offset）：本组织及下级组织的提醒与各渠道送达情况";
+    get "/api/v1/notifications" => api::reminder::notifications, false, "本人收到的提醒（offset）";
+    post "/api/v1/notifications/{notification_id}/read" => api::reminder::read, false, "将本人的一条提醒标为已读";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";

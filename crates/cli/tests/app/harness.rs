@@ -16,6 +16,8 @@ pub struct TestApp {
     pub base: String,
     pub rt: tokio::runtime::Runtime,
     pub store: Store,
+    /// The application being served, for driving its background work (reminders) from a test.
+    pub app: std::sync::Arc<qiangji_web::App>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _sqlite: Option<sqlite::TempFile>,
     _pg: Option<pg::TestDatabase>,
@@ -46,7 +48,7 @@ impl TestApp {
         rt.spawn(qiangji_web::serve(app.clone(), listener, async {
             let _ = rx.await;
         }));
-        TestApp { base, rt, store, stop: Some(tx), _sqlite: sqlite, _pg: pg }
+        TestApp { base, rt, store, app, stop: Some(tx), _sqlite: sqlite, _pg: pg }
     }
 
     pub fn client(&self) -> Client {

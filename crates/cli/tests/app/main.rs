@@ -6,6 +6,7 @@ mod browser;
 mod harness;
 mod orglife;
 mod orgs;
+mod reminders;
 mod scope;
 mod smoke;
 mod stats;

@@ -27,12 +27,21 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if r.path.contains("{org_id}") || r.path.contains("{member_id}") || r.path.contains("{meeting_id}") {
+    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}"].iter().any(|id| r.path.contains(id)) {
         return Expect::ScopedById;
     }
     match (r.method, r.path) {
         ("GET", "/") => Expect::Home,
-        ("GET", "/orgs/search" | "/audit" | "/api/v1/me" | "/api/v1/orgs" | "/api/v1/audit") => Expect::Listing,
+        (
+            "GET",
+            "/orgs/search"
+            | "/audit"
+            | "/api/v1/me"
+            | "/api/v1/orgs"
+            | "/api/v1/audit"
+            | "/notifications"
+            | "/api/v1/notifications",
+        ) => Expect::Listing,
         ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,
         ("GET", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::Listing,
         ("POST", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::WholeTreeOnly,
@@ -47,6 +56,46 @@ struct Ids {
     foreign_orgs: Vec<(i64, String)>,
     foreign_member: (i64, String),
     foreign_meeting: i64,
+    /// Another user's notification, of a reminder of the sibling branch.
+    foreign_notification: i64,
+}
+
+/// Enqueues a reminder of `org` (as the server does) and notifies `user` of it in the application;
+/// returns the notification's id.
+async fn notification(app: &TestApp, org: i64, user: i64) -> i64 {
+    use qiangji_domain::orglife::{MeetingKind, Period, Requirement, RequirementKind, Stage, Status};
+    use qiangji_store::reminder::{Channel, Delivery, NewReminder};
+    let on = qiangji_domain::date::parse("2026-03-28").unwrap();
+    let requirement = Requirement {
+        kind: RequirementKind::Meeting(MeetingKind::GeneralMeeting),
+        period: Period::Quarter.containing(on),
+        required: 1,
+        held: 0,
+        days_left: Some(3),
+        status: Status::Pending,
+    };
+    let r = NewReminder {
+        org: qiangji_domain::org::OrgId(org),
+        requirement,
+        stage: Stage::Days3,
+        title: "越权测试用提醒".into(),
+        body: String::new(),
+    };
+    let now = chrono::Utc::now();
+    app.store.enqueue_reminders(&app.system(), std::slice::from_ref(&r), &[Channel::InApp], now).await.unwrap();
+    let reminder =
+        app.store.db().one("SELECT id FROM reminder WHERE dedupe_key = ?", vec![r.key().into()]).await.unwrap().int(0);
+    let d = Delivery {
+        reminder_id: reminder,
+        key: r.key(),
+        channel: Channel::InApp,
+        recipient: user.to_string(),
+        attempts: 1,
+        title: r.title.clone(),
+        body: String::new(),
+    };
+    app.store.deliver_in_app(&app.system(), &d, now).await.unwrap();
+    app.store.db().one("SELECT MAX(id) FROM notification", vec![]).await.unwrap().int(0)
 }
 
 /// Records a meeting of `org` (as the system) and returns its id.
@@ -88,6 +137,7 @@ fn ids(app: &TestApp, username: &str) -> Ids {
         let parent = own.parent_id.unwrap();
         let parent_name = app.store.get_org(&app.system(), parent).await.unwrap().fields.name;
         let root_name = app.store.get_org(&app.system(), qiangji_domain::org::OrgId(1)).await.unwrap().fields.name;
+        let zuzhibu = db.one("SELECT id FROM app_user WHERE username = 'zuzhibu'", vec![]).await.unwrap().int(0);
         let fm = db
             .one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![sibling.int(0).into()])
             .await
@@ -99,14 +149,17 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_orgs: vec![(1, root_name), (parent.0, parent_name), (sibling.int(0), sibling.text(1))],
             foreign_member: (fm.int(0), fm.text(1)),
             foreign_meeting: meeting(app, sibling.int(0)).await,
+            foreign_notification: notification(app, sibling.int(0), zuzhibu).await,
         }
     })
 }
 
-fn fill(path: &str, org: i64, member: i64, meeting: i64) -> String {
+/// The path with its ids: an organization, and a member, meeting or notification.
+fn fill(path: &str, org: i64, member: i64, meeting: i64, notification: i64) -> String {
     path.replace("{org_id}", &org.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
+        .replace("{notification_id}", &notification.to_string())
 }
 
 /// Sends a request the way the UI or an API client would, with a valid CSRF token.
@@ -154,7 +207,8 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             Expect::ScopedById => {
                 // An id outside the branch must answer exactly like an id that does not exist:
                 // 404, or 403 where the role may not use the route at all.
-                let missing = send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999, 99_999_999), ids.own_org);
+                let missing =
+                    send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999, 99_999_999, 99_999_999), ids.own_org);
                 assert!(
                     missing.status == 404 || missing.status == 403,
                     "{} {}: {} {}",
@@ -164,7 +218,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting);
+                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, ids.foreign_notification);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
                         resp.status,
@@ -179,7 +233,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 }
                 if r.method == "GET" {
                     // The same route inside the branch works, so the 404 above is the scope at work.
-                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting);
+                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, 0);
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
                     assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");

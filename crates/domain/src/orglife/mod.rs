@@ -1,20 +1,22 @@
 //! Organizational life (组织生活): the kinds of record, the rule sets that say how often each is
 //! owed (三会一课 and the rest), the pure evaluation of an organization against them, and members'
-//! absence streaks (党章第九条).
+//! absence streaks (党章第九条), and when a secretary is reminded of a requirement.
 //!
-//! What does not belong here: storing records or rule sets, notifications, and the early-warning
-//! board itself — those read these types and live in `store` and `web`.
+//! What does not belong here: storing records, rule sets or reminders, sending them, and the
+//! early-warning board itself — those read these types and live in `store`, `stats` and `web`.
 
 mod absence;
 mod evaluate;
 mod period;
 mod record;
+mod reminder;
 mod rules;
 
 pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Plan, Requirement, Status, evaluate};
 pub use period::{Period, PeriodSpan};
 pub use record::{MeetingError, MeetingFields, MeetingInput};
+pub use reminder::{Stage, stage_reached};
 pub use rules::{RequirementKind, Rule, RuleError, RuleInput, RuleSet, RuleSetError};
 
 use crate::code_enum;

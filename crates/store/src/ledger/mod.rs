@@ -140,7 +140,12 @@ pub(crate) async fn store_head(tx: &mut Tx, head: &Head) -> Result<(), StoreErro
 
 /// Current time, RFC 3339 in UTC with milliseconds; shown in +08:00 by the web layer.
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    stamp(chrono::Utc::now())
+}
+
+/// A time as stored: RFC 3339 UTC with milliseconds, fixed width, so that text order is time order.
+pub fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Entries of the actor's subtree, newest first (the audit log).

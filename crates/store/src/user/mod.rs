@@ -27,6 +27,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub scope_org_id: i64,
     pub member_id: Option<i64>,
+    /// Where email reminders go; empty for none.
+    pub email: &'a str,
 }
 
 /// Why a login failed. Unknown user and wrong password are one case, so names cannot be probed.
@@ -92,8 +94,9 @@ impl Store {
         }
         let id = crate::org::write::next_id(&mut w.tx, "app_user").await?;
         w.tx.exec(
-            "INSERT INTO app_user (id, username, display_name, password_hash, role, scope_org_id, member_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            params![id, u.username, u.display_name, hash, u.role.code(), u.scope_org_id, u.member_id],
+            "INSERT INTO app_user (id, username, display_name, password_hash, role, scope_org_id, member_id, email) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            params![id, u.username, u.display_name, hash, u.role.code(), u.scope_org_id, u.member_id, u.email.trim()],
         )
         .await?;
         w.record(
@@ -104,7 +107,7 @@ impl Store {
                 subject: format!("user:{id}"),
                 payload: serde_json::json!({
                     "username": u.username, "display_name": u.display_name, "role": u.role.code(),
-                    "scope_org_id": u.scope_org_id, "member_id": u.member_id,
+                    "scope_org_id": u.scope_org_id, "member_id": u.member_id, "email": u.email.trim(),
                 }),
                 reason: "创建用户",
             },
@@ -145,9 +148,8 @@ impl Store {
         let (given, stored) = (password.to_owned(), row.text(1));
         if !blocking(move || verify_password(&given, &stored)).await.map_err(store_err)? {
             let failed = failed + 1;
-            let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| {
-                (Utc::now() + Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-            });
+            let locked_until = (failed >= MAX_FAILED_LOGINS)
+                .then(|| crate::ledger::stamp(Utc::now() + Duration::minutes(LOCKOUT_MINUTES)));
             let reset = if locked_until.is_some() { 0 } else { failed };
             self.db
                 .exec(

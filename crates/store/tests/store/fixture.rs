@@ -145,6 +145,7 @@ impl Tree {
                     role,
                     scope_org_id: org.0,
                     member_id: member.map(|m| m.0),
+                    email: "",
                 },
             )
             .await

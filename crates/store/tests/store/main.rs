@@ -8,6 +8,7 @@ mod members;
 mod orglife;
 mod orgs;
 mod parity;
+mod reminders;
 mod scope;
 
 /// Declares a test that runs on both backends.

@@ -166,3 +166,46 @@ pub fn meeting(m: &qiangji_store::orglife::Meeting) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+pub fn notification(n: &qiangji_store::reminder::Notification) -> Value {
+    json!({
+        "id": n.id,
+        "org_id": n.org_id.0,
+        "org_name": n.org_name,
+        "title": n.title,
+        "body": n.body,
+        "stage": n.stage.code(),
+        "due_on": n.due_on.to_string(),
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    })
+}
+
+pub fn outbox_row(r: &qiangji_store::reminder::OutboxRow) -> Value {
+    let deliveries: Vec<Value> = r
+        .deliveries
+        .iter()
+        .map(|d| {
+            json!({
+                "channel": d.channel.code(),
+                "recipient": d.recipient,
+                "status": d.status.code(),
+                "attempts": d.attempts,
+                "last_error": d.last_error,
+                "next_attempt_at": d.next_attempt_at,
+                "delivered_at": d.delivered_at,
+            })
+        })
+        .collect();
+    json!({
+        "id": r.id,
+        "key": r.key,
+        "org_id": r.org_id.0,
+        "org_name": r.org_name,
+        "title": r.title,
+        "stage": r.stage.code(),
+        "due_on": r.due_on.to_string(),
+        "created_at": r.created_at,
+        "deliveries": deliveries,
+    })
+}

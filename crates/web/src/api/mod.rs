@@ -7,6 +7,7 @@ pub mod member;
 pub mod openapi;
 pub mod org;
 pub mod orglife;
+pub mod reminder;
 pub mod session;
 pub mod stats;
 
