@@ -15,6 +15,7 @@ mod names;
 mod orglife;
 mod query;
 mod rollup;
+pub mod verify;
 
 pub use dim::{Condition, Dim};
 pub use engine::{Engine, Footprint, Loader};

@@ -2,6 +2,7 @@
 
 use qiangji_domain::member::MemberError;
 use qiangji_domain::org::OrgError;
+use qiangji_domain::orglife::attachment::AttachmentError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -20,6 +21,8 @@ pub enum StoreError {
     #[error("用户名 {0} 已存在")]
     DuplicateUsername(String),
     #[error("{0}")]
+    Attachment(#[from] AttachmentError),
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -37,6 +40,7 @@ impl StoreError {
             StoreError::Member(errors) => errors.first().map_or("member.invalid", MemberError::code),
             StoreError::DuplicateIdNumber(_) => "member.id_number_duplicate",
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
+            StoreError::Attachment(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_org_life.sql"),
         postgres: include_str!("../migrations/postgres/0002_org_life.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_meeting_evidence",
+        sqlite: include_str!("../migrations/sqlite/0004_meeting_evidence.sql"),
+        postgres: include_str!("../migrations/postgres/0004_meeting_evidence.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

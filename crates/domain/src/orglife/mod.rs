@@ -6,15 +6,18 @@
 //! board itself — those read these types and live in `store` and `web`.
 
 mod absence;
+pub mod attachment;
 mod evaluate;
+mod evidence;
 mod period;
 mod record;
 mod rules;
 
 pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Requirement, Status, evaluate};
+pub use evidence::{Evidence, Signal};
 pub use period::{Period, PeriodSpan};
-pub use record::{MeetingError, MeetingFields, MeetingInput};
+pub use record::{ClockTime, MeetingError, MeetingFields, MeetingInput, MeetingTimes};
 pub use rules::{RequirementKind, Rule, RuleError, RuleSet, RuleSetError};
 
 use crate::code_enum;

@@ -46,6 +46,11 @@ pub struct MeetingBody {
     content: String,
     #[serde(default)]
     decisions: String,
+    /// 'HH:MM'; both or neither.
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
     #[serde(default)]
     attendance: Vec<AttendanceBody>,
 }
@@ -74,6 +79,8 @@ pub async fn create(
         topic: p.topic,
         content: p.content,
         decisions: p.decisions,
+        starts_at: p.starts_at,
+        ends_at: p.ends_at,
     };
     let fields = input.validate(today()).map_err(meeting_errors)?;
     let attendance = p
