@@ -1,7 +1,7 @@
 //! A year of organizational life for the demo: every branch's 三会一课, 主题党日, 组织生活会 and
 //! 民主评议 of the last twelve months, committees' 民主生活会, with attendance at the meetings of all
 //! members, times of day and now and then a photo. Most branches keep every requirement, some lag,
-//! a few barely meet. On top of this ordinary year, [`plant`] plants known cases of formalism —
+//! a few barely meet. On top of this ordinary year, `plant` plants known cases of formalism —
 //! copied minutes, late entries, members at two meetings at once, reused photos — and says which,
 //! so that the checks for formalism can be measured against the truth.
 //!
