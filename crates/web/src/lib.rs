@@ -37,6 +37,8 @@ pub struct App {
     system: Access,
     /// Warning boards computed since the engine last moved, so that paging through one is free.
     boards: std::sync::Mutex<orglife::BoardCache>,
+    /// Checks for formalism computed since the ledger last moved.
+    checks: std::sync::Mutex<orglife::verify::CheckCache>,
 }
 
 impl App {
@@ -45,7 +47,13 @@ impl App {
         let root = store.root_org_id().await?.unwrap_or(0);
         let system = Access::system("统计引擎", root);
         let engine = Engine::build(&store, &system).await?;
-        Ok(Arc::new(App { store, engine: RwLock::new(engine), system, boards: Default::default() }))
+        Ok(Arc::new(App {
+            store,
+            engine: RwLock::new(engine),
+            system,
+            boards: Default::default(),
+            checks: Default::default(),
+        }))
     }
 
     /// Brings the engine up to the newest ledger entry. Called after every write and periodically,
