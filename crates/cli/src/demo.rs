@@ -1,11 +1,14 @@
 //! `qiangji demo`: the deterministic demo dataset and one account for every role.
 
+use qiangji_demo::orglife::OrgLifeYear;
 use qiangji_demo::{Dataset, Scale};
+use qiangji_domain::Date;
 use qiangji_domain::org::OrgKind;
 use qiangji_domain::org::Post;
-use qiangji_store::bulk::{self, BulkMeeting, BulkMember, BulkOrg, BulkPost};
+use qiangji_store::bulk::{self, BulkAttachment, BulkData, BulkMeeting, BulkMember, BulkOrg, BulkPost};
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Role, Store};
+use std::path::Path;
 use std::time::Instant;
 
 /// The password of every demo account. Demo data only: a real deployment creates its own accounts.
@@ -20,18 +23,21 @@ pub const ACCOUNTS: [(&str, &str, Role); 5] = [
     ("dangyuan", "党员", Role::Member),
 ];
 
-pub async fn run(db: &str, scale: &str) -> Result<(), String> {
+pub async fn run(db: &str, scale: &str, truth: Option<&Path>) -> Result<(), String> {
     crate::serve::ensure_data_dir(db)?;
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
-    load(&store, scale).await?;
+    let year = load(&store, scale).await?;
+    if let Some(path) = truth {
+        std::fs::write(path, truth_json(&year)).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
+        println!("已写入植入的形式主义案例（{}例）：{}", year.planted.len(), path.display());
+    }
     print_accounts();
     Ok(())
 }
 
-/// Generates the dataset, loads it and creates the accounts.
-pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
+/// The demo dataset of `scale` as of `today`, timed.
+pub fn generate(scale: &str, today: Date) -> Result<(Scale, Dataset), String> {
     let scale: Scale = scale.parse().map_err(|_| format!("未知的规模 `{scale}`，可选 small、city、province"))?;
-    let today = qiangji_domain::date::today();
     let t = Instant::now();
     let data = qiangji_demo::generate(scale, 2026, today);
     println!(
@@ -40,6 +46,52 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
         data.members.len(),
         t.elapsed().as_secs_f64()
     );
+    Ok((scale, data))
+}
+
+/// The leadership of every organization and the year of organizational life with its planted cases.
+pub fn org_life(scale: Scale, data: &Dataset, today: Date) -> Result<(Vec<BulkPost>, OrgLifeYear), String> {
+    let posts = leadership(data);
+    let mut secretary = vec![None; data.orgs.len()];
+    for p in posts.iter().filter(|p| p.post == Post::Secretary) {
+        secretary[p.org] = Some(p.member);
+    }
+    // The demo secretary's branch owes its last quarter's 党员大会, so that their board shows something to do.
+    let behind = [placements(data)?[3].0 as usize - 1];
+    // A province's year would be about 7 million records: its demo (a load-time measurement) has none.
+    let year = match scale {
+        Scale::Province => OrgLifeYear { records: Vec::new(), planted: Vec::new() },
+        _ => qiangji_demo::orglife::meetings(data, &secretary, &behind, 2026, today),
+    };
+    println!("已生成组织生活记录：{}条（近12个月），其中植入形式主义案例{}例", year.records.len(), year.planted.len());
+    Ok((posts, year))
+}
+
+/// The planted cases as JSON, each record named as stored by the demo load: meeting and organization
+/// ids (the load numbers them in order from 1), kind, day and times.
+pub fn truth_json(year: &OrgLifeYear) -> String {
+    let key = |i: usize| {
+        let r = &year.records[i];
+        let (starts_at, ends_at) =
+            r.fields.times.map_or_else(Default::default, |t| (t.starts_at().to_string(), t.ends_at().to_string()));
+        serde_json::json!({
+            "meeting_id": i + 1, "org_id": r.org + 1, "kind": r.fields.kind.code(),
+            "held_on": r.fields.held_on.to_string(), "starts_at": starts_at, "ends_at": ends_at,
+        })
+    };
+    let cases: Vec<_> = year
+        .planted
+        .iter()
+        .map(|p| serde_json::json!({ "signal": p.signal.code(), "records": p.records.iter().map(|&i| key(i)).collect::<Vec<_>>() }))
+        .collect();
+    serde_json::to_string_pretty(&cases).expect("JSON of plain values")
+}
+
+/// Generates the dataset, loads it and creates the accounts; returns the year of records.
+pub async fn load(store: &Store, scale: &str) -> Result<OrgLifeYear, String> {
+    let today = qiangji_domain::date::today();
+    let (scale, data) = generate(scale, today)?;
+    let (posts, year) = org_life(scale, &data, today)?;
     let t = Instant::now();
     let access = Access::system("载入演示数据", 1);
     let orgs: Vec<BulkOrg> = data.orgs.iter().map(|o| BulkOrg { parent: o.parent, fields: &o.fields }).collect();
@@ -48,19 +100,7 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
         .iter()
         .map(|m| BulkMember { org: m.org, fields: &m.fields, since: m.org_since, previous: m.previous_org })
         .collect();
-    let posts = leadership(&data);
-    let mut secretary = vec![None; data.orgs.len()];
-    for p in posts.iter().filter(|p| p.post == Post::Secretary) {
-        secretary[p.org] = Some(p.member);
-    }
-    // The demo secretary's branch owes its last quarter's 党员大会, so that their board shows something to do.
-    let behind = [placements(&data)?[3].0 as usize - 1];
-    // A province's year would be about 7 million records: its demo (a load-time measurement) has none.
-    let records = match scale {
-        Scale::Province => Vec::new(),
-        _ => qiangji_demo::orglife::meetings(&data, &secretary, &behind, 2026, today),
-    };
-    println!("已生成组织生活记录：{}条（近12个月）", records.len());
+    let records = &year.records;
     let meetings: Vec<BulkMeeting> = records
         .iter()
         .map(|m| BulkMeeting {
@@ -71,14 +111,31 @@ pub async fn load(store: &Store, scale: &str) -> Result<(), String> {
             attendance: &m.attendance,
         })
         .collect();
-    bulk::load(store, &access, &orgs, &members, &posts, &meetings, &mut |stage, done, total| {
+    let attachments: Vec<BulkAttachment> = records
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| {
+            m.photos.iter().enumerate().map(move |(k, bytes)| BulkAttachment {
+                meeting: i,
+                file_name: PHOTO_NAMES[k % PHOTO_NAMES.len()],
+                bytes,
+            })
+        })
+        .collect();
+    let all =
+        BulkData { orgs: &orgs, members: &members, posts: &posts, meetings: &meetings, attachments: &attachments };
+    bulk::load(store, &access, &all, &mut |stage, done, total| {
         println!("  载入{stage}：{done}/{total}");
     })
     .await
     .map_err(|e| e.to_string())?;
     println!("已写入数据库，用时{:.1}秒", t.elapsed().as_secs_f64());
-    create_accounts(store, &access, &data).await
+    create_accounts(store, &access, &data).await?;
+    Ok(year)
 }
+
+/// File names of a record's photos, in order.
+const PHOTO_NAMES: [&str; 2] = ["活动现场.png", "签到表.png"];
 
 /// Each branch's leadership from its own members: a secretary; with 7 or more members a committee
 /// of secretary, organization member and propaganda member (支部工作条例). Sorted by organization.

@@ -39,6 +39,9 @@ enum Cmd {
     Demo {
         #[arg(long, default_value = "city")]
         scale: String,
+        /// Also write the planted cases of formalism (the ground truth of the checks) as JSON here.
+        #[arg(long)]
+        truth: Option<PathBuf>,
     },
     /// Verify the ledger's hash chain and the invariants of the data.
     Check,
@@ -90,6 +93,13 @@ enum Cmd {
         compare: bool,
         #[command(flatten)]
         sql: SqlArgs,
+    },
+    /// Measure the checks for formalism on the demo data: per signal planted, flagged, precision
+    /// and recall, with the checks' time and memory.
+    BenchVerify {
+        /// small or city.
+        #[arg(long, default_value = "small")]
+        scale: String,
     },
     /// Load a statistics export (orgs.csv, members.csv, past.csv) into PostgreSQL and DuckDB and
     /// time the same questions in both (and against the engine's answers, if given).
@@ -212,7 +222,8 @@ async fn main() -> ExitCode {
             Ok(reminders) => serve::run(&cli.db, &addr, demo.then_some(scale.as_str()), reminders).await,
             Err(e) => Err(e),
         },
-        Cmd::Demo { scale } => demo::run(&cli.db, &scale).await.map(|_| ()),
+        Cmd::Demo { scale, truth } => demo::run(&cli.db, &scale, truth.as_deref()).await,
+        Cmd::BenchVerify { scale } => bench::verify::run(&scale),
         Cmd::Check => maintenance::check(&cli.db).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
         Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {

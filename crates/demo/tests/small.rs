@@ -274,15 +274,17 @@ fn the_rules_hold_for_many_seeds() {
 #[test]
 fn a_year_of_organizational_life_is_consistent_and_repeatable() {
     use qiangji_demo::orglife::meetings;
-    use qiangji_domain::orglife::MeetingKind;
+    use qiangji_domain::orglife::{MeetingKind, Signal};
     let data = small();
     let branches: Vec<usize> = (0..data.orgs.len()).filter(|&o| data.orgs[o].fields.kind == OrgKind::Branch).collect();
     let behind = branches[0];
-    let records = meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today());
-    assert_eq!(records, meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today()));
+    let year = meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today());
+    assert_eq!(year, meetings(data, &vec![None; data.orgs.len()], &[behind], 7, today()));
+    let records = &year.records;
     assert!(records.len() > branches.len() * 10, "{} records for {} branches", records.len(), branches.len());
-    for r in &records {
+    for r in records {
         assert!(r.fields.held_on <= today() && r.recorded_on <= today() && r.fields.held_on <= r.recorded_on);
+        assert!(r.fields.times.is_some(), "every demo record has its times");
         assert!(data.orgs[r.org].fields.founded_on.is_none_or(|f| f <= r.fields.held_on));
         for &(m, _, _) in &r.attendance {
             let m = &data.members[m];
@@ -301,4 +303,15 @@ fn a_year_of_organizational_life_is_consistent_and_repeatable() {
     assert!(!general_in_q1(behind), "the lagging branch owes its 党员大会");
     let kept = branches.iter().filter(|&&b| general_in_q1(b)).count();
     assert!(kept * 10 >= branches.len() * 6, "most branches keep it: {kept} of {}", branches.len());
+    // One organization's meetings on one day follow each other, except where overlap was planted.
+    let planted: Vec<&Vec<usize>> =
+        year.planted.iter().filter(|p| p.signal == Signal::OverlappingAttendance).map(|p| &p.records).collect();
+    for (i, a) in records.iter().enumerate() {
+        for (j, b) in records.iter().enumerate().skip(i + 1) {
+            let at_once = a.org == b.org
+                && a.fields.held_on == b.fields.held_on
+                && a.fields.times.unwrap().overlaps(b.fields.times.unwrap());
+            assert_eq!(at_once, planted.iter().any(|p| p.contains(&i) && p.contains(&j)), "records {i} and {j}");
+        }
+    }
 }

@@ -16,6 +16,7 @@ mod names;
 mod orglife;
 mod query;
 mod rollup;
+pub mod verify;
 
 pub use absence::Absence;
 pub use dim::{Condition, Dim};

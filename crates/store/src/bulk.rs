@@ -18,6 +18,7 @@ use qiangji_domain::Date;
 use qiangji_domain::member::MemberId;
 use qiangji_domain::member::{MemberFields, MemberStatus};
 use qiangji_domain::org::{OrgFields, OrgId, check_placement};
+use qiangji_domain::orglife::attachment::NewAttachment;
 use qiangji_domain::orglife::{Attendance, MeetingFields};
 
 /// An organization to load; `parent` indexes an earlier element.
@@ -49,6 +50,13 @@ pub struct BulkMeeting<'a> {
     pub lecturer_is_secretary: bool,
     pub recorded_on: Date,
     pub attendance: &'a [(usize, Attendance, &'a str)],
+}
+
+/// A photo or file to attach: `meeting` indexes the meetings slice. Checked like an upload.
+pub struct BulkAttachment<'a> {
+    pub meeting: usize,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
 }
 
 /// Rows per statement: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
@@ -99,17 +107,24 @@ fn report_every(total: usize) -> usize {
 const ORG_COLUMNS: &str = "id, parent_id, path, name, short_name, kind, sector, formation_mode, regional, joint, temporary, \
      founded_on, term_start, term_years, host_units, contact, phone, address";
 
-/// Loads `orgs`, `members`, `posts` and `meetings` into an empty database in one transaction.
+/// What to load: organizations in tree order, then what refers to them.
+pub struct BulkData<'a> {
+    pub orgs: &'a [BulkOrg<'a>],
+    pub members: &'a [BulkMember<'a>],
+    pub posts: &'a [BulkPost],
+    pub meetings: &'a [BulkMeeting<'a>],
+    pub attachments: &'a [BulkAttachment<'a>],
+}
+
+/// Loads `data` into an empty database in one transaction.
 /// `progress(stage, done, total)` is called now and then.
 pub async fn load(
     store: &Store,
     access: &Access,
-    orgs: &[BulkOrg<'_>],
-    members: &[BulkMember<'_>],
-    posts: &[BulkPost],
-    meetings: &[BulkMeeting<'_>],
+    data: &BulkData<'_>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<(), StoreError> {
+    let BulkData { orgs, members, posts, meetings, attachments } = *data;
     access.require(access.may_manage_users())?;
     if store.root_org_id().await?.is_some() {
         return Err(StoreError::Invalid("数据库中已有组织，演示数据只能载入空数据库".into()));
@@ -235,12 +250,14 @@ pub async fn load(
 
     let mut meeting_rows = Batch::new(
         "meeting",
-        "id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, topic, content, decisions, recorded_on",
+        "id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, topic, content, decisions, \
+         recorded_on, starts_at, ends_at",
     );
     let mut attendance_rows = Batch::new("meeting_attendance", "meeting_id, member_id, attendance, reason");
     for (i, m) in meetings.iter().enumerate() {
         let id = i as i64 + 1;
         let f = m.fields;
+        let (starts_at, ends_at) = crate::orglife::times_text(f);
         let row = params![
             id,
             m.org as i64 + 1,
@@ -254,7 +271,9 @@ pub async fn load(
             f.topic.as_str(),
             f.content.as_str(),
             f.decisions.as_str(),
-            m.recorded_on
+            m.recorded_on,
+            starts_at,
+            ends_at
         ];
         if meeting_rows.push(&mut w.tx, row).await? {
             attendance_rows.flush(&mut w.tx).await?;
@@ -285,6 +304,36 @@ pub async fn load(
     }
     meeting_rows.flush(&mut w.tx).await?;
     attendance_rows.flush(&mut w.tx).await?;
+
+    let mut attachment_rows = Batch::new("meeting_attachment", crate::orglife::attachment::INSERT_COLUMNS);
+    let today = qiangji_domain::date::today();
+    for (i, a) in attachments.iter().enumerate() {
+        let file = NewAttachment::check(a.file_name, a.bytes)?;
+        let (id, meeting) = (i as i64 + 1, a.meeting as i64 + 1);
+        let sha256 = crate::orglife::attachment::sha256_hex(a.bytes);
+        let row = params![
+            id,
+            meeting,
+            file.file_name.as_str(),
+            file.content_type.mime(),
+            a.bytes.len() as i64,
+            sha256.as_str(),
+            a.bytes,
+            today,
+            access.actor_name()
+        ];
+        attachment_rows.push(&mut w.tx, row).await?;
+        let added = NewEntry {
+            kind: "meeting.attachment_added",
+            org_path: &paths[meetings[a.meeting].org],
+            subject: format!("meeting:{meeting}"),
+            payload: crate::orglife::attachment::payload(meeting, &file, &sha256),
+            reason,
+        };
+        let entry = w.chain(access, added);
+        ledger_rows.push(&mut w.tx, ledger::entry_params(entry)).await?;
+    }
+    attachment_rows.flush(&mut w.tx).await?;
     ledger_rows.flush(&mut w.tx).await?;
     w.commit().await?;
     if store.backend() == crate::Backend::Sqlite {

@@ -21,6 +21,14 @@ use std::time::Duration;
 pub enum Value {
     Int(Option<i64>),
     Text(Option<String>),
+    /// A BLOB (SQLite) or BYTEA (PostgreSQL): attached files.
+    Bytes(Vec<u8>),
+}
+
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
+    }
 }
 
 impl From<i64> for Value {
@@ -162,6 +170,14 @@ impl Row {
         }
     }
 
+    /// A BLOB or BYTEA column; anything else panics (see [`Row::opt_int`]).
+    pub fn bytes(&self, i: usize) -> Vec<u8> {
+        match self {
+            Row::Sqlite(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "bytes", e)),
+            Row::Postgres(r) => r.try_get(i).unwrap_or_else(|e| decode_bug(i, "bytes", e)),
+        }
+    }
+
     pub fn flag(&self, i: usize) -> bool {
         self.int(i) != 0
     }
@@ -182,6 +198,7 @@ macro_rules! bind_all {
             q = match p {
                 Value::Int(v) => q.bind(v),
                 Value::Text(v) => q.bind(v),
+                Value::Bytes(v) => q.bind(v),
             };
         }
         q

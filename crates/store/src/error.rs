@@ -2,6 +2,7 @@
 
 use qiangji_domain::member::MemberError;
 use qiangji_domain::org::OrgError;
+use qiangji_domain::orglife::attachment::AttachmentError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -23,6 +24,8 @@ pub enum StoreError {
     #[error("{0}")]
     Rule(#[from] qiangji_domain::orglife::RuleSetError),
     #[error("{0}")]
+    Attachment(#[from] AttachmentError),
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -41,6 +44,7 @@ impl StoreError {
             StoreError::DuplicateIdNumber(_) => "member.id_number_duplicate",
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
             StoreError::Rule(e) => e.code(),
+            StoreError::Attachment(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

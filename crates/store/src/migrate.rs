@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_reminders.sql"),
     },
     Migration {
+        version: 4,
+        name: "0004_meeting_evidence",
+        sqlite: include_str!("../migrations/sqlite/0004_meeting_evidence.sql"),
+        postgres: include_str!("../migrations/postgres/0004_meeting_evidence.sql"),
+    },
+    Migration {
         version: 5,
         name: "0005_absence_index",
         sqlite: include_str!("../migrations/sqlite/0005_absence_index.sql"),

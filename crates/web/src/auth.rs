@@ -75,6 +75,15 @@ async fn form_field(req: Request, name: &str) -> Result<(Request, Option<String>
     Ok((Request::from_parts(parts, Body::from(bytes)), value))
 }
 
+/// A field of a query string.
+fn query_field(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 /// Resolves the session and enforces CSRF on every state-changing request.
 pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
@@ -109,8 +118,16 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
             && let Some(s) = &session
         {
             let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let multipart = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("multipart/form-data"));
             let sent = match header_token {
                 Some(t) => Some(t),
+                // A file upload's body is not read here (it may be 10 MB): its form sends the
+                // token in the address instead.
+                None if multipart => query_field(req.uri().query().unwrap_or(""), "csrf"),
                 None => {
                     let (r, sent) = match form_field(req, "csrf").await {
                         Ok(x) => x,

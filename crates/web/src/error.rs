@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use qiangji_domain::orglife::attachment::AttachmentError;
 use qiangji_store::StoreError;
 
 #[derive(Debug)]
@@ -40,9 +41,12 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Forbidden => StatusCode::FORBIDDEN,
             StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) => StatusCode::CONFLICT,
-            StoreError::Org(_) | StoreError::Member(_) | StoreError::Rule(_) | StoreError::Invalid(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            StoreError::Attachment(AttachmentError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            StoreError::Org(_)
+            | StoreError::Member(_)
+            | StoreError::Attachment(_)
+            | StoreError::Rule(_)
+            | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -40,6 +40,8 @@ pub struct App {
     boards: std::sync::Mutex<orglife::BoardCache>,
     /// The organizational-life rule set, read again whenever the ledger moves.
     rules: std::sync::RwLock<Arc<qiangji_domain::orglife::RuleSet>>,
+    /// Checks for formalism computed since the ledger last moved.
+    checks: std::sync::Mutex<orglife::verify::CheckCache>,
 }
 
 impl App {
@@ -54,7 +56,14 @@ impl App {
         let system = Access::system("统计引擎", root);
         let engine = Engine::build(&store, &system).await?;
         let rules = std::sync::RwLock::new(Arc::new(store.rule_set().await?));
-        Ok(Arc::new(App { store, engine: RwLock::new(engine), system, boards: Default::default(), rules }))
+        Ok(Arc::new(App {
+            store,
+            engine: RwLock::new(engine),
+            system,
+            boards: Default::default(),
+            rules,
+            checks: Default::default(),
+        }))
     }
 
     /// Brings the engine up to the newest ledger entry. Called after every write and periodically,

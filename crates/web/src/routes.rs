@@ -85,6 +85,9 @@ routes! {
     get "/orgs/{org_id}/reminders" => reminder::outbox::page, false, "提醒发送记录：本组织及下级组织的提醒与各渠道送达情况";
     get "/notifications" => reminder::notifications::page, false, "提醒：本人收到的组织生活提醒";
     post "/notifications/{notification_id}/read" => reminder::notifications::read, false, "将本人的一条提醒标为已读";
+    post "/meetings/{meeting_id}/attachments" => orglife::attachment::upload, false, "上传照片或附件（multipart，字段 file；csrf 在地址中）";
+    get "/meetings/{meeting_id}/attachments/{attachment_id}" => orglife::attachment::download, false, "照片或附件文件";
+    get "/orgs/{org_id}/verification" => orglife::verify::page, false, "需核实：本组织及下级组织疑似形式主义的组织生活记录";
     get "/orgs/{org_id}/stats" => stats::show::page, false, "党内统计：公报各表、组织数、交叉统计、图表（可选统计日期和筛选条件）";
     get "/orgs/{org_id}/stats/members" => stats::drill::page, false, "统计明细：任一统计数字对应的党员";
     get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";
@@ -124,6 +127,8 @@ routes! {
     get "/api/v1/orgs/{org_id}/reminders" => api::reminder::outbox, false, "提醒发送记录（offset）：本组织及下级组织的提醒与各渠道送达情况";
     get "/api/v1/notifications" => api::reminder::notifications, false, "本人收到的提醒（offset）";
     post "/api/v1/notifications/{notification_id}/read" => api::reminder::read, false, "将本人的一条提醒标为已读";
+    post "/api/v1/meetings/{meeting_id}/attachments" => api::orglife::add_attachment, false, "上传照片或附件（multipart，字段 file）";
+    get "/api/v1/orgs/{org_id}/verification" => api::orglife::verification, false, "需核实：疑似形式主义的组织生活记录（offset）";
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";
@@ -140,6 +145,8 @@ pub fn router(app: Arc<App>) -> Router {
             let e = crate::AppError::not_found();
             if uri.path().starts_with("/api/") { e.json() } else { e }
         })
+        // Uploads are the largest bodies; urlencoded forms are still read to 2 MB by the guard.
+        .layer(axum::extract::DefaultBodyLimit::max(orglife::attachment::REQUEST_MAX))
         .layer(axum::middleware::from_fn_with_state(app.clone(), auth::guard))
         .with_state(app)
 }

@@ -3,7 +3,8 @@
 //!
 //! The submodules benchmark the statistics engine against SQL on the same exported data:
 //! [`sql`] holds the questions and answers, [`postgres`] and [`duckdb`] answer them, [`compare`]
-//! sets the answers side by side and [`run_sql`] is `qiangji bench-sql`.
+//! sets the answers side by side and [`run_sql`] is `qiangji bench-sql`. [`verify`] measures the
+//! checks for formalism against the demo's planted cases.
 
 pub mod compare;
 pub mod duckdb;
@@ -11,6 +12,7 @@ pub mod engine;
 pub mod postgres;
 pub mod run_sql;
 pub mod sql;
+pub mod verify;
 
 use crate::demo::DEMO_PASSWORD;
 use std::time::{Duration, Instant};

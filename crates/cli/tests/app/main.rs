@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod evidence;
 mod harness;
 mod orglife;
 mod orgs;

@@ -37,6 +37,7 @@ fn flow(backend: Backend) {
     assert_eq!(app.head(), head, "nothing written by refused records");
 
     body["attendance"] = json!([{ "member_id": me, "attendance": "present" }]);
+    let before = officer.get(&path).json();
     let r = post(&officer, &csrf, &path, &body);
     assert_eq!(r.status, 201, "{}", r.body);
     let meeting = r.json();
@@ -51,13 +52,20 @@ fn flow(backend: Backend) {
     assert!(r.json()["attendance"][0]["confirmed_at"].is_string());
     let list = officer.get(&path).json();
     assert_eq!(list["meetings"][0]["id"], id);
-    let this_month = list["requirements"].as_array().unwrap().iter().find(|r| {
-        r["requirement"] == "theme_day"
-            && r["period_start"].as_str() <= Some(held_on.as_str())
-            && r["due"].as_str() >= Some(held_on.as_str())
-    });
-    if let Some(r) = this_month {
-        assert_eq!((r["held"].as_i64(), r["status"].as_str()), (Some(1), Some("met")), "{r}");
+    let this_month = |list: &Value| {
+        list["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["requirement"] == "theme_day"
+                    && r["period_start"].as_str() <= Some(held_on.as_str())
+                    && r["due"].as_str() >= Some(held_on.as_str())
+            })
+            .map(|r| (r["held"].as_i64().unwrap(), r["status"].as_str().unwrap().to_owned()))
+    };
+    if let (Some((before, _)), Some(after)) = (this_month(&before), this_month(&list)) {
+        assert_eq!(after, (before + 1, "met".to_owned()), "the record counts towards this month's 主题党日");
     }
     let board = officer.get("/api/v1/orgs/1/warnings").json();
     assert!(board["total"].as_u64().unwrap() > 0 && board["orgs"].as_u64().unwrap() > 0, "{board}");

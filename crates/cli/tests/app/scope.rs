@@ -52,10 +52,10 @@ fn expectation(r: &RouteInfo) -> Expect {
 struct Ids {
     own_org: i64,
     own_member: i64,
-    own_meeting: i64,
+    own_meeting: (i64, i64),
     foreign_orgs: Vec<(i64, String)>,
     foreign_member: (i64, String),
-    foreign_meeting: i64,
+    foreign_meeting: (i64, i64),
     /// Another user's notification, of a reminder of the sibling branch.
     foreign_notification: i64,
 }
@@ -98,8 +98,8 @@ async fn notification(app: &TestApp, org: i64, user: i64) -> i64 {
     app.store.db().one("SELECT MAX(id) FROM notification", vec![]).await.unwrap().int(0)
 }
 
-/// Records a meeting of `org` (as the system) and returns its id.
-async fn meeting(app: &TestApp, org: i64) -> i64 {
+/// Records a meeting of `org` with a photo (as the system) and returns the ids of both.
+async fn meeting(app: &TestApp, org: i64) -> (i64, i64) {
     let fields = qiangji_domain::orglife::MeetingInput {
         kind: "general_meeting".into(),
         held_on: qiangji_domain::date::today().to_string(),
@@ -113,7 +113,8 @@ async fn meeting(app: &TestApp, org: i64) -> i64 {
     .validate(qiangji_domain::date::today())
     .unwrap();
     let id = app.store.record_meeting(&app.system(), qiangji_domain::org::OrgId(org), &fields, &[]).await.unwrap();
-    id.0
+    let photo = app.store.add_attachment(&app.system(), id, "照片.png", &qiangji_demo::orglife::png(1)).await.unwrap();
+    (id.0, photo.0)
 }
 
 fn ids(app: &TestApp, username: &str) -> Ids {
@@ -154,11 +155,12 @@ fn ids(app: &TestApp, username: &str) -> Ids {
     })
 }
 
-/// The path with its ids: an organization, and a member, meeting or notification.
-fn fill(path: &str, org: i64, member: i64, meeting: i64, notification: i64) -> String {
+/// The path with its ids: an organization, a member, a meeting and one of its attachments, a notification.
+fn fill(path: &str, org: i64, member: i64, (meeting, attachment): (i64, i64), notification: i64) -> String {
     path.replace("{org_id}", &org.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
+        .replace("{attachment_id}", &attachment.to_string())
         .replace("{notification_id}", &notification.to_string())
 }
 
@@ -207,8 +209,13 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             Expect::ScopedById => {
                 // An id outside the branch must answer exactly like an id that does not exist:
                 // 404, or 403 where the role may not use the route at all.
-                let missing =
-                    send(&c, &csrf, r, &fill(r.path, 99_999_999, 99_999_999, 99_999_999, 99_999_999), ids.own_org);
+                let missing = send(
+                    &c,
+                    &csrf,
+                    r,
+                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), 99_999_999),
+                    ids.own_org,
+                );
                 assert!(
                     missing.status == 404 || missing.status == 403,
                     "{} {}: {} {}",

@@ -6,7 +6,9 @@
 //! early-warning board itself — those read these types and live in `store`, `stats` and `web`.
 
 mod absence;
+pub mod attachment;
 mod evaluate;
+mod evidence;
 mod period;
 mod record;
 mod reminder;
@@ -14,8 +16,9 @@ mod rules;
 
 pub use absence::{AbsenceLevel, absence_level, absence_streak};
 pub use evaluate::{MeetingFact, MergedOrg, OrgLifeFacts, Plan, Requirement, Status, evaluate};
+pub use evidence::{Evidence, Signal};
 pub use period::{Period, PeriodSpan};
-pub use record::{MeetingError, MeetingFields, MeetingInput};
+pub use record::{ClockTime, MeetingError, MeetingFields, MeetingInput, MeetingTimes};
 pub use reminder::{Stage, stage_reached};
 pub use rules::{RequirementKind, Rule, RuleError, RuleInput, RuleSet, RuleSetError};
 

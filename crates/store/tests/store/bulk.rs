@@ -5,7 +5,7 @@ use qiangji_domain::member::MemberInput;
 use qiangji_domain::org::Post;
 use qiangji_domain::orglife::{Attendance, MeetingInput};
 use qiangji_store::Access;
-use qiangji_store::bulk::{BulkMeeting, BulkMember, BulkOrg, BulkPost, load};
+use qiangji_store::bulk::{BulkAttachment, BulkData, BulkMeeting, BulkMember, BulkOrg, BulkPost, load};
 
 /// More members than one statement holds, some with a previous organization, so that batches of
 /// several tables fill and flush at different moments.
@@ -75,16 +75,28 @@ async fn a_bulk_load_larger_than_one_statement_keeps_every_reference_and_checks_
             attendance: a,
         })
         .collect();
+    // Photos on a third of the records: attachments reference records loaded before them.
+    let photos: Vec<Vec<u8>> = (0..1000u32).map(|i| [&[0xFF, 0xD8, 0xFF][..], &i.to_le_bytes()].concat()).collect();
+    let attachments: Vec<BulkAttachment> = photos
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| BulkAttachment { meeting: i * 3, file_name: "签到.jpg", bytes })
+        .collect();
     let sys = Access::system("测试", 1);
-    load(&t.store, &sys, &bulk_orgs, &members, &posts, &meetings, &mut |_, _, _| {}).await.unwrap();
+    let data =
+        BulkData { orgs: &bulk_orgs, members: &members, posts: &posts, meetings: &meetings, attachments: &attachments };
+    load(&t.store, &sys, &data, &mut |_, _, _| {}).await.unwrap();
     let report = qiangji_store::check::run(t.store.db()).await.unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     assert_eq!((report.orgs, report.members), (4, 3000));
     assert_eq!(
         report.ledger_entries,
-        4 + 3000 + 1000 + 1 + 3000,
-        "orgs, members, moves of a third, one post group, records"
+        4 + 3000 + 1000 + 1 + 3000 + 1000,
+        "orgs, members, moves of a third, one post group, records, photos"
     );
+    let photo =
+        t.store.db().one("SELECT meeting_id, size FROM meeting_attachment WHERE id = 1000", vec![]).await.unwrap();
+    assert_eq!((photo.int(0), photo.int(1)), (2998, 7));
     let attendance = t.store.db().one("SELECT COUNT(*) FROM meeting_attendance", vec![]).await.unwrap().int(0);
     assert_eq!(attendance, 30_000);
 }

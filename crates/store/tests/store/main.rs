@@ -1,6 +1,7 @@
 //! The store's behaviour, run against both SQLite and a real PostgreSQL (a throwaway cluster
 //! unless `QIANGJI_TEST_PG_URL` is set). Every test runs once per backend: `…::on_sqlite`, `…::on_postgres`.
 
+mod attachments;
 mod bulk;
 mod fixture;
 mod ledger_and_check;

@@ -15,6 +15,8 @@ fn lecture(held_on: &str, lecturer: &str) -> qiangji_domain::orglife::MeetingFie
         topic: "学习党章".into(),
         content: "逐章学习党章，交流体会。".into(),
         decisions: String::new(),
+        starts_at: "14:30".into(),
+        ends_at: "16:00".into(),
     }
     .validate(d("2026-11-23"))
     .unwrap()

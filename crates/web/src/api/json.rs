@@ -148,6 +148,8 @@ pub fn meeting(m: &qiangji_store::orglife::Meeting) -> Value {
         "org_name": m.org_name,
         "kind": f.kind.code(),
         "held_on": f.held_on.to_string(),
+        "starts_at": f.times.map(|t| t.starts_at().to_string()),
+        "ends_at": f.times.map(|t| t.ends_at().to_string()),
         "place": f.place,
         "host": f.host,
         "recorder": f.recorder,
@@ -164,6 +166,24 @@ pub fn meeting(m: &qiangji_store::orglife::Meeting) -> Value {
             "reason": a.reason,
             "confirmed_at": a.confirmed_at,
         })).collect::<Vec<_>>(),
+        "attachments": m.attachments.iter().map(|a| attachment(m.id, a)).collect::<Vec<_>>(),
+    })
+}
+
+/// An attachment as listed, with the address of its file.
+pub fn attachment(
+    meeting: qiangji_domain::orglife::MeetingId,
+    a: &qiangji_store::orglife::attachment::Attachment,
+) -> Value {
+    json!({
+        "id": a.id.0,
+        "file_name": a.file_name,
+        "content_type": a.content_type.mime(),
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_on": a.uploaded_on.to_string(),
+        "uploaded_by": a.uploaded_by,
+        "url": format!("/meetings/{}/attachments/{}", meeting.0, a.id.0),
     })
 }
 

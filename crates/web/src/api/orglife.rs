@@ -2,7 +2,7 @@
 //! organization's requirements and the early-warning board of a subtree.
 
 use super::{ApiResult, Body, err, json};
-use crate::orglife::board;
+use crate::orglife::{board, verify};
 use crate::{App, AppError, scoped};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -46,6 +46,11 @@ pub struct MeetingBody {
     content: String,
     #[serde(default)]
     decisions: String,
+    /// 'HH:MM'; both or neither.
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
     #[serde(default)]
     attendance: Vec<AttendanceBody>,
 }
@@ -74,6 +79,8 @@ pub async fn create(
         topic: p.topic,
         content: p.content,
         decisions: p.decisions,
+        starts_at: p.starts_at,
+        ends_at: p.ends_at,
     };
     let fields = input.validate(today()).map_err(meeting_errors)?;
     let attendance = p
@@ -268,4 +275,47 @@ pub async fn add_rule(
     app.refresh().await.map_err(err)?;
     let Json(set) = rules(actor, State(app)).await?;
     Ok((StatusCode::CREATED, Json(set)))
+}
+
+/// Attaches the multipart field `file` to the record; answers the record with its attachments.
+pub async fn add_attachment(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    req: axum::extract::Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?;
+    let (name, bytes) = crate::orglife::attachment::read_file(req).await.map_err(AppError::json)?;
+    app.store.add_attachment(&actor.access, MeetingId(id), &name, &bytes).await.map_err(err)?;
+    let m = app.store.get_meeting(&actor.access, MeetingId(id)).await.map_err(err)?;
+    Ok((StatusCode::CREATED, Json(json::meeting(&m))))
+}
+
+/// The checks for formalism of the organization's subtree (需核实), 50 items a page.
+pub async fn verification(
+    actor: crate::auth::Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<board::PageQuery>,
+) -> ApiResult<Json<Value>> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await.map_err(err)?;
+    let checked = app.checked(&actor.access, org.id).await.map_err(err)?;
+    let items = verify::page_of(&app, &actor.access, &checked, q.offset).await.map_err(err)?;
+    Ok(Json(j!({
+        "org_id": org.id.0,
+        "counts": checked.counts.iter().map(|(s, n)| (s.code().to_owned(), j!(n))).collect::<serde_json::Map<_, _>>(),
+        "total": checked.items.len(),
+        "offset": q.offset,
+        "limit": verify::PAGE_SIZE,
+        "items": items.iter().map(|i| j!({
+            "signal": i.signal.code(),
+            "label": i.signal.label(),
+            "reason": i.reason,
+            "similarity": i.similarity,
+            "records": i.records.iter().map(|r| j!({
+                "meeting_id": r.meeting_id, "org_id": r.org_id, "org_name": r.org_name, "kind": r.kind,
+                "held_on": r.held_on, "recorded_on": r.recorded_on, "times": r.times,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })))
 }

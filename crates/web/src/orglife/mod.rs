@@ -1,11 +1,13 @@
 //! Organizational life (组织生活): an organization's requirements and records, recording a meeting
-//! with its attendance, a record's page (where members confirm their own attendance), and the
-//! early-warning board of a subtree.
+//! with its attendance, a record's page (where members confirm their own attendance) and its
+//! attachments, the early-warning board of a subtree and its checks for formalism.
 
+pub mod attachment;
 pub mod board;
 pub mod record;
 pub mod rules;
 pub mod show;
+pub mod verify;
 
 use crate::App;
 use qiangji_domain::Date;

@@ -121,6 +121,8 @@ fn parse(pairs: &[(String, String)], mut rows: Vec<SheetRow>) -> (MeetingInput, 
         topic: get("topic"),
         content: get("content"),
         decisions: get("decisions"),
+        starts_at: get("starts_at"),
+        ends_at: get("ends_at"),
     };
     for r in &mut rows {
         r.attendance = get(&format!("att_{}", r.id));

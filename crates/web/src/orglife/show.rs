@@ -55,16 +55,21 @@ struct MeetingPage<'a> {
     m: Meeting,
     /// The viewer's own attendance row, unconfirmed: they may confirm it.
     may_confirm: bool,
+    /// The viewer may record meetings, so may attach files, and the record has room for one more.
+    may_attach: bool,
 }
 
 pub async fn meeting(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let m = app.store.get_meeting(&actor.access, MeetingId(id)).await?;
     let me = actor.access.self_member_id();
     let may_confirm = m.attendance.iter().any(|a| Some(a.member_id.0) == me && a.confirmed_at.is_none());
+    let may_attach =
+        actor.access.may_edit_members() && m.attachments.len() < qiangji_domain::orglife::attachment::MAX_PER_MEETING;
     let view = MeetingPage {
         layout: Layout::new(format!("{}：{}", m.fields.kind.label(), m.fields.topic), &actor),
         m,
         may_confirm,
+        may_attach,
     };
     Ok(Html(render(&view)))
 }

@@ -1,5 +1,9 @@
 //! Organizational-life records (组织生活): a meeting or activity with its minutes and each member's
-//! attendance, written through the ledger; members confirm their own attendance.
+//! attendance, written through the ledger; members confirm their own attendance. Attached photos
+//! and files are in [`attachment`]; what the checks for formalism read, in [`verify`].
+
+pub mod attachment;
+pub mod verify;
 
 use crate::access::Access;
 use crate::error::StoreError;
@@ -9,7 +13,7 @@ use crate::{Store, params};
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberId;
 use qiangji_domain::org::{OrgError, OrgId, Post};
-use qiangji_domain::orglife::{Attendance, MeetingFields, MeetingId, MeetingKind};
+use qiangji_domain::orglife::{Attendance, ClockTime, MeetingFields, MeetingId, MeetingKind, MeetingTimes};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One member's attendance as entered.
@@ -44,6 +48,7 @@ pub struct Meeting {
     /// The day the record was entered.
     pub recorded_on: Date,
     pub attendance: Vec<AttendanceRow>,
+    pub attachments: Vec<attachment::Attachment>,
 }
 
 /// A record in a list.
@@ -89,6 +94,20 @@ fn kind_of(code: &str) -> Result<MeetingKind, StoreError> {
     MeetingKind::parse(code).map_err(|_| bad(code))
 }
 
+/// The stored 'HH:MM' pair as times; both empty on records without them.
+pub(crate) fn times_of(starts_at: &str, ends_at: &str) -> Result<Option<MeetingTimes>, StoreError> {
+    if starts_at.is_empty() && ends_at.is_empty() {
+        return Ok(None);
+    }
+    let t = |s: &str| ClockTime::parse(s).ok_or_else(|| bad("时间"));
+    MeetingTimes::new(t(starts_at)?, t(ends_at)?).map(Some).ok_or_else(|| bad("时间"))
+}
+
+/// The times as stored: 'HH:MM' twice, or two empty strings.
+pub(crate) fn times_text(f: &MeetingFields) -> (String, String) {
+    f.times.map_or_else(Default::default, |t| (t.starts_at().to_string(), t.ends_at().to_string()))
+}
+
 fn date_of(r: &crate::db::Row, i: usize) -> Result<Date, StoreError> {
     r.opt_date(i).ok_or_else(|| bad("日期"))
 }
@@ -109,9 +128,10 @@ pub(crate) fn payload<'a>(
             Attendance::Absent => absent.push(serde_json::json!([m.0, reason])),
         }
     }
+    let (starts_at, ends_at) = times_text(f);
     serde_json::json!({
         "org_id": org.0, "org": org_name, "kind": f.kind.code(), "held_on": f.held_on.to_string(),
-        "place": f.place, "host": f.host, "recorder": f.recorder, "lecturer": f.lecturer,
+        "starts_at": starts_at, "ends_at": ends_at, "place": f.place, "host": f.host, "recorder": f.recorder, "lecturer": f.lecturer,
         "topic": f.topic, "content": f.content, "decisions": f.decisions,
         "present": present, "leave": leave, "absent": absent,
     })
@@ -184,9 +204,10 @@ impl Store {
             && secretary.is_some_and(|s| !s.trim().is_empty() && s.trim() == fields.lecturer);
         let id = next_id(&mut w.tx, "meeting").await?;
         let today = qiangji_domain::date::today();
+        let (starts_at, ends_at) = times_text(fields);
         w.tx.exec(
             "INSERT INTO meeting (id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, \
-             topic, content, decisions, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             topic, content, decisions, recorded_on, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
                 org.0,
@@ -200,7 +221,9 @@ impl Store {
                 fields.topic.as_str(),
                 fields.content.as_str(),
                 fields.decisions.as_str(),
-                today
+                today,
+                starts_at,
+                ends_at
             ],
         )
         .await?;
@@ -309,7 +332,7 @@ impl Store {
             .opt(
                 &format!(
                     "SELECT g.org_id, o.name, g.kind, g.held_on, g.place, g.host, g.recorder, g.lecturer, \
-                     g.lecturer_is_secretary, g.topic, g.content, g.decisions, g.recorded_on \
+                     g.lecturer_is_secretary, g.topic, g.content, g.decisions, g.recorded_on, g.starts_at, g.ends_at \
                      FROM meeting g JOIN org o ON o.id = g.org_id WHERE g.id = ? AND {pred}"
                 ),
                 p,
@@ -349,10 +372,12 @@ impl Store {
                 topic: r.text(9),
                 content: r.text(10),
                 decisions: r.text(11),
+                times: times_of(&r.text(13), &r.text(14))?,
             },
             lecturer_is_secretary: r.flag(8),
             recorded_on: date_of(&r, 12)?,
             attendance,
+            attachments: self.list_attachments(id).await?,
         })
     }
 

@@ -1,9 +1,18 @@
 //! A year of organizational life for the demo: every branch's 三会一课, 主题党日, 组织生活会 and
 //! 民主评议 of the last twelve months, committees' 民主生活会, with attendance at the meetings of all
-//! members. Most branches keep every requirement, some lag, a few barely meet; a few records are
-//! entered long after the day, a few branches copy another branch's minutes word for word, and a
-//! few members stopped coming months ago — so that the warning board and the checks for formalism
-//! have something true to find.
+//! members, times of day and now and then a photo. Most branches keep every requirement, some lag,
+//! a few barely meet, and a few members stopped coming months ago. On top of this ordinary year, `plant` plants known cases of formalism —
+//! copied minutes, late entries, members at two meetings at once, reused photos — and says which,
+//! so that the checks for formalism can be measured against the truth.
+//!
+//! `minutes` writes the text of a record; `photo` draws the photos.
+
+mod minutes;
+mod photo;
+mod plant;
+
+pub use photo::png;
+pub use plant::Planted;
 
 use crate::sample::{chance, pick_str};
 use crate::{Dataset, DemoMember};
@@ -11,7 +20,7 @@ use chrono::{Datelike, Months};
 use qiangji_domain::Date;
 use qiangji_domain::member::MemberKind;
 use qiangji_domain::org::OrgKind;
-use qiangji_domain::orglife::{Attendance, MeetingFields, MeetingInput, MeetingKind};
+use qiangji_domain::orglife::{Attendance, ClockTime, MeetingFields, MeetingInput, MeetingKind, MeetingTimes};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -23,7 +32,20 @@ pub struct DemoMeeting {
     pub lecturer_is_secretary: bool,
     pub recorded_on: Date,
     pub attendance: Vec<(usize, Attendance, &'static str)>,
+    /// Photos (PNG files) attached to the record.
+    pub photos: Vec<Vec<u8>>,
 }
+
+/// The records of the year and the planted cases among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgLifeYear {
+    pub records: Vec<DemoMeeting>,
+    pub planted: Vec<Planted>,
+}
+
+/// Share of ordinary records with photos, and of records entered long after the day.
+const PHOTO_SHARE: f64 = 0.04;
+const LATE_SHARE: f64 = 0.03;
 
 const LEAVE_REASONS: &[&str] = &["外出务工", "因病住院", "出差", "照顾家人", "在外地求学", "单位值班"];
 const TOPICS: &[&str] = &[
@@ -40,13 +62,7 @@ const TOPICS: &[&str] = &[
 /// Generates the records; `secretary[org]` is the member who holds the post of secretary, if any.
 /// `behind` lists branches made to owe their last completed quarter's 支部党员大会 (the demo
 /// secretary's own branch, so that the board has something to show them).
-pub fn meetings(
-    data: &Dataset,
-    secretary: &[Option<usize>],
-    behind: &[usize],
-    seed: u64,
-    today: Date,
-) -> Vec<DemoMeeting> {
+pub fn meetings(data: &Dataset, secretary: &[Option<usize>], behind: &[usize], seed: u64, today: Date) -> OrgLifeYear {
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x0f9e_1e5e);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); data.orgs.len()];
     let mut full: Vec<u32> = vec![0; data.orgs.len()];
@@ -65,6 +81,9 @@ pub fn meetings(
     let first_month = Date::from_ymd_opt(today.year(), today.month(), 1).expect("valid") - Months::new(11);
     let last_quarter_end = Date::from_ymd_opt(today.year(), (today.month() - 1) / 3 * 3 + 1, 1).expect("valid");
     let mut out: Vec<DemoMeeting> = Vec::new();
+    let mut late: Vec<usize> = Vec::new();
+    let mut day_plan = DayPlan::default();
+    let mut photos = 0u64;
     for (org, o) in data.orgs.iter().enumerate() {
         let kind = o.fields.kind;
         if !matches!(kind, OrgKind::Branch | OrgKind::GeneralBranch | OrgKind::Committee | OrgKind::WorkingCommittee) {
@@ -119,16 +138,82 @@ pub fn meetings(
                     && behind.contains(&org)
                     && held_on < last_quarter_end
                     && held_on >= last_quarter_end - Months::new(3);
-                if held_on > today || held_on < founded || chance(&mut rng, skip) || owed_but_skipped {
+                if held_on < founded || chance(&mut rng, skip) || owed_but_skipped {
                     continue;
                 }
-                out.push(record(&mut rng, data, org, k, held_on, today, &members[org], secretary_name.as_deref()));
+                let Some((held_on, times)) = day_plan.fit(&mut rng, org, k, held_on) else { continue };
+                if held_on > today {
+                    continue;
+                }
+                let mut r =
+                    record(&mut rng, data, org, k, (held_on, times), today, &members[org], secretary_name.as_deref());
+                if chance(&mut rng, PHOTO_SHARE) {
+                    for _ in 0..rng.random_range(1..=2) {
+                        photos += 1;
+                        r.photos.push(png(seed ^ photos));
+                    }
+                }
+                if r.recorded_on >= held_on + chrono::Days::new(plant::LATE_MIN_DAYS) {
+                    late.push(out.len());
+                }
+                out.push(r);
             }
         }
     }
-    plant_copies(&mut rng, data, &mut out);
+    // Before the plants: a planted overlap keeps the members it shows present.
     plant_drifters(seed, data, &mut out, today);
-    out
+    let planted = plant::plant(&mut rng, data, &mut out, late);
+    OrgLifeYear { records: out, planted }
+}
+
+/// The times already taken on each organization's days, so that one organization's meetings on
+/// one day follow each other: an ordinary branch does not hold two meetings at once.
+#[derive(Default)]
+struct DayPlan {
+    taken: std::collections::HashMap<(usize, Date), Vec<MeetingTimes>>,
+}
+
+/// How long each kind of meeting usually takes, in minutes (least, most).
+fn duration(kind: MeetingKind) -> (u16, u16) {
+    match kind {
+        MeetingKind::GeneralMeeting => (90, 120),
+        MeetingKind::CommitteeMeeting => (60, 90),
+        MeetingKind::GroupMeeting => (45, 75),
+        MeetingKind::PartyLecture => (60, 90),
+        MeetingKind::ThemeDay => (90, 150),
+        MeetingKind::OrgLifeMeeting | MeetingKind::Appraisal => (120, 180),
+        MeetingKind::DemocraticLifeMeeting => (180, 240),
+        MeetingKind::HeartToHeartTalk => (30, 60),
+    }
+}
+
+impl DayPlan {
+    /// A time on `day` (or a following day) that overlaps nothing else of `org`: mostly afternoons,
+    /// some mornings, group meetings sometimes in the evening.
+    fn fit(&mut self, rng: &mut SmallRng, org: usize, kind: MeetingKind, day: Date) -> Option<(Date, MeetingTimes)> {
+        let (least, most) = duration(kind);
+        let length = least + 15 * rng.random_range(0..=(most - least) / 15);
+        let mut start = match rng.random_range(0..10) {
+            0..2 => 9 * 60,
+            2..3 if kind == MeetingKind::GroupMeeting => 19 * 60,
+            _ => 14 * 60 + 30 * rng.random_range(0..4),
+        };
+        for d in 0..7 {
+            let on = day + chrono::Days::new(d);
+            let taken = self.taken.entry((org, on)).or_default();
+            if let Some(last) = taken.iter().map(|t| t.ends_at().minutes()).max() {
+                start = start.max(last + 15 + 15 * rng.random_range(0..2));
+            }
+            if start + length <= 22 * 60 {
+                let times =
+                    MeetingTimes::new(ClockTime::from_minutes(start)?, ClockTime::from_minutes(start + length)?)?;
+                taken.push(times);
+                return Some((on, times));
+            }
+            start = 9 * 60;
+        }
+        None
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -137,7 +222,7 @@ fn record(
     data: &Dataset,
     org: usize,
     kind: MeetingKind,
-    held_on: Date,
+    (held_on, times): (Date, MeetingTimes),
     today: Date,
     members: &[usize],
     secretary: Option<&str>,
@@ -154,17 +239,6 @@ fn record(
         _ => (String::new(), false),
     };
     let topic = format!("{}：{}", kind.label(), pick_str(rng, TOPICS));
-    let content = format!(
-        "{}年{}月{}日，{}召开{}，应到{}人，主题为“{}”。{}主持，与会党员逐一发言，结合本职工作谈认识、找差距、提措施。",
-        held_on.year(),
-        held_on.month(),
-        held_on.day(),
-        o.short_name,
-        kind.label(),
-        there.len(),
-        topic,
-        host
-    );
     let attendance = if matches!(kind, MeetingKind::GeneralMeeting | MeetingKind::ThemeDay) {
         there
             .iter()
@@ -177,46 +251,57 @@ fn record(
     } else {
         Vec::new()
     };
-    // Most records are entered within days; 3% months later.
-    let delay = if chance(rng, 0.03) { rng.random_range(60..120) } else { rng.random_range(0..5) };
-    let recorded_on = (held_on + chrono::Days::new(delay)).min(today);
+    // Most records are entered within days; a few months later (only where that day has come).
+    let late_by = rng.random_range(plant::LATE_MIN_DAYS..120);
+    let delay = if chance(rng, LATE_SHARE) && held_on + chrono::Days::new(late_by) <= today {
+        late_by
+    } else {
+        rng.random_range(0..5)
+    };
+    let recorded_on = held_on + chrono::Days::new(delay);
+    let place = format!("{}党员活动室", o.short_name);
+    let mut speakers: Vec<String> =
+        attendance.iter().filter(|(_, a, _)| *a == Attendance::Present).map(|&(m, _, _)| name_of(m)).collect();
+    if speakers.is_empty() {
+        speakers = there.iter().take(5).map(|&m| name_of(m)).collect();
+    }
+    speakers.push(host.clone());
+    let present = attendance.iter().filter(|(_, a, _)| *a == Attendance::Present).count();
+    let context = minutes::Context {
+        org: &o.short_name,
+        kind,
+        held_on,
+        times,
+        place: &place,
+        host: &host,
+        recorder: &recorder,
+        expected: there.len(),
+        present: if attendance.is_empty() { there.len() } else { present },
+        speakers: &speakers,
+        topic: &topic,
+    };
+    let (content, decisions) = minutes::compose(rng, &context);
     let fields = MeetingInput {
         kind: kind.code().into(),
         held_on: held_on.to_string(),
-        place: format!("{}党员活动室", o.short_name),
+        place,
         host,
         recorder,
         lecturer,
         topic,
         content,
-        decisions: String::new(),
+        decisions,
+        starts_at: times.starts_at().to_string(),
+        ends_at: times.ends_at().to_string(),
     }
     .validate(today)
     .expect("demo records are valid");
-    DemoMeeting { org, fields, lecturer_is_secretary, recorded_on, attendance }
+    DemoMeeting { org, fields, lecturer_is_secretary, recorded_on, attendance, photos: Vec::new() }
 }
 
 /// Whether the member belonged to their branch on `day`.
 fn present_on(m: &DemoMember, day: Date) -> bool {
     m.org_since <= day
-}
-
-/// About one branch in two hundred copies another branch's 主题党日 minutes word for word.
-fn plant_copies(rng: &mut SmallRng, data: &Dataset, out: &mut [DemoMeeting]) {
-    let theme: Vec<usize> = (0..out.len()).filter(|&i| out[i].fields.kind == MeetingKind::ThemeDay).collect();
-    if theme.len() < 2 {
-        return;
-    }
-    for _ in 0..(theme.len() / 2400).max(1) {
-        let (from, to) = (theme[rng.random_range(0..theme.len())], theme[rng.random_range(0..theme.len())]);
-        if out[from].org != out[to].org {
-            let copied = out[from]
-                .fields
-                .content
-                .replace(&data.orgs[out[from].org].fields.short_name, &data.orgs[out[to].org].fields.short_name);
-            out[to].fields.content = copied; // still valid: the same length class as the original
-        }
-    }
 }
 
 /// About one member in two hundred stopped coming some months ago (3 to 8): absent from every
