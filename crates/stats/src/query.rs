@@ -42,6 +42,17 @@ pub struct Page {
 }
 
 impl Engine {
+    /// Organizations in `org`'s subtree as `access` sees it (0 when out of sight).
+    pub fn subtree_size(&self, access: &Access, org: OrgId) -> usize {
+        self.bounds(access, org).map_or(0, |b| (b.hi - b.lo) as usize)
+    }
+
+    /// Whether `candidate` lies in `org`'s subtree as `access` sees it.
+    pub fn within(&self, access: &Access, org: OrgId, candidate: OrgId) -> bool {
+        let (Some(b), Some(p)) = (self.bounds(access, org), self.orgs.pos(candidate)) else { return false };
+        b.only.is_none() && (b.lo..b.hi).contains(&p)
+    }
+
     pub(crate) fn bounds(&self, access: &Access, org: OrgId) -> Option<Bounds> {
         let pos = self.orgs.pos(org)?;
         let end = self.orgs.end[pos as usize];

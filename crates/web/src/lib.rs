@@ -42,6 +42,10 @@ pub struct App {
     rules: std::sync::RwLock<Arc<qiangji_domain::orglife::RuleSet>>,
     /// Checks for formalism computed since the ledger last moved.
     checks: std::sync::Mutex<orglife::verify::CheckCache>,
+    /// The whole tree's checks, run in the background, for large subtrees.
+    whole_checks: std::sync::RwLock<Option<Arc<orglife::verify::WholeChecks>>>,
+    /// See [`orglife::verify::LARGE_SUBTREE`].
+    large_subtree: std::sync::atomic::AtomicUsize,
 }
 
 impl App {
@@ -63,6 +67,8 @@ impl App {
             boards: Default::default(),
             rules,
             checks: Default::default(),
+            whole_checks: Default::default(),
+            large_subtree: orglife::verify::LARGE_SUBTREE.into(),
         }))
     }
 
@@ -85,6 +91,9 @@ impl App {
     }
 }
 
+/// How often the whole tree's checks for formalism are run again when the ledger has moved.
+const WHOLE_CHECKS_EVERY: Duration = Duration::from_secs(600);
+
 /// Serves until `shutdown` completes. The listener decides the address (port 0 in tests).
 pub async fn serve(
     app: Arc<App>,
@@ -102,7 +111,23 @@ pub async fn serve(
             }
         })
     };
+    // The whole tree's checks for formalism, for large subtrees' 需核实 pages: at start, then
+    // every ten minutes if the ledger moved (a city's take half a minute of one core).
+    let checker = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                match app.run_whole_checks().await {
+                    Ok(true) => tracing::info!("全域形式主义核查已更新"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("全域形式主义核查失败：{e}"),
+                }
+                tokio::time::sleep(WHOLE_CHECKS_EVERY).await;
+            }
+        })
+    };
     let result = axum::serve(listener, routes::router(app)).with_graceful_shutdown(shutdown).await;
     follower.abort();
+    checker.abort();
     result
 }

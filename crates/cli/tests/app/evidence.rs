@@ -69,6 +69,23 @@ fn flow(backend: Backend) {
     let html = officer.get("/orgs/1/verification");
     assert_eq!(html.status, 200);
     assert!(html.body.contains("会议记录内容雷同") && html.body.contains("不作为扣分"));
+
+    // A large subtree takes the whole tree's checks, run in the background: the same items, said
+    // to be as of that run; a branch secretary's subtree gets only items involving the branch.
+    app.app.set_large_subtree(1);
+    app.rt.block_on(app.app.run_whole_checks()).unwrap();
+    let whole = officer.get("/api/v1/orgs/1/verification").json();
+    assert!(whole["as_of"].is_string(), "{}", whole["as_of"]);
+    assert_eq!((&whole["counts"], &whole["total"]), (&v["counts"], &v["total"]));
+    assert_eq!(whole["items"], v["items"]);
+    let (secretary, _) = app.login("shuji");
+    let own = app.access_of("shuji").scope_org_id();
+    let mine = secretary.get(&format!("/api/v1/orgs/{own}/verification")).json();
+    for item in mine["items"].as_array().unwrap() {
+        let records = item["records"].as_array().unwrap();
+        assert!(records.iter().any(|r| r["org_id"] == own), "{item}");
+        assert!(records.iter().all(|r| r["org_id"] == own || r["org_id"].is_null()), "{item}");
+    }
 }
 
 #[test]

@@ -303,6 +303,8 @@ pub async fn verification(
     let items = verify::page_of(&app, &actor.access, &checked, q.offset).await.map_err(err)?;
     Ok(Json(j!({
         "org_id": org.id.0,
+        "pending": checked.pending,
+        "as_of": (!checked.as_of.is_empty()).then_some(&checked.as_of),
         "counts": checked.counts.iter().map(|(s, n)| (s.code().to_owned(), j!(n))).collect::<serde_json::Map<_, _>>(),
         "total": checked.items.len(),
         "offset": q.offset,
@@ -313,7 +315,8 @@ pub async fn verification(
             "reason": i.reason,
             "similarity": i.similarity,
             "records": i.records.iter().map(|r| j!({
-                "meeting_id": r.meeting_id, "org_id": r.org_id, "org_name": r.org_name, "kind": r.kind,
+                "meeting_id": (r.meeting_id != 0).then_some(r.meeting_id),
+                "org_id": (r.org_id != 0).then_some(r.org_id), "org_name": r.org_name, "kind": r.kind,
                 "held_on": r.held_on, "recorded_on": r.recorded_on, "times": r.times,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

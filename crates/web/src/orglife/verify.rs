@@ -47,6 +47,75 @@ pub struct Item {
 pub struct Checked {
     pub counts: Vec<(Signal, usize)>,
     pub items: Vec<Item>,
+    /// For a large subtree, when the whole tree's checks it is taken from were run ("19:40");
+    /// empty when run for this request.
+    pub as_of: String,
+    /// A large subtree whose checks are still being run in the background.
+    pub pending: bool,
+}
+
+/// A subtree of this many organizations takes its items from the whole tree's checks, run in the
+/// background: a city's take half a minute and a gigabyte, too much for a click. Tests lower it
+/// ([`App::set_large_subtree`]).
+pub const LARGE_SUBTREE: usize = 2_000;
+
+/// The whole tree's checks and the ledger position they reflect.
+pub struct WholeChecks {
+    pub seq: i64,
+    pub checked: Checked,
+}
+
+impl App {
+    /// From how many organizations a subtree's checks come from the whole tree's.
+    pub fn set_large_subtree(&self, orgs: usize) {
+        self.large_subtree.store(orgs, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Runs the whole tree's checks if the ledger moved since they were last run; for the
+    /// background task of `serve`.
+    pub async fn run_whole_checks(&self) -> Result<bool, StoreError> {
+        let seq = self.engine.read().await.seq();
+        if self.whole_checks.read().expect("whole checks").as_ref().is_some_and(|w| w.seq == seq) {
+            return Ok(false);
+        }
+        let Some(root) = self.store.root_org_id().await? else { return Ok(false) };
+        let records = self.store.list_evidence(&self.system, OrgId(root)).await?;
+        let mut checked = tokio::task::spawn_blocking(move || check(&records))
+            .await
+            .map_err(|e| StoreError::Other(format!("形式主义核查中断：{e}")))?;
+        checked.as_of =
+            chrono::Utc::now().with_timezone(&qiangji_domain::date::cst()).format("%m月%d日 %H:%M").to_string();
+        *self.whole_checks.write().expect("whole checks") = Some(Arc::new(WholeChecks { seq, checked }));
+        Ok(true)
+    }
+
+    /// The items of the whole tree's checks that involve `org`'s subtree as `access` sees it;
+    /// records outside the actor's sight keep no organization.
+    async fn whole_tree_items(&self, access: &Access, org: OrgId) -> Checked {
+        let whole = self.whole_checks.read().expect("whole checks").clone();
+        let Some(whole) = whole else {
+            let counts = Signal::ALL.iter().map(|&s| (s, 0)).collect();
+            return Checked { counts, items: Vec::new(), as_of: String::new(), pending: true };
+        };
+        let engine = self.engine.read().await;
+        let items: Vec<Item> = whole
+            .checked
+            .items
+            .iter()
+            .filter(|i| i.records.iter().any(|r| engine.within(access, org, OrgId(r.org_id))))
+            .map(|i| {
+                let mut i = i.clone();
+                for r in &mut i.records {
+                    if !engine.within(access, OrgId(access.scope_org_id()), OrgId(r.org_id)) {
+                        (r.meeting_id, r.org_id) = (0, 0);
+                    }
+                }
+                i
+            })
+            .collect();
+        let counts = Signal::ALL.iter().map(|&s| (s, items.iter().filter(|i| i.signal == s).count())).collect();
+        Checked { counts, items, as_of: whole.checked.as_of.clone(), pending: false }
+    }
 }
 
 /// Checks by (organization, scope organization, self-only member) for one state of the ledger:
@@ -91,13 +160,19 @@ fn check(records: &[Evidence]) -> Checked {
                 .collect(),
         })
         .collect();
-    Checked { counts, items }
+    Checked { counts, items, as_of: String::new(), pending: false }
 }
 
 impl App {
     /// The checks of `org`'s subtree as `access` sees it, run once per state of the ledger.
     pub async fn checked(&self, access: &Access, org: OrgId) -> Result<Arc<Checked>, StoreError> {
-        let seq = self.engine.read().await.seq();
+        let (seq, size) = {
+            let engine = self.engine.read().await;
+            (engine.seq(), engine.subtree_size(access, org))
+        };
+        if size >= self.large_subtree.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(Arc::new(self.whole_tree_items(access, org).await));
+        }
         let key = (org.0, access.scope_org_id(), access.self_member_id());
         {
             let mut c = self.checks.lock().expect("check cache");
@@ -128,7 +203,7 @@ pub async fn page_of(app: &App, access: &Access, checked: &Checked, offset: usiz
     let ids: Vec<OrgId> = items.iter().flat_map(|i| i.records.iter().map(|r| OrgId(r.org_id))).collect();
     let names = app.store.org_names(access, &ids).await?;
     for r in items.iter_mut().flat_map(|i| i.records.iter_mut()) {
-        r.org_name = names.get(&OrgId(r.org_id)).cloned().unwrap_or_default();
+        r.org_name = names.get(&OrgId(r.org_id)).cloned().unwrap_or_else(|| "（管理范围外的组织）".into());
     }
     Ok(items)
 }
@@ -141,6 +216,8 @@ struct VerificationPage<'a> {
     counts: Vec<(Signal, usize)>,
     items: Vec<Item>,
     pages: Vec<(String, usize, bool)>,
+    as_of: String,
+    pending: bool,
 }
 
 pub async fn page(
@@ -158,6 +235,8 @@ pub async fn page(
         counts: checked.counts.clone(),
         items,
         org,
+        as_of: checked.as_of.clone(),
+        pending: checked.pending,
     };
     Ok(Html(render(&view)))
 }
