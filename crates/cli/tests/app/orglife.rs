@@ -150,6 +150,8 @@ fn structure_and_absences(app: &TestApp, officer: &Client) {
             .unwrap();
         assert!(!rows.is_empty() && rows.iter().all(|r| r.text(0) == "absent"), "{i}");
     }
+    let stale = officer.get("/api/v1/orgs/1/warnings?view=behind").json();
+    assert_eq!(stale["view"], "requirements", "an unknown view shows the main one");
     let page = officer.get("/orgs/1/warnings?view=absence");
     assert_eq!(page.status, 200);
     let first = items[0]["member_name"].as_str().unwrap();

@@ -64,10 +64,12 @@ impl SummaryRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
-    #[default]
-    Requirements,
     Structure,
     Absence,
+    /// Also any view the board does not know: a stale or mistyped link shows the main view.
+    #[default]
+    #[serde(other)]
+    Requirements,
 }
 
 impl View {
