@@ -1,6 +1,10 @@
 //! `qiangji`: the one binary. Parses the command, sets up logging, and calls one function per
 //! subcommand; the library code returns errors and this file chooses the exit code.
 
+/// See Cargo.toml: the bulk load and the engine allocate many small strings and vectors.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use qiangji::{bench, demo, maintenance, serve};
 use std::path::PathBuf;
