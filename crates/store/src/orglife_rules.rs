@@ -23,6 +23,14 @@ fn bad(what: &str) -> StoreError {
     StoreError::Other(format!("数据库中的组织生活规则无法识别：{what}"))
 }
 
+/// The defaults followed by `stored` (as [`Store::stored_rules`] gives them): the set in force.
+pub fn rule_set_of(stored: &[StoredRule]) -> RuleSet {
+    let mut set = RuleSet::default_rules();
+    set.version += u32::try_from(stored.len()).unwrap_or(u32::MAX);
+    set.rules.extend(stored.iter().map(|s| s.rule.clone()));
+    set
+}
+
 impl Store {
     /// The versions administrators have added, oldest first.
     pub async fn stored_rules(&self) -> Result<Vec<StoredRule>, StoreError> {
@@ -57,11 +65,7 @@ impl Store {
 
     /// The rule set in force: the defaults, then the stored versions; `version` counts them.
     pub async fn rule_set(&self) -> Result<RuleSet, StoreError> {
-        let mut set = RuleSet::default_rules();
-        let stored = self.stored_rules().await?;
-        set.version += u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        set.rules.extend(stored.into_iter().map(|s| s.rule));
-        Ok(set)
+        Ok(rule_set_of(&self.stored_rules().await?))
     }
 
     /// Adds a version of a rule (validated by `RuleInput::validate`); refused when the set with it

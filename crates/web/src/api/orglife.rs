@@ -209,27 +209,25 @@ pub async fn warnings(
 
 /// Every version of every rule, numbered as the set's positions, with how each stands today.
 pub async fn rules(_actor: crate::auth::Actor, State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
-    let set = app.store.rule_set().await.map_err(err)?;
     let stored = app.store.stored_rules().await.map_err(err)?;
-    let defaults = set.rules.len() - stored.len();
-    let items: Vec<Value> = set
-        .rules
+    let set = qiangji_store::orglife_rules::rule_set_of(&stored);
+    let items: Vec<Value> = crate::orglife::rules::versions(&set, &stored, today())
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut v = j!({
-                "position": i + 1, "requirement": r.requirement.code(),
+        .map(|v| {
+            let r = v.rule;
+            let mut item = j!({
+                "position": v.position, "requirement": r.requirement.code(),
                 "org_kinds": r.org_kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
                 "period": r.period.code(), "min_count": r.min_count,
                 "effective_from": (r.effective_from != qiangji_domain::Date::MIN).then(|| r.effective_from.to_string()),
-                "standing": crate::orglife::rules::standing(&set, r, today()),
+                "standing": v.standing,
             });
-            if let Some(s) = i.checked_sub(defaults).map(|k| &stored[k]) {
-                v["added_at"] = j!(s.added_at);
-                v["added_by"] = j!(s.added_by);
-                v["reason"] = j!(s.reason);
+            if let Some(s) = v.stored {
+                item["added_at"] = j!(s.added_at);
+                item["added_by"] = j!(s.added_by);
+                item["reason"] = j!(s.reason);
             }
-            v
+            item
         })
         .collect();
     Ok(Json(j!({ "version": set.version, "rules": items })))

@@ -14,6 +14,7 @@ use qiangji_domain::Date;
 use qiangji_domain::org::OrgKind;
 use qiangji_domain::orglife::{Period, RequirementKind, Rule, RuleInput, RuleSet};
 use qiangji_store::StoreError;
+use qiangji_store::orglife_rules::{StoredRule, rule_set_of};
 use std::sync::Arc;
 
 /// Organization kinds a rule can apply to (组织部 and 党小组 are not evaluated).
@@ -37,7 +38,7 @@ pub struct RuleRow {
 
 /// How a version stands on `today`: in force for at least one of its organization kinds, not yet
 /// in force, or superseded everywhere.
-pub fn standing(set: &RuleSet, rule: &Rule, today: Date) -> &'static str {
+fn standing(set: &RuleSet, rule: &Rule, today: Date) -> &'static str {
     if rule.effective_from > today {
         "尚未生效"
     } else if rule
@@ -51,25 +52,53 @@ pub fn standing(set: &RuleSet, rule: &Rule, today: Date) -> &'static str {
     }
 }
 
-/// The rows of the set, with the stored versions' provenance (`added[i]` for the i-th stored one).
-pub fn rows(set: &RuleSet, added: &[String], today: Date) -> Vec<RuleRow> {
-    let defaults = set.rules.len() - added.len();
+/// One version of the set as both the page and the API list it: its position (from 1, as
+/// conflicts are reported), how it stands today and, for an added version, who added it and why.
+pub struct Version<'a> {
+    pub position: usize,
+    pub rule: &'a Rule,
+    pub standing: &'static str,
+    pub stored: Option<&'a StoredRule>,
+}
+
+/// Every version of `set` (made from `stored` by `rule_set_of`), defaults first.
+pub fn versions<'a>(set: &'a RuleSet, stored: &'a [StoredRule], today: Date) -> Vec<Version<'a>> {
+    let defaults = set.rules.len() - stored.len();
     set.rules
         .iter()
         .enumerate()
-        .map(|(i, r)| RuleRow {
+        .map(|(i, rule)| Version {
             position: i + 1,
-            requirement: r.requirement.label(),
-            org_kinds: r.org_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、"),
-            period: r.period.label(),
-            min_count: r.min_count,
-            effective_from: if r.effective_from == Date::MIN {
-                "一直有效".into()
-            } else {
-                r.effective_from.to_string()
-            },
-            standing: standing(set, r, today),
-            added: if i < defaults { "文件规定（默认）".into() } else { added[i - defaults].clone() },
+            rule,
+            standing: standing(set, rule, today),
+            stored: i.checked_sub(defaults).map(|k| &stored[k]),
+        })
+        .collect()
+}
+
+/// The rows of the page.
+fn rows(versions: &[Version]) -> Vec<RuleRow> {
+    versions
+        .iter()
+        .map(|v| {
+            let r = v.rule;
+            RuleRow {
+                position: v.position,
+                requirement: r.requirement.label(),
+                org_kinds: r.org_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、"),
+                period: r.period.label(),
+                min_count: r.min_count,
+                effective_from: if r.effective_from == Date::MIN {
+                    "一直有效".into()
+                } else {
+                    r.effective_from.to_string()
+                },
+                standing: v.standing,
+                added: v.stored.map_or_else(
+                    || "文件规定（默认）".into(),
+                    |s| format!("{} {}：{}", s.added_at, s.added_by, s.reason),
+                ),
+            }
         })
         .collect()
 }
@@ -98,13 +127,12 @@ async fn render_page(
 ) -> Result<Response, AppError> {
     let today = qiangji_domain::date::today();
     let stored = app.store.stored_rules().await?;
-    let added: Vec<String> = stored.iter().map(|s| format!("{} {}：{}", s.added_at, s.added_by, s.reason)).collect();
-    let set = app.store.rule_set().await?;
+    let set = rule_set_of(&stored);
     let root = app.store.root_org_path().await?;
     let status = if alert.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = RulesPage {
         layout: Layout::new("组织生活规则", actor),
-        rows: rows(&set, &added, today),
+        rows: rows(&versions(&set, &stored, today)),
         may_edit: actor.access.may_set_rules(&root),
         requirements: RequirementKind::all().collect(),
         periods: Period::ALL,
