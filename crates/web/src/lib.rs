@@ -46,6 +46,9 @@ pub struct App {
     whole_checks: std::sync::RwLock<Option<Arc<orglife::verify::WholeChecks>>>,
     /// See [`orglife::verify::LARGE_SUBTREE`].
     large_subtree: std::sync::atomic::AtomicUsize,
+    /// Someone asked for a large subtree's 需核实: from then on the background task keeps the
+    /// whole tree's checks (a server where nobody asks never pays for them).
+    whole_checks_wanted: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -69,6 +72,7 @@ impl App {
             checks: Default::default(),
             whole_checks: Default::default(),
             large_subtree: orglife::verify::LARGE_SUBTREE.into(),
+            whole_checks_wanted: false.into(),
         }))
     }
 
@@ -111,18 +115,23 @@ pub async fn serve(
             }
         })
     };
-    // The whole tree's checks for formalism, for large subtrees' 需核实 pages: at start, then
-    // every ten minutes if the ledger moved (a city's take half a minute of one core).
+    // The whole tree's checks for formalism, for large subtrees' 需核实 pages: once someone has
+    // asked for one, run at once and then every ten minutes if the ledger moved (a city's take
+    // about a minute of one core and gigabytes of memory, so not at every start).
     let checker = {
         let app = app.clone();
         tokio::spawn(async move {
+            let mut last: Option<std::time::Instant> = None;
             loop {
-                match app.run_whole_checks().await {
-                    Ok(true) => tracing::info!("全域形式主义核查已更新"),
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!("全域形式主义核查失败：{e}"),
+                if app.whole_checks_wanted() && last.is_none_or(|t| t.elapsed() >= WHOLE_CHECKS_EVERY) {
+                    match app.run_whole_checks().await {
+                        Ok(true) => tracing::info!("全域形式主义核查已更新"),
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!("全域形式主义核查失败：{e}"),
+                    }
+                    last = Some(std::time::Instant::now());
                 }
-                tokio::time::sleep(WHOLE_CHECKS_EVERY).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         })
     };

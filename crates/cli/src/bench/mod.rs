@@ -69,7 +69,7 @@ pub async fn run(db: &str, repeat: usize) -> Result<(), String> {
     // measured on a quiet machine.
     let t = Instant::now();
     app.run_whole_checks().await.map_err(|e| e.to_string())?;
-    println!("全域形式主义核查（服务启动后在后台进行）用时{:.1}秒", t.elapsed().as_secs_f64());
+    println!("全域形式主义核查（服务中在有人打开大范围需核实页后于后台进行）用时{:.1}秒", t.elapsed().as_secs_f64());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?.to_string();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

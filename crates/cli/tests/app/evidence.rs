@@ -116,3 +116,27 @@ fn the_pages_upload_form_sends_its_token_in_the_address_and_returns_to_the_recor
     assert_eq!(app.head(), head + 1);
     assert!(officer.get(&format!("/meetings/{meeting}")).body.contains("合影.png"));
 }
+
+/// The whole tree's checks are not run until a large subtree's 需核实 is asked for; the first ask
+/// says they are running, and the server's background task then fills the page in.
+#[test]
+fn a_large_subtrees_checks_start_when_first_asked_for() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    app.app.set_large_subtree(1);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(!app.app.whole_checks_wanted(), "nobody asked yet");
+    let (officer, _) = app.login("zuzhibu");
+    let first = officer.get("/api/v1/orgs/1/verification").json();
+    assert_eq!((first["pending"].as_bool(), &first["total"]), (Some(true), &serde_json::json!(0)), "{first}");
+    assert!(officer.get("/orgs/1/verification").body.contains("id=\"checks-pending\""));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let done = loop {
+        let v = officer.get("/api/v1/orgs/1/verification").json();
+        if v["as_of"].is_string() || std::time::Instant::now() > deadline {
+            break v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(done["pending"], false, "{done}");
+    assert!(done["total"].as_u64().unwrap() > 0, "the demo's planted cases: {done}");
+}

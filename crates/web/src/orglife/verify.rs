@@ -71,6 +71,11 @@ impl App {
         self.large_subtree.store(orgs, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Whether a large subtree's 需核实 has been asked for since the server started.
+    pub fn whole_checks_wanted(&self) -> bool {
+        self.whole_checks_wanted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Runs the whole tree's checks if the ledger moved since they were last run; for the
     /// background task of `serve`.
     pub async fn run_whole_checks(&self) -> Result<bool, StoreError> {
@@ -92,6 +97,7 @@ impl App {
     /// The items of the whole tree's checks that involve `org`'s subtree as `access` sees it;
     /// records outside the actor's sight keep no organization.
     async fn whole_tree_items(&self, access: &Access, org: OrgId) -> Checked {
+        self.whole_checks_wanted.store(true, std::sync::atomic::Ordering::Relaxed);
         let whole = self.whole_checks.read().expect("whole checks").clone();
         let Some(whole) = whole else {
             let counts = Signal::ALL.iter().map(|&s| (s, 0)).collect();
