@@ -11,5 +11,6 @@ pub mod member;
 pub mod name;
 pub mod org;
 pub mod orglife;
+pub mod transfer;
 
 pub use date::Date;

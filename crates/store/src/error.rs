@@ -26,6 +26,13 @@ pub enum StoreError {
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
     #[error("{0}")]
+    Transfer(#[from] qiangji_domain::transfer::TransferError),
+    #[error("{0}")]
+    Letter(#[from] qiangji_domain::transfer::LetterError),
+    /// A business rule with its own stable code (`member.in_transfer`, `transfer.already_open`…).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -45,6 +52,9 @@ impl StoreError {
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
             StoreError::Rule(e) => e.code(),
             StoreError::Attachment(e) => e.code(),
+            StoreError::Transfer(e) => e.code(),
+            StoreError::Letter(e) => e.code(),
+            StoreError::Refused { code, .. } => code,
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

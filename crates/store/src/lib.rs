@@ -18,6 +18,7 @@ pub mod org;
 pub mod orglife;
 pub mod orglife_rules;
 pub mod reminder;
+pub mod transfer;
 pub mod user;
 
 pub use access::{Access, Role};

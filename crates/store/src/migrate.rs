@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_orglife_rules.sql"),
         postgres: include_str!("../migrations/postgres/0006_orglife_rules.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_transfers",
+        sqlite: include_str!("../migrations/sqlite/0007_transfers.sql"),
+        postgres: include_str!("../migrations/postgres/0007_transfers.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -87,7 +87,7 @@ pub(crate) fn initial_states(f: &MemberFields) -> Vec<(MemberKind, Date, Option<
 }
 
 /// An organization that can hold members: in scope, not dissolved, not a 党小组.
-fn check_receiver(org: &Org) -> Result<(), StoreError> {
+pub(crate) fn check_receiver(org: &Org) -> Result<(), StoreError> {
     if org.is_dissolved() {
         return Err(OrgError::Dissolved.into());
     }
@@ -151,6 +151,46 @@ pub(crate) async fn relocate(
     Ok(())
 }
 
+/// Registers a member in `org` from `since`, inside `w` (creation, or taking in from outside).
+pub(crate) async fn insert_member(
+    w: &mut Write,
+    access: &Access,
+    org: &Org,
+    fields: &MemberFields,
+    since: Date,
+    reason: &str,
+) -> Result<MemberId, StoreError> {
+    if since < fields.joined_on {
+        return Err(StoreError::Invalid("组织关系转入日期不能早于入党日期".into()));
+    }
+    check_receiver(org)?;
+    check_unique_id_number(w, fields, None).await?;
+    let id = next_id(&mut w.tx, "member").await?;
+    let mut p = params![id, org.id.0, MemberStatus::Active.code()];
+    p.append(&mut field_params(fields));
+    let marks = vec!["?"; p.len()].join(", ");
+    w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
+    w.tx.exec("INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)", params![id, org.id.0, since])
+        .await?;
+    for (kind, from, to) in initial_states(fields) {
+        w.tx.exec(
+            "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+            params![id, kind.code(), MemberStatus::Active.code(), from, to],
+        )
+        .await?;
+    }
+    let mut payload = as_object(&field_values(fields));
+    payload["org_id"] = serde_json::json!(org.id.0);
+    payload["org"] = serde_json::json!(org.fields.name);
+    payload["since"] = serde_json::json!(since.to_string());
+    w.record(
+        access,
+        NewEntry { kind: "member.created", org_path: &org.path, subject: format!("member:{id}"), payload, reason },
+    )
+    .await?;
+    Ok(MemberId(id))
+}
+
 impl Store {
     /// Registers a member in `org`, a member of it from `since`.
     pub async fn create_member(
@@ -162,44 +202,14 @@ impl Store {
         reason: &str,
     ) -> Result<MemberId, StoreError> {
         access.require(access.may_edit_members())?;
-        if since < fields.joined_on {
-            return Err(StoreError::Invalid("组织关系转入日期不能早于入党日期".into()));
-        }
         if since > qiangji_domain::date::today() {
             return Err(StoreError::Invalid("组织关系转入日期不能晚于今天".into()));
         }
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, org).await?;
-        check_receiver(&org)?;
-        check_unique_id_number(&mut w, fields, None).await?;
-        let id = next_id(&mut w.tx, "member").await?;
-        let mut p = params![id, org.id.0, MemberStatus::Active.code()];
-        p.append(&mut field_params(fields));
-        let marks = vec!["?"; p.len()].join(", ");
-        w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
-        w.tx.exec(
-            "INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)",
-            params![id, org.id.0, since],
-        )
-        .await?;
-        for (kind, from, to) in initial_states(fields) {
-            w.tx.exec(
-                "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-                params![id, kind.code(), MemberStatus::Active.code(), from, to],
-            )
-            .await?;
-        }
-        let mut payload = as_object(&field_values(fields));
-        payload["org_id"] = serde_json::json!(org.id.0);
-        payload["org"] = serde_json::json!(org.fields.name);
-        payload["since"] = serde_json::json!(since.to_string());
-        w.record(
-            access,
-            NewEntry { kind: "member.created", org_path: &org.path, subject: format!("member:{id}"), payload, reason },
-        )
-        .await?;
+        let id = insert_member(&mut w, access, &org, fields, since, reason).await?;
         w.commit().await?;
-        Ok(MemberId(id))
+        Ok(id)
     }
 
     /// Corrects or updates a member's attributes. Becoming a full member starts a new kind span.
@@ -279,6 +289,8 @@ impl Store {
         }
         let mut w = Write::begin(&self.db).await?;
         let from = load_org(&mut w.tx, access, current.org_id).await?;
+        // Read inside the transaction: a transfer's receive may have moved them meanwhile.
+        crate::transfer::refuse_if_in_transfer(&mut w.tx, id).await?;
         let to = load_org(&mut w.tx, access, to).await?;
         check_receiver(&to)?;
         if from.id == to.id {

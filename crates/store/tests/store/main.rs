@@ -11,6 +11,7 @@ mod orgs;
 mod parity;
 mod reminders;
 mod scope;
+mod transfers;
 
 /// Declares a test that runs on both backends.
 #[macro_export]
