@@ -15,12 +15,13 @@ use std::time::Instant;
 pub const DEMO_PASSWORD: &str = "qiangji2026";
 
 /// The demo accounts: username, display name, role.
-pub const ACCOUNTS: [(&str, &str, Role); 5] = [
+pub const ACCOUNTS: [(&str, &str, Role); 6] = [
     ("admin", "系统管理员", Role::SystemAdmin),
     ("zuzhibu", "市委组织部管理员", Role::DepartmentAdmin),
     ("dangwei", "街道党工委管理员", Role::CommitteeAdmin),
     ("shuji", "支部书记", Role::BranchSecretary),
     ("dangyuan", "党员", Role::Member),
+    ("shuji2", "支部书记（另一区县）", Role::BranchSecretary),
 ];
 
 pub async fn run(db: &str, scale: &str, truth: Option<&Path>) -> Result<(), String> {
@@ -165,8 +166,9 @@ fn leadership(data: &Dataset) -> Vec<BulkPost> {
     out
 }
 
-/// Where each demo account sits: the city, a street working committee, one of its branches and a member there.
-fn placements(data: &Dataset) -> Result<[(i64, Option<i64>); 5], String> {
+/// Where each demo account sits: the city, a street working committee, one of its branches and a
+/// member there, and a branch of another county (the other side of a transfer between counties).
+fn placements(data: &Dataset) -> Result<[(i64, Option<i64>); 6], String> {
     let id = |i: usize| i as i64 + 1;
     let committee = data
         .orgs
@@ -174,21 +176,41 @@ fn placements(data: &Dataset) -> Result<[(i64, Option<i64>); 5], String> {
         .position(|o| o.fields.kind == OrgKind::WorkingCommittee && o.fields.name.contains("街道"))
         .ok_or("演示数据中没有街道党工委")?;
     let count = |b: usize| data.members.iter().filter(|m| m.org == b).count();
-    let under = |b: usize| {
+    let under = |b: usize, above: usize| {
         let mut p = data.orgs[b].parent;
         while let Some(x) = p {
-            if x == committee {
+            if x == above {
                 return true;
             }
             p = data.orgs[x].parent;
         }
         false
     };
+    // The county (district) of an organization: its ancestor just below the city.
+    let county = |b: usize| {
+        let mut x = b;
+        while let Some(p) = data.orgs[x].parent.filter(|&p| data.orgs[p].parent.is_some()) {
+            x = p;
+        }
+        x
+    };
     let branch = (committee..data.orgs.len())
-        .find(|&b| data.orgs[b].fields.kind == OrgKind::Branch && under(b) && (12..=40).contains(&count(b)))
+        .find(|&b| data.orgs[b].fields.kind == OrgKind::Branch && under(b, committee) && (12..=40).contains(&count(b)))
         .ok_or("演示数据中没有合适的支部")?;
     let member = data.members.iter().position(|m| m.org == branch).ok_or("支部没有党员")?;
-    Ok([(1, None), (1, None), (id(committee), None), (id(branch), None), (id(branch), Some(id(member)))])
+    let elsewhere = (0..data.orgs.len())
+        .find(|&b| {
+            data.orgs[b].fields.kind == OrgKind::Branch && county(b) != county(branch) && (12..=40).contains(&count(b))
+        })
+        .ok_or("演示数据中没有另一区县的支部")?;
+    Ok([
+        (1, None),
+        (1, None),
+        (id(committee), None),
+        (id(branch), None),
+        (id(branch), Some(id(member))),
+        (id(elsewhere), None),
+    ])
 }
 
 async fn create_accounts(store: &Store, access: &Access, data: &Dataset) -> Result<(), String> {

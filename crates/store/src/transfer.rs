@@ -62,6 +62,9 @@ pub struct Transfer {
     pub received_on: Option<Date>,
     pub reported_on: Option<Date>,
     pub closed_on: Option<Date>,
+    /// Paths of the two organizations inside the deployment (for telling out from in).
+    pub from_path: Option<String>,
+    pub to_path: Option<String>,
     /// The sides the reading actor may act for.
     pub sides: Vec<Side>,
 }
@@ -168,6 +171,8 @@ fn transfer_of(access: &Access, r: &Row) -> Result<Transfer, StoreError> {
         reported_on: r.opt_date(25),
         closed_on: r.opt_date(26),
         sides: sides_of(access, from_path.as_deref(), to_path.as_deref()),
+        from_path,
+        to_path,
     })
 }
 
@@ -601,6 +606,21 @@ impl Store {
             .all(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.member_id = ? ORDER BY t.id DESC"), params![member.0])
             .await?;
         rows.iter().map(|r| transfer_of(access, r)).collect()
+    }
+
+    /// Which of these members are in transit (a letter out, not yet taken in): the roster marks them 在途.
+    pub async fn in_transit(&self, ids: &[MemberId]) -> Result<std::collections::HashSet<MemberId>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut p = params![TransferState::LetterIssued.code()];
+        p.extend(ids.iter().map(|i| crate::db::Value::from(i.0)));
+        let rows = self
+            .db
+            .all(&format!("SELECT member_id FROM transfer WHERE open = 1 AND state = ? AND member_id IN ({marks})"), p)
+            .await?;
+        Ok(rows.iter().map(|r| MemberId(r.int(0))).collect())
     }
 
     /// Organizations of the whole deployment whose name contains `query`, that can take members in.

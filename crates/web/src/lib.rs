@@ -20,6 +20,7 @@ pub mod reminder;
 pub mod routes;
 mod scoped;
 mod stats;
+mod transfer;
 
 pub use error::AppError;
 

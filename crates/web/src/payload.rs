@@ -107,6 +107,8 @@ pub struct MemberPayload {
     /// The date the member joined this organization (registration only; empty = today).
     pub since: String,
     pub reason: String,
+    /// For a member taken in with a letter from outside the deployment: who issued it.
+    pub from_outside: String,
 }
 
 impl MemberPayload {

@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org, orglife, reminder, stats};
+use crate::{App, api, assets, audit, auth, home, member, org, orglife, reminder, stats, transfer};
 use axum::Router;
 use std::sync::Arc;
 
@@ -100,6 +100,12 @@ routes! {
     post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
     get "/members/{member_id}/move" => member::relocate::form, false, "调整党员所在组织表单";
     post "/members/{member_id}/move" => member::relocate::submit, false, "调整党员所在组织";
+    get "/members/{member_id}/transfer" => transfer::request_form, false, "发起组织关系转接表单（可在全系统查找转入组织）";
+    post "/members/{member_id}/transfer" => transfer::request, false, "发起组织关系转接";
+    get "/orgs/{org_id}/transfers" => transfer::list, false, "组织关系转接：本组织及下级组织转出和转入的转接";
+    get "/transfers/{transfer_id}" => transfer::show, false, "一项组织关系转接：状态、办理记录和可办理的步骤";
+    post "/transfers/{transfer_id}/steps" => transfer::step, false, "办理组织关系转接的一步";
+    get "/transfers/{transfer_id}/letter" => transfer::letter, false, "打印组织关系介绍信（存根、介绍信、回执）";
     get "/audit" => audit::page, false, "审计日志";
 
     get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
@@ -134,6 +140,10 @@ routes! {
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";
     put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息";
     post "/api/v1/members/{member_id}/move" => api::member::relocate, false, "调整党员所在组织";
+    post "/api/v1/members/{member_id}/transfers" => api::transfer::request, false, "发起组织关系转接";
+    get "/api/v1/orgs/{org_id}/transfers" => api::transfer::list, false, "本组织及下级组织的组织关系转接（all=true 含已办结）";
+    get "/api/v1/transfers/{transfer_id}" => api::transfer::get, false, "一项组织关系转接及其办理记录";
+    post "/api/v1/transfers/{transfer_id}/steps" => api::transfer::take_step, false, "办理组织关系转接的一步";
     get "/api/v1/members/{member_id}/history" => api::member::history, false, "党员历史";
     get "/api/v1/audit" => api::audit::list, false, "审计日志";
 }

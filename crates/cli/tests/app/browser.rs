@@ -236,3 +236,102 @@ fn a_secretary_records_an_overdue_meeting_and_the_warning_disappears_up_to_the_c
     assert!(still.is_empty(), "the quarter starting {from} is no longer behind");
     assert_eq!(behind_count(&city.get("/orgs/1/warnings").body), city_before - 1);
 }
+
+/// Where tests keep what people should be able to look at afterwards (the printed letter).
+fn artifact(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn two_secretaries_of_different_counties_transfer_a_member_with_a_printed_letter() {
+    if skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite);
+    let from = app.access_of("shuji").scope_org_id();
+    let to = app.access_of("shuji2").scope_org_id();
+    let (member, name, to_name, counties): (i64, String, String, (String, String)) = app.rt.block_on(async {
+        let db = app.store.db();
+        let m = db
+            .one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", vec![from.into()])
+            .await
+            .unwrap();
+        let county = |org: i64| async move {
+            let path = db.one("SELECT path FROM org WHERE id = ?", vec![org.into()]).await.unwrap().text(0);
+            path.split('/').nth(2).unwrap().to_owned()
+        };
+        let to_name = db.one("SELECT name FROM org WHERE id = ?", vec![to.into()]).await.unwrap().text(0);
+        (m.int(0), m.text(1), to_name, (county(from).await, county(to).await))
+    });
+    assert_ne!(counties.0, counties.1, "the two branches are in different counties");
+
+    // The sending secretary starts the transfer from the member's page, finds the receiving
+    // branch by name across the city, approves and issues the letter.
+    let sender = Browser::start();
+    log_in(&sender, &app, "shuji");
+    sender.wait_for_text("#org-name", "", Duration::from_secs(10));
+    sender.goto(&format!("{}/members/{member}", app.base));
+    sender.find("#request-transfer").click();
+    sender.find("input[name=q]").send_keys(&to_name);
+    sender.find("#find-receiver").click();
+    sender.find(&format!("input[name=to_org_id][value='{to}']")).click();
+    sender.find("input[name=reason]").send_keys("工作调动");
+    sender.find("button#request-transfer").click();
+    sender.wait_for_text("#transfer-state", "待转出方审批", Duration::from_secs(10));
+    sender.find("#step-approve button").click();
+    sender.wait_for_text("#transfer-state", "待开介绍信", Duration::from_secs(10));
+    sender.find("#step-issue_letter button").click();
+    sender.wait_for_text("#transfer-state", "在途", Duration::from_secs(10));
+    let serial = sender.find("#letter-serial").text();
+
+    // The letter prints with its three parts, the serial number and both organizations.
+    sender.find("#print-letter").click();
+    let letter = sender.wait_for_text("#main-letter", &name, Duration::from_secs(10));
+    assert!(letter.contains(&to_name), "{letter}");
+    for part in ["#stub", "#main-letter", "#receipt"] {
+        assert!(sender.find(part).text().contains(serial.split('，').next().unwrap()), "{part} carries the serial");
+    }
+    sender.set_window_size(900, 1400);
+    let shot = sender.screenshot_png(artifact("transfer-letter.png"));
+    assert!(shot.starts_with(b"\x89PNG") && shot.len() > 10_000, "the letter was rendered");
+
+    // In transit the member is still the sending branch's, marked 在途 on its roster.
+    sender.goto(&format!("{}/orgs/{from}/members", app.base));
+    sender.wait_for_text("table.list", &name, Duration::from_secs(10));
+    assert!(sender.find(&format!("a[href='/members/{member}']")).text().contains(&name));
+    assert!(!sender.find_all(".in-transit").is_empty(), "the roster marks the member in transit");
+
+    // The receiving secretary, another user in another county, finds it among incoming
+    // transfers and takes the member in.
+    let receiver = Browser::start();
+    log_in(&receiver, &app, "shuji2");
+    receiver.wait_for_text("#org-name", "", Duration::from_secs(10));
+    receiver.goto(&format!("{}/orgs/{to}/transfers", app.base));
+    receiver.wait_for_text("#incoming", &name, Duration::from_secs(10));
+    receiver.find("#incoming a").click();
+    for (step, state) in [("receive", "待报到"), ("report", "待回执"), ("return_receipt", "已办结")] {
+        receiver.find(&format!("#step-{step} button")).click();
+        receiver.wait_for_text("#transfer-state", state, Duration::from_secs(10));
+    }
+
+    // The member is now in the new branch, with the whole history on their page.
+    receiver.goto(&format!("{}/members/{member}", app.base));
+    receiver.wait_for_text("#member-name", &name, Duration::from_secs(10));
+    let page = receiver.page_source();
+    assert!(page.contains(&to_name));
+    let history = receiver.find("#history").text();
+    for step in
+        ["提出组织关系转接", "转出方审批同意", "开具介绍信", "转入方接收", "党员报到", "回执返回", "组织关系调整"]
+    {
+        assert!(history.contains(step), "{step} missing from the history: {history}");
+    }
+    let m = app.rt.block_on(app.store.get_member(&app.system(), qiangji_domain::member::MemberId(member))).unwrap();
+    assert_eq!(m.org_id.0, to);
+    // The sending secretary no longer reaches the record, but still sees the finished transfer.
+    sender.goto(&format!("{}/members/{member}", app.base));
+    assert!(sender.page_source().contains("not_found"));
+    sender.goto(&format!("{}/orgs/{from}/transfers?all=true", app.base));
+    sender.wait_for_text("#outgoing", "已办结", Duration::from_secs(10));
+}

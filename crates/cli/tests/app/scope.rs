@@ -27,7 +27,10 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}"].iter().any(|id| r.path.contains(id)) {
+    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}"]
+        .iter()
+        .any(|id| r.path.contains(id))
+    {
         return Expect::ScopedById;
     }
     match (r.method, r.path) {
@@ -58,6 +61,24 @@ struct Ids {
     foreign_meeting: (i64, i64),
     /// Another user's notification, of a reminder of the sibling branch.
     foreign_notification: i64,
+    /// A transfer out of the branch with its letter issued, and one between two other branches.
+    own_transfer: i64,
+    foreign_transfer: i64,
+}
+
+/// Starts a transfer of `member` to `to` and issues its letter (as the system); returns its id.
+async fn transfer(app: &TestApp, member: i64, to: i64) -> i64 {
+    use qiangji_domain::transfer::TransferAction;
+    use qiangji_store::transfer::{Destination, LetterInput};
+    let (s, system, today) = (&app.store, app.system(), qiangji_domain::date::today());
+    let to = Destination::Org(qiangji_domain::org::OrgId(to));
+    let id =
+        s.request_transfer(&system, qiangji_domain::member::MemberId(member), &to, "越权测试", today).await.unwrap();
+    let letter = LetterInput { valid_months: 3, dues_paid_to: today.format("%Y-%m").to_string() };
+    for action in [TransferAction::Approve, TransferAction::IssueLetter] {
+        s.transfer_step(&system, id, action, today, "", Some(&letter)).await.unwrap();
+    }
+    id.0
 }
 
 /// Enqueues a reminder of `org` (as the server does) and notifies `user` of it in the application;
@@ -143,6 +164,18 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             .one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![sibling.int(0).into()])
             .await
             .unwrap();
+        let member_after =
+            |org: i64| db.one("SELECT id FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", vec![org.into()]);
+        let third = db
+            .one(
+                "SELECT id FROM org WHERE kind = 'branch' AND id <> ? AND id <> ? ORDER BY id LIMIT 1",
+                vec![own.id.0.into(), sibling.int(0).into()],
+            )
+            .await
+            .unwrap()
+            .int(0);
+        let own_transfer = transfer(app, member_after(own.id.0).await.unwrap().int(0), third).await;
+        let foreign_transfer = transfer(app, member_after(sibling.int(0)).await.unwrap().int(0), third).await;
         Ids {
             own_org: own.id.0,
             own_member,
@@ -151,17 +184,27 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_member: (fm.int(0), fm.text(1)),
             foreign_meeting: meeting(app, sibling.int(0)).await,
             foreign_notification: notification(app, sibling.int(0), zuzhibu).await,
+            own_transfer,
+            foreign_transfer,
         }
     })
 }
 
-/// The path with its ids: an organization, a member, a meeting and one of its attachments, a notification.
-fn fill(path: &str, org: i64, member: i64, (meeting, attachment): (i64, i64), notification: i64) -> String {
+/// The path with its ids: an organization, a member, a meeting and one of its attachments, a
+/// notification and a transfer.
+fn fill(
+    path: &str,
+    org: i64,
+    member: i64,
+    (meeting, attachment): (i64, i64),
+    (notification, transfer): (i64, i64),
+) -> String {
     path.replace("{org_id}", &org.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
         .replace("{attachment_id}", &attachment.to_string())
         .replace("{notification_id}", &notification.to_string())
+        .replace("{transfer_id}", &transfer.to_string())
 }
 
 /// Sends a request the way the UI or an API client would, with a valid CSRF token.
@@ -213,7 +256,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     &c,
                     &csrf,
                     r,
-                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), 99_999_999),
+                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), (99_999_999, 99_999_999)),
                     ids.own_org,
                 );
                 assert!(
@@ -225,7 +268,8 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, ids.foreign_notification);
+                    let foreign = (ids.foreign_notification, ids.foreign_transfer);
+                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, foreign);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
                         resp.status,
@@ -240,7 +284,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 }
                 if r.method == "GET" {
                     // The same route inside the branch works, so the 404 above is the scope at work.
-                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, 0);
+                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, (0, ids.own_transfer));
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
                     assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");

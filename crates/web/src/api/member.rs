@@ -48,7 +48,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
     let (fields, since) = p.validate_new().map_err(member_errors)?;
-    let new_id = app.store.create_member(&actor.access, org.id, &fields, since, &p.reason).await.map_err(err)?;
+    let new_id = crate::member::edit::register(&app, &actor.access, &org, (&fields, since), &p).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
     Ok((StatusCode::CREATED, Json(json::member(&app.store.get_member(&actor.access, new_id).await.map_err(err)?))))
 }

@@ -10,6 +10,7 @@ pub mod orglife;
 pub mod reminder;
 pub mod session;
 pub mod stats;
+pub mod transfer;
 
 use crate::error::AppError;
 use qiangji_store::StoreError;

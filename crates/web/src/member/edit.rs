@@ -10,8 +10,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use qiangji_domain::Date;
 use qiangji_domain::date::today;
-use qiangji_domain::member::{Education, Ethnicity, MemberInput, MemberKind, Occupation, Sex};
+use qiangji_domain::member::{Education, Ethnicity, MemberFields, MemberId, MemberInput, MemberKind, Occupation, Sex};
 use qiangji_store::member::Member;
 use qiangji_store::org::Org;
 use qiangji_store::{Access, StoreError};
@@ -27,6 +28,7 @@ struct FormPage<'a> {
     form: MemberInput,
     creating: bool,
     since: String,
+    from_outside: String,
     reason: String,
     errors: Vec<(String, &'static str, String)>,
     sexes: &'static [Sex],
@@ -74,7 +76,7 @@ fn form_page(
     actor: &Actor,
     spec: FormSpec,
     form: MemberInput,
-    since: String,
+    (since, from_outside): (String, String),
     reason: String,
     errors: Vec<(String, &'static str, String)>,
 ) -> Response {
@@ -87,6 +89,7 @@ fn form_page(
         form,
         creating: spec.creating,
         since,
+        from_outside,
         reason,
         errors,
         sexes: Sex::ALL,
@@ -111,16 +114,18 @@ fn outcome(
             errors.iter().map(|m| (m.field().to_owned(), m.code(), m.to_string())).collect()
         }
         Err(e @ StoreError::DuplicateIdNumber(_)) => vec![("id_number".into(), e.code(), e.to_string())],
-        Err(e @ (StoreError::Org(_) | StoreError::Invalid(_))) => vec![(String::new(), e.code(), e.to_string())],
+        Err(e @ (StoreError::Org(_) | StoreError::Invalid(_) | StoreError::Refused { .. })) => {
+            vec![(String::new(), e.code(), e.to_string())]
+        }
         Err(other) => return Err(other.into()),
     };
-    Ok(form_page(actor, spec, p.input(), p.since.clone(), p.reason.clone(), errors))
+    Ok(form_page(actor, spec, p.input(), (p.since.clone(), p.from_outside.clone()), p.reason.clone(), errors))
 }
 
 pub async fn new_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
     let form = MemberInput { ethnicity: "01".into(), kind: MemberKind::Full.code().into(), ..Default::default() };
-    Ok(form_page(&actor, registering(&org), form, today().to_string(), String::new(), Vec::new()))
+    Ok(form_page(&actor, registering(&org), form, (today().to_string(), String::new()), String::new(), Vec::new()))
 }
 
 pub async fn create(
@@ -131,9 +136,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
     let result = match p.validate_new() {
-        Ok((fields, since)) => {
-            app.store.create_member(&actor.access, org.id, &fields, since, &p.reason).await.map(|m| m.0)
-        }
+        Ok((fields, since)) => register(&app, &actor.access, &org, (&fields, since), &p).await.map(|m| m.0),
         Err(errors) => Err(StoreError::Member(errors)),
     };
     if result.is_ok() {
@@ -142,9 +145,24 @@ pub async fn create(
     outcome(result, &actor, registering(&org), p)
 }
 
+/// Registers a new member: directly, or taken in with a letter from outside when the payload
+/// names who issued it (the UI form and the API alike).
+pub async fn register(
+    app: &App,
+    access: &Access,
+    org: &Org,
+    (fields, since): (&MemberFields, Date),
+    p: &MemberPayload,
+) -> Result<MemberId, StoreError> {
+    match p.from_outside.trim() {
+        "" => app.store.create_member(access, org.id, fields, since, &p.reason).await,
+        from => app.store.register_inbound(access, org.id, fields, from, since, &p.reason).await.map(|(m, _)| m),
+    }
+}
+
 pub async fn edit_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let m = scoped::member(&app, &actor, id, Access::may_edit_members).await?;
-    Ok(form_page(&actor, editing(&m), m.fields.to_input(), String::new(), String::new(), Vec::new()))
+    Ok(form_page(&actor, editing(&m), m.fields.to_input(), Default::default(), String::new(), Vec::new()))
 }
 
 pub async fn update(

@@ -111,6 +111,25 @@ pub struct Row {
     pub member: Member,
     pub age: i32,
     pub phone: String,
+    /// 在途: a transfer letter is out and the other side has not taken them in yet.
+    pub in_transit: bool,
+}
+
+impl Row {
+    /// The rows of `members` as of `on` (ages on that day; 在途 as it stands now).
+    pub async fn of(app: &App, members: Vec<Member>, on: qiangji_domain::Date) -> Result<Vec<Row>, AppError> {
+        let ids: Vec<_> = members.iter().map(|m| m.id).collect();
+        let transit = app.store.in_transit(&ids).await?;
+        Ok(members
+            .into_iter()
+            .map(|m| Row {
+                age: age_on(m.fields.birth_date, on),
+                phone: mask_phone(&m.fields.phone),
+                in_transit: transit.contains(&m.id),
+                member: m,
+            })
+            .collect())
+    }
 }
 
 #[derive(Template)]
@@ -140,11 +159,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let (page, members) = run(&app, &actor.access, &org, &q).await?;
-    let today = today();
-    let rows = members
-        .into_iter()
-        .map(|m| Row { age: age_on(m.fields.birth_date, today), phone: mask_phone(&m.fields.phone), member: m })
-        .collect();
+    let rows = Row::of(&app, members, today()).await?;
     let list = ListPage {
         layout: Layout::new(format!("党员列表：{}", org.fields.name), &actor),
         may_add: actor.access.may_edit_members() && super::super::org::holds_members(&org),

@@ -12,6 +12,7 @@ use qiangji_domain::date::{age_on, today};
 use qiangji_domain::member::MemberId;
 use qiangji_store::ledger::Entry;
 use qiangji_store::member::{History, Member};
+use qiangji_store::transfer::Transfer;
 use std::sync::Arc;
 
 /// A ledger entry explained for people.
@@ -24,12 +25,34 @@ pub struct Event {
 }
 
 fn event_label(kind: &str) -> &str {
+    use qiangji_domain::transfer::TransferAction as A;
     match kind {
         "member.created" => "登记入库",
         "member.updated" => "信息修改",
         "member.moved" => "组织关系调整",
+        "member.status_changed" => "党籍状态变更",
+        "transfer.requested" => "提出组织关系转接",
+        "transfer.inbound_registered" => "凭介绍信从系统外转入",
+        "transfer.approved" => A::Approve.label(),
+        "transfer.sent_back" => A::SendBack.label(),
+        "transfer.resubmitted" => A::Resubmit.label(),
+        "transfer.letter_issued" => A::IssueLetter.label(),
+        "transfer.received" => A::Receive.label(),
+        "transfer.reported" => A::Report.label(),
+        "transfer.receipt_returned" => A::ReturnReceipt.label(),
+        "transfer.withdrawn" => "撤回组织关系转接",
+        "transfer.rejected" => "组织关系转接不予办理",
+        "transfer.expired" => A::Expire.label(),
         other => other,
     }
+}
+
+fn status_label(code: &serde_json::Value) -> &'static str {
+    code.as_str().and_then(|c| qiangji_domain::member::MemberStatus::parse(c).ok()).map_or("", |s| s.label())
+}
+
+fn state_label(code: &serde_json::Value) -> &'static str {
+    code.as_str().and_then(|c| qiangji_domain::transfer::TransferState::parse(c).ok()).map_or("", |s| s.label())
 }
 
 /// Shows a field value; identity numbers stay masked in the history as on the page.
@@ -71,6 +94,29 @@ pub fn explain(e: &Entry) -> Event {
             payload["org"].as_str().unwrap_or(""),
             payload["since"].as_str().unwrap_or("")
         )],
+        "member.status_changed" => vec![format!(
+            "{} → {}（{}起）",
+            status_label(&payload["status"]["old"]),
+            status_label(&payload["status"]["new"]),
+            payload["on"].as_str().unwrap_or("")
+        )],
+        "transfer.requested" => vec![format!(
+            "自 {} 转往 {}",
+            payload["from_org"].as_str().unwrap_or(""),
+            payload["to"].as_str().unwrap_or("")
+        )],
+        "transfer.inbound_registered" => vec![format!(
+            "来自 {}，转入 {}（{}起）",
+            payload["from"].as_str().unwrap_or(""),
+            payload["to_org"].as_str().unwrap_or(""),
+            payload["on"].as_str().unwrap_or("")
+        )],
+        k if k.starts_with("transfer.") => vec![format!(
+            "转接状态：{} → {}（{}）",
+            state_label(&payload["state"]["old"]),
+            state_label(&payload["state"]["new"]),
+            payload["on"].as_str().unwrap_or("")
+        )],
         _ => Vec::new(),
     };
     Event {
@@ -93,12 +139,23 @@ struct ShowPage<'a> {
     history: History,
     events: Vec<Event>,
     may_edit: bool,
+    transfers: Vec<Transfer>,
+    /// Whether the viewer may start a transfer now (an officer, or the member themself).
+    may_request_transfer: bool,
+    /// Counted nowhere in this deployment any more: the membership went outside.
+    gone_outside: bool,
 }
 
 pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let m = app.store.get_member(&actor.access, MemberId(id)).await?;
     let history = app.store.member_history(&actor.access, m.id).await?;
     let events = history.entries.iter().rev().map(explain).collect();
+    let transfers = app.store.transfers_of_member(&actor.access, m.id).await?;
+    let gone_outside = history.memberships.iter().all(|s| s.valid_to.is_some());
+    let may_request_transfer = (actor.access.may_edit_members() || actor.access.self_member_id() == Some(m.id.0))
+        && m.status.holds_membership()
+        && !gone_outside
+        && transfers.iter().all(|t| !t.state.is_open());
     let page = ShowPage {
         layout: Layout::new(m.fields.name.clone(), &actor),
         age: age_on(m.fields.birth_date, today()),
@@ -108,6 +165,9 @@ pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>
         m,
         history,
         events,
+        transfers,
+        may_request_transfer,
+        gone_outside,
     };
     Ok(Html(render(&page)))
 }

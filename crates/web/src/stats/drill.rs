@@ -10,7 +10,6 @@ use crate::page::{Layout, pager, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
-use qiangji_domain::date::age_on;
 use qiangji_domain::org::OrgId;
 use qiangji_store::org::Org;
 use std::sync::Arc;
@@ -41,14 +40,7 @@ pub async fn page(
     let offset = param(raw.as_deref(), "offset").parse().unwrap_or(0);
     let page = app.engine.read().await.members(&actor.access, org.id, q.on, &q.cond, offset, PAGE_SIZE);
     let members = app.store.get_members(&actor.access, &page.ids).await?;
-    let rows = members
-        .into_iter()
-        .map(|m| Row {
-            age: age_on(m.fields.birth_date, q.on),
-            phone: crate::member::mask_phone(&m.fields.phone),
-            member: m,
-        })
-        .collect();
+    let rows = Row::of(&app, members, q.on).await?;
     let view = MembersPage {
         layout: Layout::new(format!("统计明细：{}", org.fields.name), &actor),
         condition: q.describe(),
