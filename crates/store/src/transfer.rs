@@ -184,15 +184,23 @@ async fn open_of(tx: &mut Tx, member: MemberId) -> Result<Option<(TransferId, Tr
         .transpose()
 }
 
-/// Refuses a manual change of a member who is being transferred: the transfer must end first.
-pub(crate) async fn refuse_if_in_transfer(tx: &mut Tx, member: MemberId) -> Result<(), StoreError> {
-    match open_of(tx, member).await? {
-        Some((_, state)) => Err(StoreError::Refused {
+/// Refuses a manual change of a member who is being transferred (the transfer must end first), or
+/// whose membership has gone outside the deployment (they are managed there now).
+pub(crate) async fn refuse_unless_settled(tx: &mut Tx, member: MemberId) -> Result<(), StoreError> {
+    if let Some((_, state)) = open_of(tx, member).await? {
+        return Err(StoreError::Refused {
             code: "member.in_transfer",
             message: format!("该党员有正在办理的组织关系转接（{}），请先办结或撤回转接", state.label()),
-        }),
-        None => Ok(()),
+        });
     }
+    let here = tx.opt("SELECT 1 FROM membership WHERE member_id = ? AND valid_to IS NULL", params![member.0]).await?;
+    if here.is_none() {
+        return Err(StoreError::Refused {
+            code: "member.transferred_out",
+            message: "该党员的组织关系已转出本系统，由接收的党组织管理".into(),
+        });
+    }
+    Ok(())
 }
 
 /// An organization by id regardless of the actor's scope (the other side of a transfer).

@@ -99,7 +99,7 @@ impl Store {
         }
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
-        crate::transfer::refuse_if_in_transfer(&mut w.tx, id).await?;
+        crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;
         let states = load_states(&mut w.tx, id).await?;
         let Some(&(kind, _, from, None)) = states.last() else {
             return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));

@@ -290,7 +290,7 @@ impl Store {
         let mut w = Write::begin(&self.db).await?;
         let from = load_org(&mut w.tx, access, current.org_id).await?;
         // Read inside the transaction: a transfer's receive may have moved them meanwhile.
-        crate::transfer::refuse_if_in_transfer(&mut w.tx, id).await?;
+        crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;
         let to = load_org(&mut w.tx, access, to).await?;
         check_receiver(&to)?;
         if from.id == to.id {

@@ -154,6 +154,10 @@ async fn a_letter_to_outside_keeps_the_member_counted_until_the_receipt(b: Backe
     assert_eq!(h.memberships.last().unwrap().valid_to, Some(today()));
     let again = s.request_transfer(&t.system, t.li, &Destination::Org(t.b), "再转", today()).await;
     assert_eq!(again.unwrap_err().code(), "transfer.member_not_active");
+    let moved = s.move_member(&t.system, t.li, t.b, today(), "手工调整").await;
+    assert_eq!(moved.unwrap_err().code(), "member.transferred_out");
+    let status = s.change_status(&t.system, t.li, MemberStatus::Suspended, today(), "处分").await;
+    assert_eq!(status.unwrap_err().code(), "member.transferred_out");
 }
 on_both!(a_letter_to_outside_keeps_the_member_counted_until_the_receipt);
 

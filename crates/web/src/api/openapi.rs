@@ -75,6 +75,7 @@ pub const ERROR_CODES: &[&str] = &[
     "member.phone_invalid",
     "member.filter_invalid",
     "member.in_transfer",
+    "member.transferred_out",
     "transfer.illegal_step",
     "transfer.wrong_side",
     "transfer.not_for_direction",
