@@ -8,6 +8,7 @@
 use qiangji_domain::Date;
 use qiangji_domain::date::parse;
 use qiangji_domain::id_number::IdNumber;
+use qiangji_domain::member::StatusChange;
 use qiangji_domain::member::{Education, MemberId, MemberInput, MemberKind, MemberStatus, Occupation};
 use qiangji_domain::org::{OrgId, OrgInput, OrgKind, Sector, SizeBand};
 use qiangji_stats::{Condition, Dim, Engine, OrgTally};
@@ -118,7 +119,11 @@ async fn random_history(store: &Store, seed: u64, engine: &mut Engine) -> (Vec<O
                 let (mid, joined, _, _) = members[k];
                 let status = MemberStatus::ALL[rng.random_range(0..MemberStatus::ALL.len())];
                 let on = day(&mut rng, joined, today);
-                if store.change_status(&sys, mid, status, on, "状态变更").await.is_ok() {
+                if store
+                    .change_status(&sys, mid, &StatusChange::new(status, on, "状态变更").approved("上级党委", on))
+                    .await
+                    .is_ok()
+                {
                     dates.extend([on, on - chrono::Duration::days(1)]);
                 }
             }

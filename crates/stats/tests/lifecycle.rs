@@ -9,6 +9,7 @@
 use qiangji_domain::Date;
 use qiangji_domain::date::parse;
 use qiangji_domain::id_number::IdNumber;
+use qiangji_domain::member::StatusChange;
 use qiangji_domain::member::{MemberFields, MemberId, MemberInput, MemberStatus};
 use qiangji_domain::org::{OrgId, OrgInput};
 use qiangji_domain::transfer::{self, Direction, Effect, Progress, Side, TransferAction, TransferId, TransferState};
@@ -178,7 +179,10 @@ impl World {
             }
             14..20 => {
                 let to = MemberStatus::ALL[rng.random_range(0..MemberStatus::ALL.len())];
-                let r = self.store.change_status(&self.sys, m, to, on, "状态变更").await;
+                let r = self
+                    .store
+                    .change_status(&self.sys, m, &StatusChange::new(to, on, "状态变更").approved("上级党委", on))
+                    .await;
                 if r.is_ok() {
                     self.members.get_mut(&m).unwrap().status = to;
                 }

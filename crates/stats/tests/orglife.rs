@@ -4,6 +4,7 @@
 
 use chrono::Datelike;
 use qiangji_domain::date::{parse, today};
+use qiangji_domain::member::StatusChange;
 use qiangji_domain::org::{OrgId, OrgInput};
 use qiangji_domain::orglife::{MeetingInput, RequirementKind, RuleSet, Status};
 use qiangji_stats::Engine;
@@ -242,7 +243,15 @@ async fn check_absences_and_structure(url: &str) {
     assert!(streaks(&engine, &sys, street).is_empty());
     assert_eq!(streaks(&engine, &sys, small), vec![(ding, 7, "6_months")]);
     // A member who has died is no longer asked after.
-    store.change_status(&sys, ding, qiangji_domain::member::MemberStatus::Deceased, today(), "病故").await.unwrap();
+    store
+        .change_status(
+            &sys,
+            ding,
+            &StatusChange::new(qiangji_domain::member::MemberStatus::Deceased, today(), "病故")
+                .approved("上级党委", today()),
+        )
+        .await
+        .unwrap();
     engine.catch_up(&store, &sys).await.unwrap();
     assert!(streaks(&engine, &sys, root).is_empty());
 

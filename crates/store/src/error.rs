@@ -29,6 +29,8 @@ pub enum StoreError {
     Transfer(#[from] qiangji_domain::transfer::TransferError),
     #[error("{0}")]
     Letter(#[from] qiangji_domain::transfer::LetterError),
+    #[error("{0}")]
+    Status(#[from] qiangji_domain::member::StatusError),
     /// A business rule with its own stable code (`member.in_transfer`, `transfer.already_open`…).
     #[error("{message}")]
     Refused { code: &'static str, message: String },
@@ -54,6 +56,7 @@ impl StoreError {
             StoreError::Attachment(e) => e.code(),
             StoreError::Transfer(e) => e.code(),
             StoreError::Letter(e) => e.code(),
+            StoreError::Status(e) => e.code(),
             StoreError::Refused { code, .. } => code,
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",

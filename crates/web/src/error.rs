@@ -48,6 +48,7 @@ impl From<StoreError> for AppError {
             | StoreError::Rule(_)
             | StoreError::Transfer(_)
             | StoreError::Letter(_)
+            | StoreError::Status(_)
             | StoreError::Refused { .. }
             | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

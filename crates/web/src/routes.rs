@@ -100,6 +100,8 @@ routes! {
     post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
     get "/members/{member_id}/move" => member::relocate::form, false, "调整党员所在组织表单";
     post "/members/{member_id}/move" => member::relocate::submit, false, "调整党员所在组织";
+    get "/members/{member_id}/status" => member::status::form, false, "变更党籍状态表单";
+    post "/members/{member_id}/status" => member::status::submit, false, "变更党籍状态：停止、恢复、出党、去世（须写原因，去世以外须写批准机关和日期）";
     get "/members/{member_id}/transfer" => transfer::request_form, false, "发起组织关系转接表单（可在全系统查找转入组织）";
     post "/members/{member_id}/transfer" => transfer::request, false, "发起组织关系转接";
     get "/orgs/{org_id}/transfers" => transfer::list, false, "组织关系转接：本组织及下级组织转出和转入的转接";
@@ -140,6 +142,7 @@ routes! {
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";
     put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息";
     post "/api/v1/members/{member_id}/move" => api::member::relocate, false, "调整党员所在组织";
+    post "/api/v1/members/{member_id}/status" => api::member::change_status, false, "变更党籍状态";
     post "/api/v1/members/{member_id}/transfers" => api::transfer::request, false, "发起组织关系转接";
     get "/api/v1/orgs/{org_id}/transfers" => api::transfer::list, false, "本组织及下级组织的组织关系转接（all=true 含已办结）";
     get "/api/v1/transfers/{transfer_id}" => api::transfer::get, false, "一项组织关系转接及其办理记录";

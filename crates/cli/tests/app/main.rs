@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod evidence;
 mod harness;
+mod lifecycle;
 mod orglife;
 mod orgs;
 mod reminders;

@@ -1,9 +1,11 @@
 //! Party members (党员): the national baseline fields, their code sets and validation.
 
 mod ethnicity;
+mod status;
 mod validate;
 
 pub use ethnicity::Ethnicity;
+pub use status::{StatusChange, StatusError};
 pub use validate::{MemberError, MemberFields, MemberInput};
 
 use crate::code_enum;

@@ -7,7 +7,7 @@ use crate::ledger::{NewEntry, Write};
 use crate::org::write::load as load_org;
 use crate::{Store, params};
 use qiangji_domain::Date;
-use qiangji_domain::member::{MemberId, MemberKind, MemberStatus};
+use qiangji_domain::member::{MemberId, MemberKind, MemberStatus, StatusChange};
 
 /// A kind-and-status interval as stored.
 pub(crate) type StateRow = (MemberKind, MemberStatus, Date, Option<Date>);
@@ -62,50 +62,33 @@ pub(crate) fn merge_states(kinds: &[(MemberKind, Date, Option<Date>)], old: &[St
     out
 }
 
-fn allowed(from: MemberStatus, to: MemberStatus) -> bool {
-    use MemberStatus::*;
-    match from {
-        Active => to != Active,
-        Suspended => to != Suspended,
-        // Leaving and death end the record; a readmission is a new member record.
-        _ => false,
-    }
-}
-
 impl Store {
-    /// Changes a member's 党籍状态 from `on`. A reason is required; leaving or death is final.
-    pub async fn change_status(
-        &self,
-        access: &Access,
-        id: MemberId,
-        status: MemberStatus,
-        on: Date,
-        reason: &str,
-    ) -> Result<(), StoreError> {
+    /// Changes a member's 党籍状态: dated, reasoned and (except a death) approved; leaving or
+    /// death is final.
+    pub async fn change_status(&self, access: &Access, id: MemberId, change: &StatusChange) -> Result<(), StoreError> {
         access.require(access.may_edit_members())?;
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid("变更党籍状态须填写原因".into()));
-        }
-        if on > qiangji_domain::date::today() {
-            return Err(StoreError::Invalid("状态变更日期不能晚于今天".into()));
-        }
         let current = self.get_member(access, id).await?;
-        if !allowed(current.status, status) {
-            return Err(StoreError::Invalid(format!(
-                "党籍状态不能由“{}”变更为“{}”",
-                current.status.label(),
-                status.label()
-            )));
-        }
+        let today = qiangji_domain::date::today();
+        change.check(current.status, today)?;
+        let (status, on, reason) = (change.to, change.on, change.reason.as_str());
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;
+        // Read again under the lock: a concurrent change may have come first.
+        let now = w.tx.one("SELECT status FROM member WHERE id = ?", params![id.0]).await?.text(0);
+        change.check(
+            MemberStatus::parse(&now).map_err(|_| StoreError::Other(format!("党员{}的状态无效", id.0)))?,
+            today,
+        )?;
         let states = load_states(&mut w.tx, id).await?;
         let Some(&(kind, _, from, None)) = states.last() else {
             return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));
         };
         if on <= from {
-            return Err(StoreError::Invalid(format!("状态变更日期须晚于当前状态的开始日期（{from}）")));
+            return Err(StoreError::Refused {
+                code: "member.date_before_current_status",
+                message: format!("状态变更日期须晚于当前状态的开始日期（{from}）"),
+            });
         }
         w.tx.exec("UPDATE member_state SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
             .await?;
@@ -124,6 +107,8 @@ impl Store {
                 payload: serde_json::json!({
                     "status": { "old": current.status.code(), "new": status.code() },
                     "on": on.to_string(),
+                    "approved_by": change.approved_by,
+                    "approved_on": change.approved_on.map(|d| d.to_string()),
                 }),
                 reason,
             },
@@ -169,14 +154,5 @@ mod tests {
         let merged = merge_states(&kinds, &old);
         assert_eq!(merged.len(), 2);
         assert!(merged.iter().all(|s| s.1 == MemberStatus::Active));
-    }
-
-    #[test]
-    fn leaving_is_final() {
-        assert!(allowed(MemberStatus::Active, MemberStatus::Suspended));
-        assert!(allowed(MemberStatus::Suspended, MemberStatus::Active));
-        assert!(!allowed(MemberStatus::Active, MemberStatus::Active));
-        assert!(!allowed(MemberStatus::Deceased, MemberStatus::Active));
-        assert!(!allowed(MemberStatus::LeftVoluntary, MemberStatus::Suspended));
     }
 }

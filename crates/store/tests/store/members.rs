@@ -1,5 +1,6 @@
 use crate::fixture::{Backend, d, member, tree};
 use crate::on_both;
+use qiangji_domain::member::StatusChange;
 use qiangji_domain::member::{MemberKind, MemberStatus};
 use qiangji_store::StoreError;
 
@@ -81,12 +82,36 @@ async fn a_status_change_is_dated_reasoned_and_final_once_left(b: Backend) {
     let t = tree(b).await;
     let s = t.store();
     let before = t.head().await;
-    let no_reason = s.change_status(&t.system, t.zhang, MemberStatus::Suspended, d("2024-05-01"), " ").await;
-    assert_eq!(no_reason.unwrap_err().code(), "invalid");
+    let no_reason = s
+        .change_status(
+            &t.system,
+            t.zhang,
+            &StatusChange::new(MemberStatus::Suspended, d("2024-05-01"), " ").approved("上级党委", d("2024-05-01")),
+        )
+        .await;
+    assert_eq!(no_reason.unwrap_err().code(), "member.reason_missing");
+    let unapproved = StatusChange::new(MemberStatus::LeftExpelled, d("2024-05-01"), "严重违纪");
+    let unapproved = s.change_status(&t.system, t.zhang, &unapproved).await;
+    assert_eq!(unapproved.unwrap_err().code(), "member.approval_missing");
     assert_eq!(t.head().await, before, "a refused change writes nothing");
-    s.change_status(&t.system, t.zhang, MemberStatus::Suspended, d("2024-05-01"), "受到留党察看处分").await.unwrap();
-    s.change_status(&t.system, t.zhang, MemberStatus::Active, d("2025-05-01"), "恢复党员权利").await.unwrap();
-    s.change_status(&t.system, t.zhang, MemberStatus::Deceased, d("2026-01-10"), "因病去世").await.unwrap();
+    s.change_status(
+        &t.system,
+        t.zhang,
+        &StatusChange::new(MemberStatus::Suspended, d("2024-05-01"), "受到留党察看处分")
+            .approved("上级党委", d("2024-05-01")),
+    )
+    .await
+    .unwrap();
+    s.change_status(
+        &t.system,
+        t.zhang,
+        &StatusChange::new(MemberStatus::Active, d("2025-05-01"), "恢复党员权利").approved("上级党委", d("2025-05-01")),
+    )
+    .await
+    .unwrap();
+    s.change_status(&t.system, t.zhang, &StatusChange::new(MemberStatus::Deceased, d("2026-01-10"), "因病去世"))
+        .await
+        .unwrap();
     let h = s.member_history(&t.system, t.zhang).await.unwrap();
     let states: Vec<_> = h.states.iter().map(|s| (s.status, s.valid_from, s.valid_to)).collect();
     assert_eq!(
@@ -100,8 +125,14 @@ async fn a_status_change_is_dated_reasoned_and_final_once_left(b: Backend) {
     assert_eq!(s.get_member(&t.system, t.zhang).await.unwrap().status, MemberStatus::Deceased);
     assert_eq!(h.entries.last().unwrap().kind, "member.status_changed");
     let after = t.head().await;
-    let again = s.change_status(&t.system, t.zhang, MemberStatus::Active, d("2026-02-01"), "误操作").await;
-    assert!(matches!(again, Err(StoreError::Invalid(_))), "{again:?}");
+    let again = s
+        .change_status(
+            &t.system,
+            t.zhang,
+            &StatusChange::new(MemberStatus::Active, d("2026-02-01"), "误操作").approved("上级党委", d("2026-02-01")),
+        )
+        .await;
+    assert_eq!(again.unwrap_err().code(), "member.status_illegal");
     assert_eq!(t.head().await, after);
 }
 on_both!(a_status_change_is_dated_reasoned_and_final_once_left);

@@ -4,6 +4,7 @@
 use crate::fixture::{Backend, Tree, d, member, tree};
 use crate::on_both;
 use qiangji_domain::date::today;
+use qiangji_domain::member::StatusChange;
 use qiangji_domain::member::{MemberId, MemberStatus};
 use qiangji_domain::transfer::{TransferAction as A, TransferId, TransferState};
 use qiangji_store::transfer::{Destination, LetterInput};
@@ -95,7 +96,13 @@ async fn an_open_transfer_blocks_manual_changes_and_a_second_transfer(b: Backend
     assert_eq!(again.unwrap_err().code(), "transfer.already_open");
     let moved = s.move_member(&t.system, t.zhang, t.b, today(), "手工调整").await;
     assert_eq!(moved.unwrap_err().code(), "member.in_transfer");
-    let status = s.change_status(&t.system, t.zhang, MemberStatus::Suspended, today(), "处分").await;
+    let status = s
+        .change_status(
+            &t.system,
+            t.zhang,
+            &StatusChange::new(MemberStatus::Suspended, today(), "处分").approved("上级党委", today()),
+        )
+        .await;
     assert_eq!(status.unwrap_err().code(), "member.in_transfer");
     assert_eq!(t.head().await, before, "nothing refused is written");
     // Withdrawn, the member is free again.
@@ -156,7 +163,13 @@ async fn a_letter_to_outside_keeps_the_member_counted_until_the_receipt(b: Backe
     assert_eq!(again.unwrap_err().code(), "transfer.member_not_active");
     let moved = s.move_member(&t.system, t.li, t.b, today(), "手工调整").await;
     assert_eq!(moved.unwrap_err().code(), "member.transferred_out");
-    let status = s.change_status(&t.system, t.li, MemberStatus::Suspended, today(), "处分").await;
+    let status = s
+        .change_status(
+            &t.system,
+            t.li,
+            &StatusChange::new(MemberStatus::Suspended, today(), "处分").approved("上级党委", today()),
+        )
+        .await;
     assert_eq!(status.unwrap_err().code(), "member.transferred_out");
 }
 on_both!(a_letter_to_outside_keeps_the_member_counted_until_the_receipt);

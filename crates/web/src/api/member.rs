@@ -87,3 +87,17 @@ pub async fn relocate(
     app.refresh().await.map_err(err)?;
     Ok(Json(json::member(&app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?)))
 }
+
+pub async fn change_status(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Body(f): Body<crate::member::status::StatusForm>,
+) -> ApiResult<Json<Value>> {
+    let m = scoped::member(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
+    let change =
+        f.change().map_err(|(code, message)| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).json())?;
+    app.store.change_status(&actor.access, m.id, &change).await.map_err(err)?;
+    app.refresh().await.map_err(err)?;
+    Ok(Json(json::member(&app.store.get_member(&actor.access, m.id).await.map_err(err)?)))
+}

@@ -4,6 +4,7 @@ pub mod edit;
 pub mod list;
 pub mod relocate;
 pub mod show;
+pub mod status;
 
 /// Chinese labels of member fields, for forms, change history and errors.
 pub fn field_label(field: &str) -> &str {

@@ -94,12 +94,18 @@ pub fn explain(e: &Entry) -> Event {
             payload["org"].as_str().unwrap_or(""),
             payload["since"].as_str().unwrap_or("")
         )],
-        "member.status_changed" => vec![format!(
-            "{} → {}（{}起）",
-            status_label(&payload["status"]["old"]),
-            status_label(&payload["status"]["new"]),
-            payload["on"].as_str().unwrap_or("")
-        )],
+        "member.status_changed" => {
+            let mut d = vec![format!(
+                "{} → {}（{}起）",
+                status_label(&payload["status"]["old"]),
+                status_label(&payload["status"]["new"]),
+                payload["on"].as_str().unwrap_or("")
+            )];
+            if let Some(by) = payload["approved_by"].as_str().filter(|b| !b.is_empty()) {
+                d.push(format!("批准：{by}，{}", payload["approved_on"].as_str().unwrap_or("")));
+            }
+            d
+        }
         "transfer.requested" => vec![format!(
             "自 {} 转往 {}",
             payload["from_org"].as_str().unwrap_or(""),
