@@ -4,6 +4,7 @@ mod ethnicity;
 mod validate;
 
 pub use ethnicity::Ethnicity;
+pub(crate) use validate::phone_ok;
 pub use validate::{MemberError, MemberFields, MemberInput};
 
 use crate::code_enum;
