@@ -26,6 +26,10 @@ pub enum StoreError {
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
     #[error("{0}")]
+    Floating(#[from] qiangji_domain::floating::FloatingError),
+    #[error("{0}")]
+    Registry(#[from] qiangji_domain::floating::registry::RegistryError),
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -45,6 +49,8 @@ impl StoreError {
             StoreError::DuplicateUsername(_) => "user.username_duplicate",
             StoreError::Rule(e) => e.code(),
             StoreError::Attachment(e) => e.code(),
+            StoreError::Floating(e) => e.code(),
+            StoreError::Registry(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

@@ -46,6 +46,8 @@ impl From<StoreError> for AppError {
             | StoreError::Member(_)
             | StoreError::Attachment(_)
             | StoreError::Rule(_)
+            | StoreError::Floating(_)
+            | StoreError::Registry(_)
             | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,

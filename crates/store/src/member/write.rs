@@ -151,6 +151,24 @@ pub(crate) async fn relocate(
     Ok(())
 }
 
+/// Sets a member's 流动 flag inside `w`, the same column `update_member` writes, and returns the
+/// change as `update_member` records it (`{"floating": [old, new]}`, empty when unchanged), for
+/// the caller's ledger entry. The entry's subject must be `member:N`: the statistics engine
+/// re-reads every member named by an entry it follows.
+pub(crate) async fn set_floating(
+    w: &mut Write,
+    member: MemberId,
+    floating: bool,
+) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
+    let old = w.tx.one("SELECT floating FROM member WHERE id = ?", params![member.0]).await?.flag(0);
+    if old == floating {
+        return Ok(serde_json::Map::new());
+    }
+    w.tx.exec("UPDATE member SET floating = ? WHERE id = ?", params![floating, member.0]).await?;
+    let flag = |b: bool| u8::from(b).to_string();
+    Ok(diff(&[("floating", flag(old))], &[("floating", flag(floating))]))
+}
+
 impl Store {
     /// Registers a member in `org`, a member of it from `since`.
     pub async fn create_member(
