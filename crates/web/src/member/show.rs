@@ -28,6 +28,10 @@ fn event_label(kind: &str) -> &str {
         "member.created" => "登记入库",
         "member.updated" => "信息修改",
         "member.moved" => "组织关系调整",
+        "floating.outflow_registered" => "登记流出",
+        "floating.inflow_registered" => "登记流入",
+        "floating.contact_recorded" => "流动党员联系",
+        "floating.ended" => "结束流动登记",
         other => other,
     }
 }
@@ -71,6 +75,15 @@ pub fn explain(e: &Entry) -> Event {
             payload["org"].as_str().unwrap_or(""),
             payload["since"].as_str().unwrap_or("")
         )],
+        kind if kind.starts_with("floating.") => {
+            let mut lines: Vec<String> = payload["summary"].as_str().map(str::to_owned).into_iter().collect();
+            if let Some(c) = payload["changes"].as_object() {
+                lines.extend(
+                    c.iter().map(|(k, v)| format!("{}：{} → {}", field_label(k), shown(k, &v[0]), shown(k, &v[1]))),
+                );
+            }
+            lines
+        }
         _ => Vec::new(),
     };
     Event {
