@@ -142,3 +142,80 @@ fn floating_members_through_the_api_on_sqlite() {
 fn floating_members_through_the_api_on_postgres() {
     flow(Backend::Postgres);
 }
+
+/// `name=value` parts and one file, as a browser sends the registry form.
+fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "qiangji-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"税务.csv\"\r\nContent-Type: text/csv\r\n\r\n")
+            .into_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn the_pages_forms_refuse_with_the_code_shown_and_a_gbk_extract_is_matched() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let me = app.access_of("dangyuan").self_member_id().unwrap();
+    let row = app
+        .rt
+        .block_on(app.store.db().one("SELECT org_id, id_number FROM member WHERE id = ?", vec![me.into()]))
+        .unwrap();
+    let (branch, id_number) = (row.int(0), row.text(1));
+    let (officer, csrf) = app.login("shuji");
+    let path = format!("/members/{me}/floating");
+    let head = app.head();
+    let r = officer.post_form(
+        &path,
+        &[("csrf", &csrf), ("action", "outflow"), ("outflow_reason", "study"), ("since", "2026-01-01")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("data-code=\"floating.field_missing\"") && r.body.contains("请填写流入地"), "{}", r.body);
+    assert_eq!(app.head(), head);
+    let today = qiangji_domain::date::today().to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("action", "outflow"),
+        ("place", "杭州市西湖区"),
+        ("outflow_reason", "study"),
+        ("since", today.as_str()),
+    ];
+    let r = officer.post_form(&path, &form);
+    assert_eq!((r.status, r.header("location")), (303, Some(path.as_str())), "{}", r.body);
+    let page = officer.get(&path);
+    assert!(page.body.contains("contact-form") && !page.body.contains("outflow-form"), "the next steps only");
+
+    // "张三,某新公司" in GBK, as Excel saves a CSV on a Chinese Windows.
+    let gbk = [0xd5, 0xc5, 0xc8, 0xfd, 0x2c, 0xc4, 0xb3, 0xd0, 0xc2, 0xb9, 0xab, 0xcb, 0xbe];
+    let mut file = format!("{id_number},").into_bytes();
+    file.extend(&gbk[..5]);
+    file.extend(b",");
+    file.extend(&gbk[5..]);
+    file.extend(b",,2026-03-01\r\n");
+    let (content_type, body) = multipart(&[("source", "tax"), ("area", ""), ("encoding", "auto")], &file);
+    let r = officer.request(
+        "POST",
+        &format!("/orgs/{branch}/registry?csrf={csrf}"),
+        &[("content-type", content_type.as_str())],
+        body,
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let report = officer.get(r.header("location").unwrap());
+    assert!(report.body.contains("data-code=\"unit_change\"") && report.body.contains("某新公司"), "{}", report.body);
+    let (content_type, body) = multipart(&[("source", "tax")], b"");
+    let r = officer.request(
+        "POST",
+        &format!("/orgs/{branch}/registry?csrf={csrf}"),
+        &[("content-type", content_type.as_str())],
+        body,
+    );
+    assert!(r.status == 422 && r.body.contains("registry.upload_invalid"), "{}", r.status);
+}
