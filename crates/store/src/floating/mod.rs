@@ -220,6 +220,35 @@ impl Store {
         Ok((regs, contacts))
     }
 
+    /// Members of `org`'s subtree marked 流动 with no open outflow — marked by hand or imported
+    /// before registrations existed — so that someone registers where they went (at most 200).
+    pub async fn list_unregistered_floating(
+        &self,
+        access: &Access,
+        org: OrgId,
+    ) -> Result<Vec<(MemberId, String, OrgId, String)>, StoreError> {
+        let top = self.get_org(access, org).await?;
+        let (pred, scope) = access.member_predicate();
+        let mut p = params![top.path.clone(), format!("{}~", top.path)];
+        p.extend(scope);
+        Ok(self
+            .db
+            .all(
+                &format!(
+                    "SELECT m.id, m.name, o.id, o.name FROM member m JOIN org o ON o.id = m.org_id \
+                     WHERE o.path >= ? AND o.path < ? AND {pred} AND m.floating = 1 \
+                     AND m.status IN ('active', 'suspended') AND NOT EXISTS (SELECT 1 FROM floating f \
+                     WHERE f.member_id = m.id AND f.direction = 'outflow' AND f.ended_on IS NULL) \
+                     ORDER BY o.path, m.id LIMIT 200"
+                ),
+                p,
+            )
+            .await?
+            .iter()
+            .map(|r| (MemberId(r.int(0)), r.text(1), OrgId(r.int(2)), r.text(3)))
+            .collect())
+    }
+
     /// One registration within the grant.
     pub async fn get_floating(&self, access: &Access, id: FloatingId) -> Result<Registration, StoreError> {
         let (pred, scope) = predicate(access);

@@ -234,6 +234,21 @@ impl Store {
         // Re-read inside the transaction: the record may have changed since it was shown.
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         check_unique_id_number(&mut w, fields, Some(id)).await?;
+        if !fields.floating {
+            // The flag follows the outflow registrations; clearing it by hand would leave an open
+            // outflow behind that the statistics no longer count.
+            let open =
+                w.tx.opt(
+                    "SELECT id FROM floating WHERE member_id = ? AND direction = 'outflow' AND ended_on IS NULL",
+                    params![id.0],
+                )
+                .await?;
+            if open.is_some() {
+                return Err(StoreError::Invalid(
+                    "该党员有未结束的流出登记，请在“流动情况”页结束流出，而不是取消流动党员标记".into(),
+                ));
+            }
+        }
         let changes = diff(&field_values(&current.fields), &field_values(fields));
         if changes.is_empty() {
             return Ok(());

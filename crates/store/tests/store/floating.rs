@@ -81,10 +81,22 @@ async fn an_outflow_sets_the_floating_flag_until_it_ends_and_every_step_is_in_th
         serde_json::from_str(&h.entries.iter().find(|e| e.kind == "floating.outflow_registered").unwrap().payload)
             .unwrap();
     assert_eq!(first["changes"]["floating"], serde_json::json!(["0", "1"]));
+    // The flag follows the registrations: it cannot be cleared by hand while out, and a flag set
+    // by hand without a registration is listed for someone to register.
+    s.register_outflow(&t.system, t.li, &outflow("2026-01-10"), "").await.unwrap();
+    let mut li = s.get_member(&t.system, t.li).await.unwrap().fields;
+    li.floating = false;
+    assert_eq!(s.update_member(&t.system, t.li, &li, "").await.unwrap_err().code(), "invalid");
+    assert!(s.list_unregistered_floating(&t.system, t.a).await.unwrap().is_empty());
+    let mut wang = s.get_member(&t.system, t.wang).await.unwrap().fields;
+    wang.floating = true;
+    s.update_member(&t.system, t.wang, &wang, "").await.unwrap();
+    let listed = s.list_unregistered_floating(&t.system, t.street).await.unwrap();
+    assert_eq!(listed.iter().map(|r| r.0).collect::<Vec<_>>(), [t.wang]);
     // Out again after returning.
     s.register_outflow(&t.system, t.zhang, &outflow("2026-04-01"), "").await.unwrap();
-    assert_eq!(s.list_floating(&t.system, t.a, false).await.unwrap().len(), 1);
-    assert_eq!(s.list_floating(&t.system, t.a, true).await.unwrap().len(), 2);
+    assert_eq!(s.list_floating(&t.system, t.a, false).await.unwrap().len(), 2, "张三 and 李四");
+    assert_eq!(s.list_floating(&t.system, t.a, true).await.unwrap().len(), 3);
 }
 on_both!(an_outflow_sets_the_floating_flag_until_it_ends_and_every_step_is_in_the_ledger);
 

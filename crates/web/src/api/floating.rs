@@ -31,7 +31,8 @@ pub struct ListQuery {
     ended: String,
 }
 
-/// Open outflows of the subtree's members and the inflows it hosts, with warnings.
+/// Open outflows of the subtree's members and the inflows it hosts, with warnings, and the
+/// members marked 流动 with no outflow registered (`unregistered`, at most 200).
 pub async fn list(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -43,7 +44,19 @@ pub async fn list(
     let today = today();
     let of =
         |d: Direction| regs.iter().filter(|r| r.direction == d).map(|r| json::floating(r, today)).collect::<Vec<_>>();
-    Ok(Json(j!({ "outflows": of(Direction::Outflow), "inflows": of(Direction::Inflow) })))
+    let unregistered: Vec<Value> = app
+        .store
+        .list_unregistered_floating(&actor.access, OrgId(id))
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|(m, name, o, org_name)| j!({ "member_id": m.0, "name": name, "org_id": o.0, "org_name": org_name }))
+        .collect();
+    Ok(Json(j!({
+        "outflows": of(Direction::Outflow),
+        "inflows": of(Direction::Inflow),
+        "unregistered": unregistered,
+    })))
 }
 
 /// A member's step: `{"action": "outflow" | "contact" | "end", …}`; answers the member's

@@ -26,6 +26,8 @@ struct OrgPage<'a> {
     org: Org,
     outflows: Vec<Row>,
     inflows: Vec<Row>,
+    /// Marked 流动 without an open outflow: (member id, name, org id, org name).
+    unregistered: Vec<(i64, String, i64, String)>,
     may_edit: bool,
     input: FloatingPayload,
     alert: Option<(&'static str, String)>,
@@ -43,11 +45,19 @@ async fn render_page(
     let today = qiangji_domain::date::today();
     let regs = app.store.list_floating(&actor.access, org.id, false).await?;
     let (outflows, inflows): (Vec<_>, Vec<_>) = regs.iter().partition(|r| r.direction == Direction::Outflow);
+    let unregistered = app
+        .store
+        .list_unregistered_floating(&actor.access, org.id)
+        .await?
+        .into_iter()
+        .map(|(m, name, o, org_name)| (m.0, name, o.0, org_name))
+        .collect();
     let status = if alert.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = OrgPage {
         layout: Layout::new(format!("流动党员 · {}", org.fields.name), actor),
         outflows: outflows.into_iter().map(|r| row(r, today)).collect(),
         inflows: inflows.into_iter().map(|r| row(r, today)).collect(),
+        unregistered,
         may_edit: actor.access.may_edit_members(),
         org,
         input,
