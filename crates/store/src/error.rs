@@ -35,6 +35,10 @@ pub enum StoreError {
     #[error("{message}")]
     Refused { code: &'static str, message: String },
     #[error("{0}")]
+    Floating(#[from] qiangji_domain::floating::FloatingError),
+    #[error("{0}")]
+    Registry(#[from] qiangji_domain::floating::registry::RegistryError),
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -58,6 +62,8 @@ impl StoreError {
             StoreError::Letter(e) => e.code(),
             StoreError::Status(e) => e.code(),
             StoreError::Refused { code, .. } => code,
+            StoreError::Floating(e) => e.code(),
+            StoreError::Registry(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

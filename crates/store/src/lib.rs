@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod check;
 pub mod db;
 pub mod error;
+pub mod floating;
 pub mod ledger;
 pub mod member;
 mod migrate;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_transfers.sql"),
         postgres: include_str!("../migrations/postgres/0007_transfers.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_floating",
+        sqlite: include_str!("../migrations/sqlite/0009_floating.sql"),
+        postgres: include_str!("../migrations/postgres/0009_floating.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

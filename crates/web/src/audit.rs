@@ -37,6 +37,11 @@ pub fn kind_label(kind: &str) -> &str {
         "member.updated" => "修改党员信息",
         "member.moved" => "调整党员所在组织",
         "user.created" => "创建用户",
+        "floating.outflow_registered" => "登记流出党员",
+        "floating.inflow_registered" => "登记流入党员",
+        "floating.contact_recorded" => "流动党员联系记录",
+        "floating.ended" => "结束流动党员登记",
+        "registry.imported" => "导入名单比对",
         other => other,
     }
 }
@@ -53,6 +58,16 @@ fn summary(e: &Entry) -> String {
         }
         "org.dissolved" => format!("{}名党员转入{}", p["members_moved"], p["receiver"].as_str().unwrap_or("")),
         "user.created" => p["username"].as_str().unwrap_or("").to_owned(),
+        "floating.inflow_registered" | "floating.ended" => p["summary"].as_str().unwrap_or("").to_owned(),
+        "registry.imported" => format!(
+            "{}：{}行，匹配{}行，需核实{}项",
+            p["file_name"].as_str().unwrap_or(""),
+            p["rows"],
+            p["matched"],
+            p["arrivals"].as_i64().unwrap_or(0)
+                + p["departures"].as_i64().unwrap_or(0)
+                + p["unit_changes"].as_i64().unwrap_or(0)
+        ),
         _ => String::new(),
     }
 }

@@ -50,6 +50,8 @@ impl From<StoreError> for AppError {
             | StoreError::Letter(_)
             | StoreError::Status(_)
             | StoreError::Refused { .. }
+            | StoreError::Floating(_)
+            | StoreError::Registry(_)
             | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,6 +9,7 @@ mod assets;
 mod audit;
 pub mod auth;
 mod error;
+mod floating;
 mod home;
 mod member;
 mod org;

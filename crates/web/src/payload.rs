@@ -251,3 +251,68 @@ mod tests {
         assert!(serde_json::from_str::<MemberPayload>(r#"{"floating":"maybe"}"#).is_err());
     }
 }
+
+/// A floating-member step as sent, from the forms and the API alike: `action` says which
+/// (`outflow`, `contact`, `end` on a member; `inflow`, `end` on an organization) and only that
+/// action's fields are read. `reason` is why, for the ledger; the outflow's reason code is
+/// `outflow_reason` and the end's `end_reason`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct FloatingPayload {
+    pub action: String,
+    pub place: String,
+    pub unit: String,
+    pub outflow_reason: String,
+    pub fixed_place: Flag,
+    pub since: String,
+    pub expected_return: String,
+    pub activity_card: String,
+    pub phone: String,
+    pub name: String,
+    pub id_number: String,
+    pub origin_org: String,
+    pub origin_place: String,
+    pub on: String,
+    pub way: String,
+    pub note: String,
+    pub end_reason: String,
+    /// The registration an `end` on an organization is about.
+    pub floating_id: Text,
+    pub reason: String,
+}
+
+impl FloatingPayload {
+    pub fn outflow(&self) -> qiangji_domain::floating::OutflowInput {
+        qiangji_domain::floating::OutflowInput {
+            place: self.place.clone(),
+            unit: self.unit.clone(),
+            reason: self.outflow_reason.clone(),
+            fixed_place: self.fixed_place.0,
+            since: self.since.clone(),
+            expected_return: self.expected_return.clone(),
+            activity_card: self.activity_card.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+
+    pub fn inflow(&self) -> qiangji_domain::floating::InflowInput {
+        qiangji_domain::floating::InflowInput {
+            name: self.name.clone(),
+            id_number: self.id_number.clone(),
+            origin_org: self.origin_org.clone(),
+            origin_place: self.origin_place.clone(),
+            unit: self.unit.clone(),
+            since: self.since.clone(),
+            activity_card: self.activity_card.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+
+    pub fn contact(&self) -> qiangji_domain::floating::ContactInput {
+        qiangji_domain::floating::ContactInput { on: self.on.clone(), way: self.way.clone(), note: self.note.clone() }
+    }
+
+    pub fn end(&self) -> qiangji_domain::floating::EndInput {
+        qiangji_domain::floating::EndInput { on: self.on.clone(), reason: self.end_reason.clone() }
+    }
+}

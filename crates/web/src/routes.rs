@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org, orglife, reminder, stats, transfer};
+use crate::{App, api, assets, audit, auth, floating, home, member, org, orglife, reminder, stats, transfer};
 use axum::Router;
 use std::sync::Arc;
 
@@ -108,6 +108,12 @@ routes! {
     get "/transfers/{transfer_id}" => transfer::show, false, "一项组织关系转接：状态、办理记录和可办理的步骤";
     post "/transfers/{transfer_id}/steps" => transfer::step, false, "办理组织关系转接的一步";
     get "/transfers/{transfer_id}/letter" => transfer::letter, false, "打印组织关系介绍信（存根、介绍信、回执）";
+    get "/orgs/{org_id}/floating" => floating::org::page, false, "流动党员：本组织及下级组织的流出党员（流入地、外出日期、最近联系、提示）和流入党员";
+    post "/orgs/{org_id}/floating" => floating::org::submit, false, "登记流入党员（action=inflow）或结束一条流入登记（action=end）";
+    get "/members/{member_id}/floating" => floating::member::page, false, "党员流动情况：流出、流入登记和联系记录";
+    post "/members/{member_id}/floating" => floating::member::submit, false, "登记流出、联系或结束流出（action=outflow|contact|end）";
+    get "/orgs/{org_id}/registry" => floating::registry::page, false, "信息比对：导入公安、市场监管、税务名单，查看比对结果（batch=导入编号）";
+    post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file、source、area、encoding；csrf 在地址中）";
     get "/audit" => audit::page, false, "审计日志";
 
     get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
@@ -148,6 +154,10 @@ routes! {
     get "/api/v1/transfers/{transfer_id}" => api::transfer::get, false, "一项组织关系转接及其办理记录";
     post "/api/v1/transfers/{transfer_id}/steps" => api::transfer::take_step, false, "办理组织关系转接的一步";
     get "/api/v1/members/{member_id}/history" => api::member::history, false, "党员历史";
+    get "/api/v1/orgs/{org_id}/floating" => api::floating::list, false, "流动党员：流出（outflows，含提示 warnings）和流入（inflows）登记（ended=1 含已结束）";
+    post "/api/v1/orgs/{org_id}/floating" => api::floating::org_action, false, "登记流入（action=inflow）或结束一条登记（action=end，floating_id）";
+    post "/api/v1/members/{member_id}/floating" => api::floating::member_action, false, "党员流动：登记流出、联系或结束流出（action=outflow|contact|end）";
+    post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 CSV；source=police|market|tax，area，file_name，encoding=auto|utf8|gbk）";
     get "/api/v1/audit" => api::audit::list, false, "审计日志";
 }
 

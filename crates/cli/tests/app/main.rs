@@ -4,6 +4,7 @@
 mod bad_input;
 mod browser;
 mod evidence;
+mod floating;
 mod harness;
 mod lifecycle;
 mod orglife;

@@ -6,6 +6,7 @@ mod validate;
 
 pub use ethnicity::Ethnicity;
 pub use status::{StatusChange, StatusError};
+pub(crate) use validate::phone_ok;
 pub use validate::{MemberError, MemberFields, MemberInput};
 
 use crate::code_enum;

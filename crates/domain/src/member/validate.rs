@@ -190,7 +190,7 @@ impl Check {
     }
 }
 
-fn phone_ok(p: &str) -> bool {
+pub(crate) fn phone_ok(p: &str) -> bool {
     let digits: String = p.chars().filter(|c| !matches!(c, '-' | ' ' | '+')).collect();
     digits.chars().all(|c| c.is_ascii_digit()) && (7..=15).contains(&digits.len())
 }

@@ -3,7 +3,7 @@
 mod status;
 pub(crate) mod write;
 
-pub(crate) use write::relocate;
+pub(crate) use write::{relocate, set_floating};
 
 use crate::access::Access;
 use crate::db::Row;

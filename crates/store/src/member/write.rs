@@ -191,6 +191,24 @@ pub(crate) async fn insert_member(
     Ok(MemberId(id))
 }
 
+/// Sets a member's 流动 flag inside `w`, the same column `update_member` writes, and returns the
+/// change as `update_member` records it (`{"floating": [old, new]}`, empty when unchanged), for
+/// the caller's ledger entry. The entry's subject must be `member:N`: the statistics engine
+/// re-reads every member named by an entry it follows.
+pub(crate) async fn set_floating(
+    w: &mut Write,
+    member: MemberId,
+    floating: bool,
+) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
+    let old = w.tx.one("SELECT floating FROM member WHERE id = ?", params![member.0]).await?.flag(0);
+    if old == floating {
+        return Ok(serde_json::Map::new());
+    }
+    w.tx.exec("UPDATE member SET floating = ? WHERE id = ?", params![floating, member.0]).await?;
+    let flag = |b: bool| u8::from(b).to_string();
+    Ok(diff(&[("floating", flag(old))], &[("floating", flag(floating))]))
+}
+
 impl Store {
     /// Registers a member in `org`, a member of it from `since`.
     pub async fn create_member(
@@ -226,6 +244,21 @@ impl Store {
         // Re-read inside the transaction: the record may have changed since it was shown.
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         check_unique_id_number(&mut w, fields, Some(id)).await?;
+        if !fields.floating {
+            // The flag follows the outflow registrations; clearing it by hand would leave an open
+            // outflow behind that the statistics no longer count.
+            let open =
+                w.tx.opt(
+                    "SELECT id FROM floating WHERE member_id = ? AND direction = 'outflow' AND ended_on IS NULL",
+                    params![id.0],
+                )
+                .await?;
+            if open.is_some() {
+                return Err(StoreError::Invalid(
+                    "该党员有未结束的流出登记，请在“流动情况”页结束流出，而不是取消流动党员标记".into(),
+                ));
+            }
+        }
         let changes = diff(&field_values(&current.fields), &field_values(fields));
         if changes.is_empty() {
             return Ok(());

@@ -4,6 +4,7 @@
 mod attachments;
 mod bulk;
 mod fixture;
+mod floating;
 mod ledger_and_check;
 mod members;
 mod orglife;

@@ -229,3 +229,64 @@ pub fn outbox_row(r: &qiangji_store::reminder::OutboxRow) -> Value {
         "deliveries": deliveries,
     })
 }
+
+/// A floating registration with its warnings on `today`; the identity number is masked.
+pub fn floating(r: &qiangji_store::floating::Registration, today: qiangji_domain::Date) -> Value {
+    let opt = |d: Option<qiangji_domain::Date>| d.map(|d| d.to_string());
+    json!({
+        "id": r.id.0,
+        "direction": r.direction.code(),
+        "member_id": r.member_id.map(|m| m.0),
+        "org_id": r.org_id.0,
+        "org_name": r.org_name,
+        "name": r.name,
+        "id_number": r.id_number,
+        "place": r.place,
+        "unit": r.unit,
+        "outflow_reason": r.reason.map(|x| x.code()),
+        "fixed_place": r.fixed_place,
+        "origin_org": r.origin_org,
+        "since": r.since.to_string(),
+        "expected_return": opt(r.expected_return),
+        "activity_card": r.activity_card,
+        "last_contact": opt(r.last_contact),
+        "ended_on": opt(r.ended.map(|e| e.0)),
+        "end_reason": r.ended.map(|e| e.1.code()),
+        "warnings": crate::floating::warnings_of(r, today).iter().map(|w| w.code()).collect::<Vec<_>>(),
+    })
+}
+
+/// A contact record.
+pub fn contact(c: &qiangji_store::floating::ContactRecord) -> Value {
+    json!({
+        "floating_id": c.floating_id.0,
+        "on": c.on.to_string(),
+        "way": c.way.code(),
+        "note": c.note,
+        "recorded_by": c.recorded_by,
+        "recorded_at": c.recorded_at,
+    })
+}
+
+/// The outcome of a registry import.
+pub fn match_report(batch: i64, r: &qiangji_domain::floating::registry::MatchReport) -> Value {
+    use qiangji_domain::floating::registry::RegistryFlag;
+    json!({
+        "batch_id": batch,
+        "rows": r.rows,
+        "matched": r.matched,
+        "unknown": r.unknown,
+        "arrivals": r.count(RegistryFlag::Arrival),
+        "departures": r.count(RegistryFlag::Departure),
+        "unit_changes": r.count(RegistryFlag::UnitChange),
+        "flagged": r.flagged.iter().map(|m| json!({
+            "line": m.line,
+            "member_id": m.member.0,
+            "name": m.member_name,
+            "id_number": m.id_number.masked(),
+            "flags": m.flags.iter().map(|f| f.code()).collect::<Vec<_>>(),
+            "detail": m.detail,
+        })).collect::<Vec<_>>(),
+        "invalid": r.invalid.iter().map(|i| json!({ "line": i.line, "reason": i.reason })).collect::<Vec<_>>(),
+    })
+}

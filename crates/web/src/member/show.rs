@@ -43,6 +43,10 @@ fn event_label(kind: &str) -> &str {
         "transfer.withdrawn" => "撤回组织关系转接",
         "transfer.rejected" => "组织关系转接不予办理",
         "transfer.expired" => A::Expire.label(),
+        "floating.outflow_registered" => "登记流出",
+        "floating.inflow_registered" => "登记流入",
+        "floating.contact_recorded" => "流动党员联系",
+        "floating.ended" => "结束流动登记",
         other => other,
     }
 }
@@ -123,6 +127,15 @@ pub fn explain(e: &Entry) -> Event {
             state_label(&payload["state"]["new"]),
             payload["on"].as_str().unwrap_or("")
         )],
+        kind if kind.starts_with("floating.") => {
+            let mut lines: Vec<String> = payload["summary"].as_str().map(str::to_owned).into_iter().collect();
+            if let Some(c) = payload["changes"].as_object() {
+                lines.extend(
+                    c.iter().map(|(k, v)| format!("{}：{} → {}", field_label(k), shown(k, &v[0]), shown(k, &v[1]))),
+                );
+            }
+            lines
+        }
         _ => Vec::new(),
     };
     Event {
