@@ -6,6 +6,7 @@
 
 pub mod code;
 pub mod date;
+pub mod development;
 pub mod id_number;
 pub mod member;
 pub mod name;
