@@ -48,6 +48,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_orglife_rules.sql"),
         postgres: include_str!("../migrations/postgres/0006_orglife_rules.sql"),
     },
+    // 0007 is taken by work on another branch; numbers need not be contiguous.
+    Migration {
+        version: 8,
+        name: "0008_development",
+        sqlite: include_str!("../migrations/sqlite/0008_development.sql"),
+        postgres: include_str!("../migrations/postgres/0008_development.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -10,12 +10,14 @@
 //! What does not belong here: storing developees and steps, checking that sponsors are full members
 //! (the store does that against member records), pages and JSON.
 
+mod applicant;
 mod calendar;
 mod machine;
 mod next;
 #[cfg(test)]
 mod tests;
 
+pub use applicant::{Applicant, ApplicantError, ApplicantInput};
 pub use calendar::{add_months, add_working_days};
 pub use machine::{DevAction, DevError, DevFacts, DevState, Vote, apply, start};
 pub use next::{DevWarning, Due, legal_steps, next_steps};

@@ -87,7 +87,7 @@ pub(crate) fn initial_states(f: &MemberFields) -> Vec<(MemberKind, Date, Option<
 }
 
 /// An organization that can hold members: in scope, not dissolved, not a 党小组.
-fn check_receiver(org: &Org) -> Result<(), StoreError> {
+pub(crate) fn check_receiver(org: &Org) -> Result<(), StoreError> {
     if org.is_dissolved() {
         return Err(OrgError::Dissolved.into());
     }
@@ -151,6 +151,95 @@ pub(crate) async fn relocate(
     Ok(())
 }
 
+/// Registers a member in `org` from `since` inside `w` (the caller has checked the role and dates).
+pub(crate) async fn insert(
+    w: &mut Write,
+    access: &Access,
+    org: &Org,
+    fields: &MemberFields,
+    since: Date,
+    reason: &str,
+) -> Result<MemberId, StoreError> {
+    check_receiver(org)?;
+    check_unique_id_number(w, fields, None).await?;
+    let id = next_id(&mut w.tx, "member").await?;
+    let mut p = params![id, org.id.0, MemberStatus::Active.code()];
+    p.append(&mut field_params(fields));
+    let marks = vec!["?"; p.len()].join(", ");
+    w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
+    w.tx.exec("INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)", params![id, org.id.0, since])
+        .await?;
+    for (kind, from, to) in initial_states(fields) {
+        w.tx.exec(
+            "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+            params![id, kind.code(), MemberStatus::Active.code(), from, to],
+        )
+        .await?;
+    }
+    let mut payload = as_object(&field_values(fields));
+    payload["org_id"] = serde_json::json!(org.id.0);
+    payload["org"] = serde_json::json!(org.fields.name);
+    payload["since"] = serde_json::json!(since.to_string());
+    w.record(
+        access,
+        NewEntry { kind: "member.created", org_path: &org.path, subject: format!("member:{id}"), payload, reason },
+    )
+    .await?;
+    Ok(MemberId(id))
+}
+
+/// Replaces a member's attributes inside `w`; a change of kind or dates re-derives the kind spans.
+pub(crate) async fn update(
+    w: &mut Write,
+    access: &Access,
+    org: &Org,
+    id: MemberId,
+    current: &MemberFields,
+    fields: &MemberFields,
+    reason: &str,
+) -> Result<(), StoreError> {
+    check_unique_id_number(w, fields, Some(id)).await?;
+    let changes = diff(&field_values(current), &field_values(fields));
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut p = field_params(fields);
+    p.push(id.0.into());
+    w.tx.exec(
+            "UPDATE member SET name = ?, initials = ?, sex = ?, ethnicity = ?, birth_date = ?, native_place = ?, id_number = ?, \
+             education = ?, school = ?, major = ?, degree = ?, occupation = ?, work_unit = ?, job_title = ?, \
+             work_started_on = ?, phone = ?, address = ?, joined_on = ?, full_on = ?, kind = ?, floating = ?, \
+             lost_contact = ?, hardship = ?, postless = ? WHERE id = ?",
+            p,
+        )
+        .await?;
+    if current.kind != fields.kind || current.joined_on != fields.joined_on || current.full_on != fields.full_on {
+        // Kind history follows from the dates; a correction replaces the derived spans (the
+        // ledger keeps what they were before) while status changes keep their dates.
+        let old = super::status::load_states(&mut w.tx, id).await?;
+        w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
+        for (kind, status, from, to) in super::status::merge_states(&initial_states(fields), &old) {
+            w.tx.exec(
+                "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+                params![id.0, kind.code(), status.code(), from, to],
+            )
+            .await?;
+        }
+    }
+    w.record(
+        access,
+        NewEntry {
+            kind: "member.updated",
+            org_path: &org.path,
+            subject: format!("member:{}", id.0),
+            payload: serde_json::json!({ "changes": changes }),
+            reason,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Registers a member in `org`, a member of it from `since`.
     pub async fn create_member(
@@ -170,36 +259,9 @@ impl Store {
         }
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, org).await?;
-        check_receiver(&org)?;
-        check_unique_id_number(&mut w, fields, None).await?;
-        let id = next_id(&mut w.tx, "member").await?;
-        let mut p = params![id, org.id.0, MemberStatus::Active.code()];
-        p.append(&mut field_params(fields));
-        let marks = vec!["?"; p.len()].join(", ");
-        w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
-        w.tx.exec(
-            "INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)",
-            params![id, org.id.0, since],
-        )
-        .await?;
-        for (kind, from, to) in initial_states(fields) {
-            w.tx.exec(
-                "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-                params![id, kind.code(), MemberStatus::Active.code(), from, to],
-            )
-            .await?;
-        }
-        let mut payload = as_object(&field_values(fields));
-        payload["org_id"] = serde_json::json!(org.id.0);
-        payload["org"] = serde_json::json!(org.fields.name);
-        payload["since"] = serde_json::json!(since.to_string());
-        w.record(
-            access,
-            NewEntry { kind: "member.created", org_path: &org.path, subject: format!("member:{id}"), payload, reason },
-        )
-        .await?;
+        let id = insert(&mut w, access, &org, fields, since, reason).await?;
         w.commit().await?;
-        Ok(MemberId(id))
+        Ok(id)
     }
 
     /// Corrects or updates a member's attributes. Becoming a full member starts a new kind span.
@@ -215,48 +277,7 @@ impl Store {
         let mut w = Write::begin(&self.db).await?;
         // Re-read inside the transaction: the record may have changed since it was shown.
         let org = load_org(&mut w.tx, access, current.org_id).await?;
-        check_unique_id_number(&mut w, fields, Some(id)).await?;
-        let changes = diff(&field_values(&current.fields), &field_values(fields));
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let mut p = field_params(fields);
-        p.push(id.0.into());
-        w.tx.exec(
-            "UPDATE member SET name = ?, initials = ?, sex = ?, ethnicity = ?, birth_date = ?, native_place = ?, id_number = ?, \
-             education = ?, school = ?, major = ?, degree = ?, occupation = ?, work_unit = ?, job_title = ?, \
-             work_started_on = ?, phone = ?, address = ?, joined_on = ?, full_on = ?, kind = ?, floating = ?, \
-             lost_contact = ?, hardship = ?, postless = ? WHERE id = ?",
-            p,
-        )
-        .await?;
-        if current.fields.kind != fields.kind
-            || current.fields.joined_on != fields.joined_on
-            || current.fields.full_on != fields.full_on
-        {
-            // Kind history follows from the dates; a correction replaces the derived spans (the
-            // ledger keeps what they were before) while status changes keep their dates.
-            let old = super::status::load_states(&mut w.tx, id).await?;
-            w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
-            for (kind, status, from, to) in super::status::merge_states(&initial_states(fields), &old) {
-                w.tx.exec(
-                    "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-                    params![id.0, kind.code(), status.code(), from, to],
-                )
-                .await?;
-            }
-        }
-        w.record(
-            access,
-            NewEntry {
-                kind: "member.updated",
-                org_path: &org.path,
-                subject: format!("member:{}", id.0),
-                payload: serde_json::json!({ "changes": changes }),
-                reason,
-            },
-        )
-        .await?;
+        update(&mut w, access, &org, id, &current.fields, fields, reason).await?;
         w.commit().await
     }
 

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod bulk;
+mod development;
 mod fixture;
 mod ledger_and_check;
 mod members;
