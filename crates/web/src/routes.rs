@@ -2,7 +2,7 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, home, member, org, orglife, reminder, stats};
+use crate::{App, api, assets, audit, auth, development, home, member, org, orglife, reminder, stats};
 use axum::Router;
 use std::sync::Arc;
 
@@ -100,6 +100,11 @@ routes! {
     post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
     get "/members/{member_id}/move" => member::relocate::form, false, "调整党员所在组织表单";
     post "/members/{member_id}/move" => member::relocate::submit, false, "调整党员所在组织";
+    get "/orgs/{org_id}/development" => development::list::page, false, "发展党员：本组织及下级组织的入党申请人、积极分子、发展对象、预备党员，下一步骤、期限与提示，年度计划";
+    post "/orgs/{org_id}/development/apply" => development::list::apply, false, "登记入党申请";
+    post "/orgs/{org_id}/development/plan" => development::list::plan, false, "制定或调整年度发展计划";
+    get "/developees/{developee_id}" => development::show::page, false, "发展党员个人：发展过程与下一步骤";
+    post "/developees/{developee_id}/steps" => development::show::record, false, "登记发展党员的下一步骤";
     get "/audit" => audit::page, false, "审计日志";
 
     get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
@@ -135,6 +140,10 @@ routes! {
     put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息";
     post "/api/v1/members/{member_id}/move" => api::member::relocate, false, "调整党员所在组织";
     get "/api/v1/members/{member_id}/history" => api::member::history, false, "党员历史";
+    get "/api/v1/orgs/{org_id}/development" => api::development::list, false, "发展党员：各阶段人数、本年度计划与完成、每人的下一步骤与提示";
+    post "/api/v1/orgs/{org_id}/development" => api::development::create, false, "登记入党申请";
+    get "/api/v1/developees/{developee_id}" => api::development::get, false, "发展党员个人：发展过程、下一步骤、可登记的步骤";
+    post "/api/v1/developees/{developee_id}/steps" => api::development::add_step, false, "登记下一步骤（step、on 及该步骤所需内容）";
     get "/api/v1/audit" => api::audit::list, false, "审计日志";
 }
 

@@ -27,7 +27,10 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}"].iter().any(|id| r.path.contains(id)) {
+    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{developee_id}"]
+        .iter()
+        .any(|id| r.path.contains(id))
+    {
         return Expect::ScopedById;
     }
     match (r.method, r.path) {
@@ -58,6 +61,24 @@ struct Ids {
     foreign_meeting: (i64, i64),
     /// Another user's notification, of a reminder of the sibling branch.
     foreign_notification: i64,
+    /// Applicants for membership (发展党员) of the branch and of the sibling branch.
+    own_developee: i64,
+    foreign_developee: i64,
+}
+
+/// Registers an application with `org` (as the system) and returns the developee's id.
+async fn developee(app: &TestApp, org: i64, seq: u16) -> i64 {
+    let born = qiangji_domain::date::parse("2001-01-01").unwrap();
+    let input = qiangji_domain::development::ApplicantInput {
+        name: "越权测试申请人".into(),
+        id_number: qiangji_domain::id_number::IdNumber::compose(110101, born, seq).to_string(),
+        ethnicity: "01".into(),
+        education: "university".into(),
+        occupation: "worker".into(),
+        applied_on: "2025-01-02".into(),
+        ..Default::default()
+    };
+    app.store.register_applicant(&app.system(), qiangji_domain::org::OrgId(org), &input, "").await.unwrap().0
 }
 
 /// Enqueues a reminder of `org` (as the server does) and notifies `user` of it in the application;
@@ -151,13 +172,24 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_member: (fm.int(0), fm.text(1)),
             foreign_meeting: meeting(app, sibling.int(0)).await,
             foreign_notification: notification(app, sibling.int(0), zuzhibu).await,
+            own_developee: developee(app, own.id.0, 991).await,
+            foreign_developee: developee(app, sibling.int(0), 993).await,
         }
     })
 }
 
-/// The path with its ids: an organization, a member, a meeting and one of its attachments, a notification.
-fn fill(path: &str, org: i64, member: i64, (meeting, attachment): (i64, i64), notification: i64) -> String {
+/// The path with its ids: an organization, a member, a meeting and one of its attachments, a
+/// notification, a developee.
+fn fill(
+    path: &str,
+    org: i64,
+    member: i64,
+    (meeting, attachment): (i64, i64),
+    notification: i64,
+    developee: i64,
+) -> String {
     path.replace("{org_id}", &org.to_string())
+        .replace("{developee_id}", &developee.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
         .replace("{attachment_id}", &attachment.to_string())
@@ -213,7 +245,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     &c,
                     &csrf,
                     r,
-                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), 99_999_999),
+                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), 99_999_999, 99_999_999),
                     ids.own_org,
                 );
                 assert!(
@@ -225,7 +257,14 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, ids.foreign_notification);
+                    let path = fill(
+                        r.path,
+                        *org,
+                        ids.foreign_member.0,
+                        ids.foreign_meeting,
+                        ids.foreign_notification,
+                        ids.foreign_developee,
+                    );
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
                         resp.status,
@@ -240,7 +279,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 }
                 if r.method == "GET" {
                     // The same route inside the branch works, so the 404 above is the scope at work.
-                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, 0);
+                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, 0, ids.own_developee);
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
                     assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");
