@@ -6,6 +6,7 @@ use super::{COLUMNS, DevStep, applicant_of, replay};
 use crate::access::Access;
 use crate::error::StoreError;
 use crate::ledger::{NewEntry, Write};
+use crate::member::status::set_status;
 use crate::member::write::{check_receiver, insert as insert_member, update as update_member};
 use crate::org::write::{load as load_org, next_id};
 use crate::{Store, params};
@@ -225,6 +226,30 @@ impl Store {
                 fields.full_on = after.full_on;
                 let member_org = load_org(&mut w.tx, access, current.org_id).await?;
                 update_member(&mut w, access, &member_org, member, &current.fields, &fields, reason.trim()).await?;
+            }
+            DevAction::Cancel => {
+                // 取消预备党员资格: the member record leaves the register from that day, like the
+                // other ways of leaving, and their open membership ends.
+                let member = member_id.ok_or_else(|| StoreError::Other("预备党员没有党员记录".into()))?;
+                let (pred, scope) = access.member_predicate();
+                let mut p = params![member.0];
+                p.extend(scope);
+                let r = w
+                    .tx
+                    .one(&format!("SELECT m.org_id, m.status FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}"), p)
+                    .await?;
+                let status = MemberStatus::parse(&r.text(1)).map_err(|e| StoreError::Other(e.to_string()))?;
+                if !status.holds_membership() {
+                    return Err(StoreError::Invalid(format!("该党员状态为“{}”，不能取消预备党员资格", status.label())));
+                }
+                let member_org = load_org(&mut w.tx, access, OrgId(r.int(0))).await?;
+                let why = if reason.trim().is_empty() { "取消预备党员资格" } else { reason.trim() };
+                set_status(&mut w, access, &member_org, member, status, MemberStatus::LeftCancelled, on, why).await?;
+                w.tx.exec(
+                    "UPDATE membership SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL",
+                    params![on, member.0],
+                )
+                .await?;
             }
             _ => {}
         }

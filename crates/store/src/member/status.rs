@@ -72,6 +72,50 @@ fn allowed(from: MemberStatus, to: MemberStatus) -> bool {
     }
 }
 
+/// Ends the current kind/status span on `on` and starts one with `status`, inside `w`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn set_status(
+    w: &mut Write,
+    access: &Access,
+    org: &crate::org::Org,
+    id: MemberId,
+    old: MemberStatus,
+    status: MemberStatus,
+    on: Date,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let states = load_states(&mut w.tx, id).await?;
+    let Some(&(kind, _, from, None)) = states.last() else {
+        return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));
+    };
+    if on <= from {
+        return Err(StoreError::Invalid(format!("状态变更日期须晚于当前状态的开始日期（{from}）")));
+    }
+    w.tx.exec("UPDATE member_state SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
+        .await?;
+    w.tx.exec(
+        "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+        params![id.0, kind.code(), status.code(), on, None::<Date>],
+    )
+    .await?;
+    w.tx.exec("UPDATE member SET status = ? WHERE id = ?", params![status.code(), id.0]).await?;
+    w.record(
+        access,
+        NewEntry {
+            kind: "member.status_changed",
+            org_path: &org.path,
+            subject: format!("member:{}", id.0),
+            payload: serde_json::json!({
+                "status": { "old": old.code(), "new": status.code() },
+                "on": on.to_string(),
+            }),
+            reason,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Changes a member's 党籍状态 from `on`. A reason is required; leaving or death is final.
     pub async fn change_status(
@@ -97,37 +141,12 @@ impl Store {
                 status.label()
             )));
         }
+        if status == MemberStatus::LeftCancelled {
+            return Err(StoreError::Invalid("取消预备党员资格请在发展党员中登记".into()));
+        }
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
-        let states = load_states(&mut w.tx, id).await?;
-        let Some(&(kind, _, from, None)) = states.last() else {
-            return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));
-        };
-        if on <= from {
-            return Err(StoreError::Invalid(format!("状态变更日期须晚于当前状态的开始日期（{from}）")));
-        }
-        w.tx.exec("UPDATE member_state SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
-            .await?;
-        w.tx.exec(
-            "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-            params![id.0, kind.code(), status.code(), on, None::<Date>],
-        )
-        .await?;
-        w.tx.exec("UPDATE member SET status = ? WHERE id = ?", params![status.code(), id.0]).await?;
-        w.record(
-            access,
-            NewEntry {
-                kind: "member.status_changed",
-                org_path: &org.path,
-                subject: format!("member:{}", id.0),
-                payload: serde_json::json!({
-                    "status": { "old": current.status.code(), "new": status.code() },
-                    "on": on.to_string(),
-                }),
-                reason,
-            },
-        )
-        .await?;
+        set_status(&mut w, access, &org, id, current.status, status, on, reason).await?;
         w.commit().await
     }
 }

@@ -206,3 +206,23 @@ async fn a_plan_is_set_replaced_and_counted(b: Backend) {
     assert_eq!(s.count_admitted(&t.system, t.a, 2022).await.unwrap(), 0);
 }
 on_both!(a_plan_is_set_replaced_and_counted);
+
+async fn a_cancelled_probationary_member_leaves_the_register(b: Backend) {
+    let t = tree(b).await;
+    let s = t.store();
+    let id = to_meeting(&t, &t.system).await;
+    step(&t, &t.system, id, DevAction::ApproveAdmission, "2021-06-20").await.unwrap();
+    let member = s.get_developee(&t.system, id).await.unwrap().developee.member_id.unwrap();
+    assert_eq!(step(&t, &t.system, id, DevAction::Cancel, "2022-01-10").await.unwrap(), DevStage::Cancelled);
+    let m = s.get_member(&t.system, member).await.unwrap();
+    assert_eq!(m.status, MemberStatus::LeftCancelled);
+    let h = s.member_history(&t.system, member).await.unwrap();
+    assert_eq!(h.memberships.last().unwrap().valid_to, Some(d("2022-01-10")));
+    let last = h.states.last().unwrap();
+    assert_eq!((last.status, last.valid_from), (MemberStatus::LeftCancelled, d("2022-01-10")));
+    assert!(qiangji_store::check::run(s.db()).await.unwrap().problems.is_empty());
+    // The status is not set by hand: only through the pipeline.
+    let e = s.change_status(&t.system, t.zhang, MemberStatus::LeftCancelled, d("2024-01-01"), "测试").await;
+    assert_eq!(e.unwrap_err().code(), "invalid");
+}
+on_both!(a_cancelled_probationary_member_leaves_the_register);
