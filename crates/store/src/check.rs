@@ -93,13 +93,15 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Every organization, member, meeting record and attachment was created through the ledger, and nothing else was.
+/// Every organization, member, meeting record, attachment and developee was created through the
+/// ledger, and nothing else was.
 async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
     for (kind, table, label) in [
         ("org.created", "org", "组织"),
         ("member.created", "member", "党员"),
         ("meeting.recorded", "meeting", "组织生活记录"),
         ("meeting.attachment_added", "meeting_attachment", "组织生活记录附件"),
+        ("development.applied", "developee", "发展党员"),
     ] {
         let created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0);
         let rows = db.one(&format!("SELECT COUNT(*) FROM {table}"), params![]).await?.int(0);

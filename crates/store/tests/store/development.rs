@@ -226,3 +226,22 @@ async fn a_cancelled_probationary_member_leaves_the_register(b: Backend) {
     assert_eq!(e.unwrap_err().code(), "invalid");
 }
 on_both!(a_cancelled_probationary_member_leaves_the_register);
+
+async fn a_developee_written_around_the_ledger_is_reported_by_check(b: Backend) {
+    let t = tree(b).await;
+    let s = t.store();
+    s.register_applicant(&t.system, t.a, &application("1998-03-04", "2020-03-02", 71), "").await.unwrap();
+    assert!(qiangji_store::check::run(s.db()).await.unwrap().problems.is_empty());
+    s.db()
+        .exec(
+            "INSERT INTO developee (id, org_id, name, sex, ethnicity, birth_date, id_number, education, occupation, \
+             applied_on, stage) SELECT 99, org_id, name, sex, ethnicity, birth_date, 'x', education, occupation, \
+             applied_on, stage FROM developee WHERE id = 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let problems = qiangji_store::check::run(s.db()).await.unwrap().problems;
+    assert!(problems.iter().any(|p| p.contains("发展党员表")), "{problems:?}");
+}
+on_both!(a_developee_written_around_the_ledger_is_reported_by_check);
