@@ -38,7 +38,7 @@ impl ApplicantError {
 
 /// A valid application. The only constructor is [`ApplicantInput::validate`]. `fields` are the
 /// person's particulars as a member record would hold them, dated as if joining on the
-/// application day; [`Applicant::member_fields`] re-dates them on admission.
+/// application day; [`Applicant::member_input`] re-dates them on admission.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applicant {
     pub fields: MemberFields,
