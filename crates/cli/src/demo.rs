@@ -132,7 +132,33 @@ pub async fn load(store: &Store, scale: &str) -> Result<OrgLifeYear, String> {
     .map_err(|e| e.to_string())?;
     println!("已写入数据库，用时{:.1}秒", t.elapsed().as_secs_f64());
     create_accounts(store, &access, &data).await?;
+    load_development(store, &access, &data, today).await?;
     Ok(year)
+}
+
+/// 发展党员 in the demo secretary's branch and two others, through the store like any entry
+/// (each step checked by the 细则's rules; admissions create their member records).
+async fn load_development(store: &Store, access: &Access, data: &Dataset, today: Date) -> Result<(), String> {
+    use qiangji_domain::development::{DevFacts, DevelopeeId};
+    let own = placements(data)?[3].0 as usize - 1;
+    let size = |b: usize| data.members.iter().filter(|m| m.org == b).count();
+    let others =
+        (0..data.orgs.len()).filter(|&b| b != own && data.orgs[b].fields.kind == OrgKind::Branch && size(b) >= 8);
+    let branches: Vec<usize> = std::iter::once(own).chain(others.take(2)).collect();
+    let people = qiangji_demo::development::developees(data, &branches, today);
+    for p in &people {
+        let org = qiangji_domain::org::OrgId(p.org as i64 + 1);
+        let id: DevelopeeId =
+            store.register_applicant(access, org, &p.input, "演示数据").await.map_err(|e| e.to_string())?;
+        for (action, on) in &p.steps {
+            store
+                .record_dev_step(access, id, action, *on, DevFacts::DEFAULT_PUBLICITY_DAYS, "演示数据")
+                .await
+                .map_err(|e| format!("演示发展党员“{}”：{e}", p.input.name))?;
+        }
+    }
+    println!("已登记发展党员演示数据：{}个支部，{}人", branches.len(), people.len());
+    Ok(())
 }
 
 /// File names of a record's photos, in order.

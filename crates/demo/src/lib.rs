@@ -16,6 +16,7 @@
 //! `names` and `careers` hold the naming data; `sample` the random helpers; `facts` the national stream.
 
 mod careers;
+pub mod development;
 mod facts;
 mod geo;
 mod mix;

@@ -6,6 +6,7 @@
 
 pub mod code;
 pub mod date;
+pub mod development;
 pub mod floating;
 pub mod id_number;
 pub mod member;

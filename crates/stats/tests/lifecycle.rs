@@ -81,11 +81,12 @@ fn fields(seq: u16) -> MemberFields {
 
 /// The model's answer to a status change (mirrors SPEC §4: leaving and death are final).
 fn status_allowed(e: &Expected, to: MemberStatus) -> bool {
-    let allowed = match e.status {
-        MemberStatus::Active => to != MemberStatus::Active,
-        MemberStatus::Suspended => to != MemberStatus::Suspended,
-        _ => false,
-    };
+    let allowed = to != MemberStatus::LeftCancelled
+        && match e.status {
+            MemberStatus::Active => to != MemberStatus::Active,
+            MemberStatus::Suspended => to != MemberStatus::Suspended,
+            _ => false,
+        };
     allowed && e.transfer.is_none() && e.org.is_some()
 }
 
@@ -184,7 +185,12 @@ impl World {
                     .change_status(&self.sys, m, &StatusChange::new(to, on, "状态变更").approved("上级党委", on))
                     .await;
                 if r.is_ok() {
-                    self.members.get_mut(&m).unwrap().status = to;
+                    let x = self.members.get_mut(&m).unwrap();
+                    x.status = to;
+                    // Leaving or death ends the membership.
+                    if !to.holds_membership() {
+                        x.org = None;
+                    }
                 }
                 ("status", r, status_allowed(&e, to))
             }
@@ -292,6 +298,9 @@ impl World {
             let t = t.unwrap().map(|r| (r.int(0), r.text(1)));
             assert_eq!(t, e.transfer.map(|t| (t.id.0, t.state.code().to_owned())), "{m:?} open transfer");
         }
+        // The consistency check an operator runs (`qiangji check`) finds nothing wrong.
+        let problems = qiangji_store::check::run(db).await.unwrap().problems;
+        assert!(problems.is_empty(), "{on}: {problems:?}");
         // Each member holding a membership counted once: in one branch, in transit or not.
         let all = Condition::all();
         let mut seen = BTreeMap::new();

@@ -60,14 +60,16 @@ async fn check_tree(db: &Db, report: &mut Report) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Every member who holds membership has exactly one open membership, in their current organization;
-/// members who left have none; intervals are not inverted.
+/// Every member who holds membership has exactly one open membership, in their current organization
+/// (none once transferred outside the deployment); members who left have none; intervals are not inverted.
 async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreError> {
     let rows = db
         .all(
             "SELECT m.id, m.name, m.status, m.org_id, \
              (SELECT COUNT(*) FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL), \
-             (SELECT MIN(ms.org_id) FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL) \
+             (SELECT MIN(ms.org_id) FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL), \
+             (SELECT COUNT(*) FROM transfer t WHERE t.member_id = m.id AND t.direction = 'outbound' \
+              AND t.state = 'completed') \
              FROM member m",
             params![],
         )
@@ -76,9 +78,11 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
     for r in &rows {
         let (id, name, status, org, open) = (r.int(0), r.text(1), r.text(2), r.int(3), r.int(4));
         let holds = matches!(status.as_str(), "active" | "suspended");
-        if holds && open != 1 {
+        // A member whose letter to outside came back is a member elsewhere: no membership here.
+        let gone_outside = holds && open == 0 && r.int(6) > 0;
+        if holds && open != 1 && !gone_outside {
             report.problems.push(format!("党员“{name}”（{id}）应有且只有一段未结束的组织关系，实际有{open}段"));
-        } else if holds && r.int(5) != org {
+        } else if holds && !gone_outside && r.int(5) != org {
             report.problems.push(format!("党员“{name}”（{id}）的当前组织与组织关系记录不一致"));
         } else if !holds && open != 0 {
             report.problems.push(format!("党员“{name}”（{id}）状态为 {status}，却仍有未结束的组织关系"));
@@ -93,13 +97,15 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Every organization, member, meeting record and attachment was created through the ledger, and nothing else was.
+/// Every organization, member, meeting record, attachment and developee was created through the
+/// ledger, and nothing else was.
 async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
     for (kind, table, label) in [
         ("org.created", "org", "组织"),
         ("member.created", "member", "党员"),
         ("meeting.recorded", "meeting", "组织生活记录"),
         ("meeting.attachment_added", "meeting_attachment", "组织生活记录附件"),
+        ("development.applied", "developee", "发展党员"),
     ] {
         let created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0);
         let rows = db.one(&format!("SELECT COUNT(*) FROM {table}"), params![]).await?.int(0);

@@ -25,6 +25,19 @@ pub enum StoreError {
     Rule(#[from] qiangji_domain::orglife::RuleSetError),
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
+    /// A development step the 细则 does not allow, or an application that is not valid.
+    #[error("{0}")]
+    Development(#[from] qiangji_domain::development::DevError),
+    #[error("{0}")]
+    Applicant(#[from] qiangji_domain::development::ApplicantError),
+    /// A sponsor (入党介绍人) who is not an active full member within the actor's scope.
+    #[error("入党介绍人“{0}”不是本系统中可见的正式党员")]
+    SponsorNotFull(String),
+    #[error("身份证号 {0} 已登记为入党申请人或发展对象")]
+    DevelopeeExists(String),
+    /// A yearly development plan that cannot be right.
+    #[error("{0}")]
+    PlanInvalid(String),
     #[error("{0}")]
     Transfer(#[from] qiangji_domain::transfer::TransferError),
     #[error("{0}")]
@@ -64,6 +77,11 @@ impl StoreError {
             StoreError::Refused { code, .. } => code,
             StoreError::Floating(e) => e.code(),
             StoreError::Registry(e) => e.code(),
+            StoreError::Development(e) => e.code(),
+            StoreError::Applicant(e) => e.code(),
+            StoreError::SponsorNotFull(_) => "development.sponsor_not_full",
+            StoreError::DevelopeeExists(_) => "development.id_number_duplicate",
+            StoreError::PlanInvalid(_) => "development.plan_invalid",
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

@@ -10,6 +10,7 @@ pub mod attendance;
 pub mod bulk;
 pub mod check;
 pub mod db;
+pub mod development;
 pub mod error;
 pub mod floating;
 pub mod ledger;

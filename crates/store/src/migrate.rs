@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_transfers.sql"),
     },
     Migration {
+        version: 8,
+        name: "0008_development",
+        sqlite: include_str!("../migrations/sqlite/0008_development.sql"),
+        postgres: include_str!("../migrations/postgres/0008_development.sql"),
+    },
+    Migration {
         version: 9,
         name: "0009_floating",
         sqlite: include_str!("../migrations/sqlite/0009_floating.sql"),

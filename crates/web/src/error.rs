@@ -40,7 +40,9 @@ impl From<StoreError> for AppError {
         let status = match &e {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Forbidden => StatusCode::FORBIDDEN,
-            StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) => StatusCode::CONFLICT,
+            StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) | StoreError::DevelopeeExists(_) => {
+                StatusCode::CONFLICT
+            }
             StoreError::Attachment(AttachmentError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             StoreError::Org(_)
             | StoreError::Member(_)
@@ -52,6 +54,10 @@ impl From<StoreError> for AppError {
             | StoreError::Refused { .. }
             | StoreError::Floating(_)
             | StoreError::Registry(_)
+            | StoreError::Development(_)
+            | StoreError::Applicant(_)
+            | StoreError::SponsorNotFull(_)
+            | StoreError::PlanInvalid(_)
             | StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,

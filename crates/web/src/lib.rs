@@ -8,6 +8,7 @@ pub mod api;
 mod assets;
 mod audit;
 pub mod auth;
+mod development;
 mod error;
 mod floating;
 mod home;

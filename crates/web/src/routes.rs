@@ -2,7 +2,9 @@
 //! cannot be served without being listed — the scope tests iterate [`ROUTES`] and the OpenAPI
 //! document is generated from it.
 
-use crate::{App, api, assets, audit, auth, floating, home, member, org, orglife, reminder, stats, transfer};
+use crate::{
+    App, api, assets, audit, auth, development, floating, home, member, org, orglife, reminder, stats, transfer,
+};
 use axum::Router;
 use std::sync::Arc;
 
@@ -114,6 +116,11 @@ routes! {
     post "/members/{member_id}/floating" => floating::member::submit, false, "登记流出、联系或结束流出（action=outflow|contact|end）";
     get "/orgs/{org_id}/registry" => floating::registry::page, false, "信息比对：导入公安、市场监管、税务名单，查看比对结果（batch=导入编号）";
     post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file、source、area、encoding；csrf 在地址中）";
+    get "/orgs/{org_id}/development" => development::list::page, false, "发展党员：本组织及下级组织的入党申请人、积极分子、发展对象、预备党员，下一步骤、期限与提示，年度计划";
+    post "/orgs/{org_id}/development/apply" => development::list::apply, false, "登记入党申请";
+    post "/orgs/{org_id}/development/plan" => development::list::plan, false, "制定或调整年度发展计划";
+    get "/developees/{developee_id}" => development::show::page, false, "发展党员个人：发展过程与下一步骤";
+    post "/developees/{developee_id}/steps" => development::show::record, false, "登记发展党员的下一步骤";
     get "/audit" => audit::page, false, "审计日志";
 
     get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
@@ -158,6 +165,10 @@ routes! {
     post "/api/v1/orgs/{org_id}/floating" => api::floating::org_action, false, "登记流入（action=inflow）或结束一条登记（action=end，floating_id）";
     post "/api/v1/members/{member_id}/floating" => api::floating::member_action, false, "党员流动：登记流出、联系或结束流出（action=outflow|contact|end）";
     post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 CSV；source=police|market|tax，area，file_name，encoding=auto|utf8|gbk）";
+    get "/api/v1/orgs/{org_id}/development" => api::development::list, false, "发展党员：各阶段人数、本年度计划与完成、每人的下一步骤与提示";
+    post "/api/v1/orgs/{org_id}/development" => api::development::create, false, "登记入党申请";
+    get "/api/v1/developees/{developee_id}" => api::development::get, false, "发展党员个人：发展过程、下一步骤、可登记的步骤";
+    post "/api/v1/developees/{developee_id}/steps" => api::development::add_step, false, "登记下一步骤（step、on 及该步骤所需内容）";
     get "/api/v1/audit" => api::audit::list, false, "审计日志";
 }
 

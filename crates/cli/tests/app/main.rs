@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod development;
 mod evidence;
 mod floating;
 mod harness;

@@ -27,7 +27,7 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}"]
+    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}", "{developee_id}"]
         .iter()
         .any(|id| r.path.contains(id))
     {
@@ -64,6 +64,9 @@ struct Ids {
     /// A transfer out of the branch with its letter issued, and one between two other branches.
     own_transfer: i64,
     foreign_transfer: i64,
+    /// Applicants for membership (发展党员) of the branch and of the sibling branch.
+    own_developee: i64,
+    foreign_developee: i64,
 }
 
 /// Starts a transfer of `member` to `to` and issues its letter (as the system); returns its id.
@@ -79,6 +82,21 @@ async fn transfer(app: &TestApp, member: i64, to: i64) -> i64 {
         s.transfer_step(&system, id, action, today, "", Some(&letter)).await.unwrap();
     }
     id.0
+}
+
+/// Registers an application with `org` (as the system) and returns the developee's id.
+async fn developee(app: &TestApp, org: i64, seq: u16) -> i64 {
+    let born = qiangji_domain::date::parse("2001-01-01").unwrap();
+    let input = qiangji_domain::development::ApplicantInput {
+        name: "越权测试申请人".into(),
+        id_number: qiangji_domain::id_number::IdNumber::compose(110101, born, seq).to_string(),
+        ethnicity: "01".into(),
+        education: "university".into(),
+        occupation: "worker".into(),
+        applied_on: "2025-01-02".into(),
+        ..Default::default()
+    };
+    app.store.register_applicant(&app.system(), qiangji_domain::org::OrgId(org), &input, "").await.unwrap().0
 }
 
 /// Enqueues a reminder of `org` (as the server does) and notifies `user` of it in the application;
@@ -186,20 +204,23 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_notification: notification(app, sibling.int(0), zuzhibu).await,
             own_transfer,
             foreign_transfer,
+            own_developee: developee(app, own.id.0, 991).await,
+            foreign_developee: developee(app, sibling.int(0), 993).await,
         }
     })
 }
 
 /// The path with its ids: an organization, a member, a meeting and one of its attachments, a
-/// notification and a transfer.
+/// notification, a transfer and a developee.
 fn fill(
     path: &str,
     org: i64,
     member: i64,
     (meeting, attachment): (i64, i64),
-    (notification, transfer): (i64, i64),
+    (notification, transfer, developee): (i64, i64, i64),
 ) -> String {
     path.replace("{org_id}", &org.to_string())
+        .replace("{developee_id}", &developee.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
         .replace("{attachment_id}", &attachment.to_string())
@@ -256,7 +277,13 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     &c,
                     &csrf,
                     r,
-                    &fill(r.path, 99_999_999, 99_999_999, (99_999_999, 99_999_999), (99_999_999, 99_999_999)),
+                    &fill(
+                        r.path,
+                        99_999_999,
+                        99_999_999,
+                        (99_999_999, 99_999_999),
+                        (99_999_999, 99_999_999, 99_999_999),
+                    ),
                     ids.own_org,
                 );
                 assert!(
@@ -268,7 +295,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let foreign = (ids.foreign_notification, ids.foreign_transfer);
+                    let foreign = (ids.foreign_notification, ids.foreign_transfer, ids.foreign_developee);
                     let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, foreign);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
@@ -284,7 +311,13 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 }
                 if r.method == "GET" {
                     // The same route inside the branch works, so the 404 above is the scope at work.
-                    let own = fill(r.path, ids.own_org, ids.own_member, ids.own_meeting, (0, ids.own_transfer));
+                    let own = fill(
+                        r.path,
+                        ids.own_org,
+                        ids.own_member,
+                        ids.own_meeting,
+                        (0, ids.own_transfer, ids.own_developee),
+                    );
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;
                     assert!(status == 200 || status == 403, "GET {own} inside the branch: {status}");

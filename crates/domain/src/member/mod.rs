@@ -60,7 +60,9 @@ code_enum!(
 });
 
 code_enum!(
-    /// 党籍状态. `Left*` are the four ways of leaving the Party.
+    /// 党籍状态. `Left*` are the ways of leaving the Party; `LeftCancelled` (取消预备党员资格)
+    /// ends a probationary member's membership and is last so that existing indexes keep their
+    /// values (the statistics engine packs the index into 3 bits: 8 values at most).
     MemberStatus, "member_status", {
     Active = ("active", "正常"),
     Suspended = ("suspended", "停止党籍"),
@@ -69,6 +71,7 @@ code_enum!(
     LeftSelfWithdrawal = ("left_self_withdrawal", "自行脱党"),
     LeftVoluntary = ("left_voluntary", "退党"),
     Deceased = ("deceased", "去世"),
+    LeftCancelled = ("left_cancelled", "取消预备党员资格"),
 });
 
 impl MemberStatus {

@@ -25,6 +25,8 @@ pub enum StatusError {
     ApprovalMissing(MemberStatus),
     #[error("变更日期和批准日期不能晚于今天")]
     InFuture,
+    #[error("取消预备党员资格请在发展党员中登记")]
+    ViaDevelopment,
 }
 
 impl StatusError {
@@ -34,6 +36,7 @@ impl StatusError {
             StatusError::ReasonMissing => "member.reason_missing",
             StatusError::ApprovalMissing(_) => "member.approval_missing",
             StatusError::InFuture => "member.date_in_future",
+            StatusError::ViaDevelopment => "member.status_via_development",
         }
     }
 }
@@ -41,7 +44,11 @@ impl StatusError {
 impl MemberStatus {
     /// Whether a member of this status may become `to`: suspension and restoration go back and
     /// forth; leaving (any of the four ways) and death end the record — a readmission is a new one.
+    /// A cancelled probationary membership comes only from the development pipeline.
     pub fn may_become(self, to: MemberStatus) -> bool {
+        if to == MemberStatus::LeftCancelled {
+            return false;
+        }
         match self {
             MemberStatus::Active => to != MemberStatus::Active,
             MemberStatus::Suspended => to != MemberStatus::Suspended,
@@ -63,6 +70,9 @@ impl StatusChange {
 
     /// Checks the change against the member's current status on `today`.
     pub fn check(&self, from: MemberStatus, today: Date) -> Result<(), StatusError> {
+        if self.to == MemberStatus::LeftCancelled {
+            return Err(StatusError::ViaDevelopment);
+        }
         if !from.may_become(self.to) {
             return Err(StatusError::Illegal { from, to: self.to });
         }
@@ -110,7 +120,9 @@ mod tests {
             for &to in MemberStatus::ALL {
                 let change = StatusChange::new(to, d("2026-01-05"), "原因").approved("中共某区委", d("2026-01-05"));
                 let got = change.check(from, d("2026-02-01"));
-                if legal.contains(&(from, to)) {
+                if to == LeftCancelled {
+                    assert_eq!(got, Err(StatusError::ViaDevelopment), "only the pipeline cancels");
+                } else if legal.contains(&(from, to)) {
                     assert_eq!(got, Ok(()), "{from:?} → {to:?}");
                 } else {
                     assert_eq!(got, Err(StatusError::Illegal { from, to }), "{from:?} → {to:?}");

@@ -1,6 +1,6 @@
 //! Members: reading within scope, and registering, editing and moving them.
 
-mod status;
+pub(crate) mod status;
 pub(crate) mod write;
 
 pub(crate) use write::{relocate, set_floating};

@@ -62,6 +62,59 @@ pub(crate) fn merge_states(kinds: &[(MemberKind, Date, Option<Date>)], old: &[St
     out
 }
 
+/// Ends the current kind/status span on `change.on` and starts one with `change.to`, inside `w`
+/// (a status change, or the cancellation of a probationary membership).
+pub(crate) async fn set_status(
+    w: &mut Write,
+    access: &Access,
+    org: &crate::org::Org,
+    id: MemberId,
+    old: MemberStatus,
+    change: &StatusChange,
+) -> Result<(), StoreError> {
+    let (status, on) = (change.to, change.on);
+    let states = load_states(&mut w.tx, id).await?;
+    let Some(&(kind, _, from, None)) = states.last() else {
+        return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));
+    };
+    if on <= from {
+        return Err(StoreError::Refused {
+            code: "member.date_before_current_status",
+            message: format!("状态变更日期须晚于当前状态的开始日期（{from}）"),
+        });
+    }
+    w.tx.exec("UPDATE member_state SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
+        .await?;
+    w.tx.exec(
+        "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+        params![id.0, kind.code(), status.code(), on, None::<Date>],
+    )
+    .await?;
+    w.tx.exec("UPDATE member SET status = ? WHERE id = ?", params![status.code(), id.0]).await?;
+    if !status.holds_membership() {
+        // Leaving, death or cancellation ends the membership in the organization on the same day.
+        w.tx.exec("UPDATE membership SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
+            .await?;
+    }
+    w.record(
+        access,
+        NewEntry {
+            kind: "member.status_changed",
+            org_path: &org.path,
+            subject: format!("member:{}", id.0),
+            payload: serde_json::json!({
+                "status": { "old": old.code(), "new": status.code() },
+                "on": on.to_string(),
+                "approved_by": change.approved_by,
+                "approved_on": change.approved_on.map(|d| d.to_string()),
+            }),
+            reason: &change.reason,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Changes a member's 党籍状态: dated, reasoned and (except a death) approved; leaving or
     /// death is final.
@@ -70,7 +123,6 @@ impl Store {
         let current = self.get_member(access, id).await?;
         let today = qiangji_domain::date::today();
         change.check(current.status, today)?;
-        let (status, on, reason) = (change.to, change.on, change.reason.as_str());
         let mut w = Write::begin(&self.db).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;
@@ -80,40 +132,7 @@ impl Store {
             MemberStatus::parse(&now).map_err(|_| StoreError::Other(format!("党员{}的状态无效", id.0)))?,
             today,
         )?;
-        let states = load_states(&mut w.tx, id).await?;
-        let Some(&(kind, _, from, None)) = states.last() else {
-            return Err(StoreError::Other(format!("党员{}没有当前状态记录", id.0)));
-        };
-        if on <= from {
-            return Err(StoreError::Refused {
-                code: "member.date_before_current_status",
-                message: format!("状态变更日期须晚于当前状态的开始日期（{from}）"),
-            });
-        }
-        w.tx.exec("UPDATE member_state SET valid_to = ? WHERE member_id = ? AND valid_to IS NULL", params![on, id.0])
-            .await?;
-        w.tx.exec(
-            "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-            params![id.0, kind.code(), status.code(), on, None::<Date>],
-        )
-        .await?;
-        w.tx.exec("UPDATE member SET status = ? WHERE id = ?", params![status.code(), id.0]).await?;
-        w.record(
-            access,
-            NewEntry {
-                kind: "member.status_changed",
-                org_path: &org.path,
-                subject: format!("member:{}", id.0),
-                payload: serde_json::json!({
-                    "status": { "old": current.status.code(), "new": status.code() },
-                    "on": on.to_string(),
-                    "approved_by": change.approved_by,
-                    "approved_on": change.approved_on.map(|d| d.to_string()),
-                }),
-                reason,
-            },
-        )
-        .await?;
+        set_status(&mut w, access, &org, id, current.status, change).await?;
         w.commit().await
     }
 }

@@ -191,6 +191,58 @@ pub(crate) async fn insert_member(
     Ok(MemberId(id))
 }
 
+/// Replaces a member's attributes inside `w`; a change of kind or dates re-derives the kind spans.
+pub(crate) async fn update(
+    w: &mut Write,
+    access: &Access,
+    org: &Org,
+    id: MemberId,
+    current: &MemberFields,
+    fields: &MemberFields,
+    reason: &str,
+) -> Result<(), StoreError> {
+    check_unique_id_number(w, fields, Some(id)).await?;
+    let changes = diff(&field_values(current), &field_values(fields));
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut p = field_params(fields);
+    p.push(id.0.into());
+    w.tx.exec(
+        "UPDATE member SET name = ?, initials = ?, sex = ?, ethnicity = ?, birth_date = ?, native_place = ?, id_number = ?, \
+         education = ?, school = ?, major = ?, degree = ?, occupation = ?, work_unit = ?, job_title = ?, \
+         work_started_on = ?, phone = ?, address = ?, joined_on = ?, full_on = ?, kind = ?, floating = ?, \
+         lost_contact = ?, hardship = ?, postless = ? WHERE id = ?",
+        p,
+    )
+    .await?;
+    if current.kind != fields.kind || current.joined_on != fields.joined_on || current.full_on != fields.full_on {
+        // Kind history follows from the dates; a correction replaces the derived spans (the
+        // ledger keeps what they were before) while status changes keep their dates.
+        let old = super::status::load_states(&mut w.tx, id).await?;
+        w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
+        for (kind, status, from, to) in super::status::merge_states(&initial_states(fields), &old) {
+            w.tx.exec(
+                "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
+                params![id.0, kind.code(), status.code(), from, to],
+            )
+            .await?;
+        }
+    }
+    w.record(
+        access,
+        NewEntry {
+            kind: "member.updated",
+            org_path: &org.path,
+            subject: format!("member:{}", id.0),
+            payload: serde_json::json!({ "changes": changes }),
+            reason,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Sets a member's 流动 flag inside `w`, the same column `update_member` writes, and returns the
 /// change as `update_member` records it (`{"floating": [old, new]}`, empty when unchanged), for
 /// the caller's ledger entry. The entry's subject must be `member:N`: the statistics engine
@@ -243,7 +295,6 @@ impl Store {
         let mut w = Write::begin(&self.db).await?;
         // Re-read inside the transaction: the record may have changed since it was shown.
         let org = load_org(&mut w.tx, access, current.org_id).await?;
-        check_unique_id_number(&mut w, fields, Some(id)).await?;
         if !fields.floating {
             // The flag follows the outflow registrations; clearing it by hand would leave an open
             // outflow behind that the statistics no longer count.
@@ -259,47 +310,7 @@ impl Store {
                 ));
             }
         }
-        let changes = diff(&field_values(&current.fields), &field_values(fields));
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let mut p = field_params(fields);
-        p.push(id.0.into());
-        w.tx.exec(
-            "UPDATE member SET name = ?, initials = ?, sex = ?, ethnicity = ?, birth_date = ?, native_place = ?, id_number = ?, \
-             education = ?, school = ?, major = ?, degree = ?, occupation = ?, work_unit = ?, job_title = ?, \
-             work_started_on = ?, phone = ?, address = ?, joined_on = ?, full_on = ?, kind = ?, floating = ?, \
-             lost_contact = ?, hardship = ?, postless = ? WHERE id = ?",
-            p,
-        )
-        .await?;
-        if current.fields.kind != fields.kind
-            || current.fields.joined_on != fields.joined_on
-            || current.fields.full_on != fields.full_on
-        {
-            // Kind history follows from the dates; a correction replaces the derived spans (the
-            // ledger keeps what they were before) while status changes keep their dates.
-            let old = super::status::load_states(&mut w.tx, id).await?;
-            w.tx.exec("DELETE FROM member_state WHERE member_id = ?", params![id.0]).await?;
-            for (kind, status, from, to) in super::status::merge_states(&initial_states(fields), &old) {
-                w.tx.exec(
-                    "INSERT INTO member_state (member_id, kind, status, valid_from, valid_to) VALUES (?, ?, ?, ?, ?)",
-                    params![id.0, kind.code(), status.code(), from, to],
-                )
-                .await?;
-            }
-        }
-        w.record(
-            access,
-            NewEntry {
-                kind: "member.updated",
-                org_path: &org.path,
-                subject: format!("member:{}", id.0),
-                payload: serde_json::json!({ "changes": changes }),
-                reason,
-            },
-        )
-        .await?;
+        update(&mut w, access, &org, id, &current.fields, fields, reason).await?;
         w.commit().await
     }
 

@@ -67,7 +67,8 @@ impl Store {
         }
         let members: Vec<MemberId> =
             w.tx.all(
-                "SELECT id FROM member WHERE org_id = ? AND status IN ('active', 'suspended') ORDER BY id",
+                "SELECT id FROM member m WHERE org_id = ? AND status IN ('active', 'suspended') \
+                 AND EXISTS (SELECT 1 FROM membership ms WHERE ms.member_id = m.id AND ms.valid_to IS NULL) ORDER BY id",
                 params![id.0],
             )
             .await?

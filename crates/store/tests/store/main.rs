@@ -3,6 +3,7 @@
 
 mod attachments;
 mod bulk;
+mod development;
 mod fixture;
 mod floating;
 mod ledger_and_check;

@@ -2,6 +2,7 @@
 //! Domain types are not `Serialize`; this module decides their JSON shape in one place ([`json`]).
 
 pub mod audit;
+pub mod development;
 pub mod floating;
 pub mod json;
 pub mod member;

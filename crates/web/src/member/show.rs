@@ -170,7 +170,7 @@ pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>
     let history = app.store.member_history(&actor.access, m.id).await?;
     let events = history.entries.iter().rev().map(explain).collect();
     let transfers = app.store.transfers_of_member(&actor.access, m.id).await?;
-    let gone_outside = history.memberships.iter().all(|s| s.valid_to.is_some());
+    let gone_outside = m.status.holds_membership() && history.memberships.iter().all(|s| s.valid_to.is_some());
     let may_request_transfer = (actor.access.may_edit_members() || actor.access.self_member_id() == Some(m.id.0))
         && m.status.holds_membership()
         && !gone_outside

@@ -1,0 +1,148 @@
+//! `/orgs/{org_id}/development`: everyone being developed in the subtree with their stage, next
+//! step, due date and warnings; counts per stage; this year's plan against admissions; the forms
+//! to register an application and to set the plan.
+
+use super::{Row, row};
+use crate::App;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::page::{Layout, render};
+use crate::scoped;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use qiangji_domain::development::{ApplicantInput, DevStage};
+use qiangji_domain::member::{Education, Ethnicity, Occupation};
+use qiangji_store::development::{DevPlan, PlanInput, stage_counts};
+use qiangji_store::org::Org;
+use qiangji_store::{Access, StoreError};
+use std::sync::Arc;
+
+#[derive(Template)]
+#[template(path = "development_org.html")]
+struct ListPage<'a> {
+    layout: Layout<'a>,
+    org: Org,
+    rows: Vec<Row>,
+    counts: Vec<(DevStage, usize)>,
+    year: i32,
+    plan: Option<DevPlan>,
+    admitted: usize,
+    input: ApplicantInput,
+    ethnicities: Vec<Ethnicity>,
+    educations: &'static [Education],
+    occupations: &'static [Occupation],
+    alert: Option<(&'static str, String)>,
+    today: String,
+}
+
+async fn render_page(
+    app: &App,
+    actor: &Actor,
+    org: Org,
+    input: ApplicantInput,
+    alert: Option<(&'static str, String)>,
+) -> Result<Response, AppError> {
+    let today = qiangji_domain::date::today();
+    let list = app.store.list_developees(&actor.access, org.id).await?;
+    let year = today.year();
+    let plan = app.store.find_dev_plan(&actor.access, org.id, year).await?;
+    let admitted = list.iter().filter(|d| d.state.admitted_on.is_some_and(|on| on.year() == year)).count();
+    let status = if alert.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let view = ListPage {
+        layout: Layout::new(format!("发展党员：{}", org.fields.name), actor),
+        rows: list.iter().map(|d| row(d, today)).collect(),
+        counts: stage_counts(&list),
+        org,
+        year,
+        plan,
+        admitted,
+        input,
+        ethnicities: Ethnicity::all().collect(),
+        educations: Education::ALL,
+        occupations: Occupation::ALL,
+        alert,
+        today: today.to_string(),
+    };
+    Ok((status, Html(render(&view))).into_response())
+}
+
+pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let input = ApplicantInput { ethnicity: "01".into(), ..Default::default() };
+    render_page(&app, &actor, org, input, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ApplicationForm {
+    name: String,
+    id_number: String,
+    ethnicity: String,
+    education: String,
+    occupation: String,
+    work_unit: String,
+    phone: String,
+    applied_on: String,
+    reason: String,
+}
+
+pub async fn apply(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<ApplicationForm>,
+) -> Result<Response, AppError> {
+    let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let input = ApplicantInput {
+        name: f.name,
+        id_number: f.id_number,
+        ethnicity: f.ethnicity,
+        education: f.education,
+        occupation: f.occupation,
+        work_unit: f.work_unit,
+        phone: f.phone,
+        applied_on: f.applied_on,
+    };
+    match app.store.register_applicant(&actor.access, org.id, &input, &f.reason).await {
+        Ok(d) => Ok(Redirect::to(&format!("/developees/{}", d.0)).into_response()),
+        Err(e) if !e.code().starts_with("store.") && !matches!(e, StoreError::NotFound | StoreError::Forbidden) => {
+            render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PlanForm {
+    year: String,
+    quota: String,
+    note: String,
+    reason: String,
+}
+
+pub async fn plan(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<PlanForm>,
+) -> Result<Response, AppError> {
+    let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let parsed = f.year.trim().parse::<i32>().ok().zip(f.quota.trim().parse::<u32>().ok());
+    let Some((year, quota)) = parsed else {
+        let e = StoreError::PlanInvalid("年度和计划发展人数应为整数".into());
+        let input = ApplicantInput { ethnicity: "01".into(), ..Default::default() };
+        return render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await;
+    };
+    match app.store.set_dev_plan(&actor.access, org.id, &PlanInput { year, quota, note: f.note }, &f.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{}/development", org.id.0)).into_response()),
+        Err(e @ (StoreError::PlanInvalid(_) | StoreError::Org(_))) => {
+            let input = ApplicantInput { ethnicity: "01".into(), ..Default::default() };
+            render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
