@@ -8,10 +8,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
-use qiangji_domain::development::{ApplicantInput, DevFacts, DevelopeeId, legal_steps, next_steps};
+use qiangji_domain::development::{DevFacts, DevelopeeId, legal_steps, next_steps};
 use qiangji_store::Access;
 use qiangji_store::development::{Developee, DevelopeeRecord, stage_counts};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -86,39 +85,17 @@ pub async fn list(
     })))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ApplicationBody {
-    name: String,
-    id_number: String,
-    ethnicity: String,
-    education: String,
-    occupation: String,
-    work_unit: String,
-    phone: String,
-    applied_on: String,
-    reason: String,
-}
 
 /// Registers an application with the organization.
 pub async fn create(
     actor: crate::auth::Actor,
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
-    Body(b): Body<ApplicationBody>,
+    Body(b): Body<crate::development::list::ApplicationForm>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
-    let input = ApplicantInput {
-        name: b.name,
-        id_number: b.id_number,
-        ethnicity: b.ethnicity,
-        education: b.education,
-        occupation: b.occupation,
-        work_unit: b.work_unit,
-        phone: b.phone,
-        applied_on: b.applied_on,
-    };
-    let d = app.store.register_applicant(&actor.access, org.id, &input, &b.reason).await.map_err(err)?;
+    let (input, reason) = b.split();
+    let d = app.store.register_applicant(&actor.access, org.id, &input, &reason).await.map_err(err)?;
     let r = app.store.get_developee(&actor.access, d).await.map_err(err)?;
     Ok((StatusCode::CREATED, Json(record(&r))))
 }

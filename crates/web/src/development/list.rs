@@ -89,6 +89,23 @@ pub struct ApplicationForm {
     reason: String,
 }
 
+impl ApplicationForm {
+    /// The application and the reason of its registration (the page's form and the API's body).
+    pub fn split(self) -> (ApplicantInput, String) {
+        let input = ApplicantInput {
+            name: self.name,
+            id_number: self.id_number,
+            ethnicity: self.ethnicity,
+            education: self.education,
+            occupation: self.occupation,
+            work_unit: self.work_unit,
+            phone: self.phone,
+            applied_on: self.applied_on,
+        };
+        (input, self.reason)
+    }
+}
+
 pub async fn apply(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -96,17 +113,8 @@ pub async fn apply(
     axum::Form(f): axum::Form<ApplicationForm>,
 ) -> Result<Response, AppError> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    let input = ApplicantInput {
-        name: f.name,
-        id_number: f.id_number,
-        ethnicity: f.ethnicity,
-        education: f.education,
-        occupation: f.occupation,
-        work_unit: f.work_unit,
-        phone: f.phone,
-        applied_on: f.applied_on,
-    };
-    match app.store.register_applicant(&actor.access, org.id, &input, &f.reason).await {
+    let (input, reason) = f.split();
+    match app.store.register_applicant(&actor.access, org.id, &input, &reason).await {
         Ok(d) => Ok(Redirect::to(&format!("/developees/{}", d.0)).into_response()),
         Err(e) if !e.code().starts_with("store.") && !matches!(e, StoreError::NotFound | StoreError::Forbidden) => {
             render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await
