@@ -21,7 +21,7 @@ pub const ACCOUNTS: [(&str, &str, Role); 6] = [
     ("dangwei", "街道党工委管理员", Role::CommitteeAdmin),
     ("shuji", "支部书记", Role::BranchSecretary),
     ("dangyuan", "党员", Role::Member),
-    ("shuji2", "支部书记（另一区县）", Role::BranchSecretary),
+    ("shuji2", "另一区县的支部书记", Role::BranchSecretary),
 ];
 
 pub async fn run(db: &str, scale: &str, truth: Option<&Path>) -> Result<(), String> {
@@ -133,6 +133,7 @@ pub async fn load(store: &Store, scale: &str) -> Result<OrgLifeYear, String> {
     println!("已写入数据库，用时{:.1}秒", t.elapsed().as_secs_f64());
     create_accounts(store, &access, &data).await?;
     load_development(store, &access, &data, today).await?;
+    load_transfers(store, &access, &data, today).await?;
     Ok(year)
 }
 
@@ -158,6 +159,80 @@ async fn load_development(store: &Store, access: &Access, data: &Dataset, today:
         }
     }
     println!("已登记发展党员演示数据：{}个支部，{}人", branches.len(), people.len());
+    Ok(())
+}
+
+/// 组织关系转接 at every stage, through the store like any entry: finished ones months ago, letters
+/// in transit (one about to expire, one expired), one taken in but not reported, requests waiting,
+/// letters to outside, and one on its way into the demo secretary's branch. Members of the branches
+/// the demo accounts and the tests work in are left alone, apart from that one coming in and one
+/// request going out of the secretary's branch (its last member).
+async fn load_transfers(store: &Store, access: &Access, data: &Dataset, today: Date) -> Result<(), String> {
+    use qiangji_domain::transfer::TransferAction as A;
+    use qiangji_store::transfer::{Destination, LetterInput};
+    let places = placements(data)?;
+    let (own, other) = (places[3].0 as usize - 1, places[5].0 as usize - 1);
+    let branches: Vec<usize> = (0..data.orgs.len()).filter(|&b| data.orgs[b].fields.kind == OrgKind::Branch).collect();
+    let spared: Vec<usize> = branches.iter().copied().take(3).chain([own, other]).collect();
+    let ago = |days: u64| today - chrono::Days::new(days);
+    let settled = |i: &usize| !spared.contains(&data.members[*i].org) && data.members[*i].org_since < ago(400);
+    let mut movers = (0..data.members.len()).filter(settled).step_by(37);
+    // (how many, days since the request, steps as (action, days after the request), to outside)
+    let to_outside = ["中共杭州市西湖区委组织部", "中共上海市浦东新区委员会组织部", "中共江苏省苏州市委组织部"];
+    let scenarios: [(usize, u64, &[(A, u64)], bool); 8] = [
+        (12, 150, &[(A::Approve, 1), (A::IssueLetter, 2), (A::Receive, 9), (A::Report, 11), (A::ReturnReceipt, 12)], false),
+        (6, 20, &[(A::Approve, 1), (A::IssueLetter, 2)], false),
+        (1, 88, &[(A::Approve, 0), (A::IssueLetter, 1)], false),
+        (1, 130, &[(A::Approve, 0), (A::IssueLetter, 1)], false),
+        (2, 60, &[(A::Approve, 1), (A::IssueLetter, 2), (A::Receive, 15)], false),
+        (4, 3, &[], false),
+        (3, 50, &[(A::Approve, 1), (A::IssueLetter, 2)], true),
+        (2, 160, &[(A::Approve, 1), (A::IssueLetter, 2), (A::ReturnReceipt, 40)], true),
+    ];
+    let mut made = 0;
+    let mut k = 0usize;
+    let run = |member: usize, to: Destination, requested: u64, steps: &[(A, u64)]| {
+        let (store, access) = (store, access);
+        let steps = steps.to_vec();
+        async move {
+            let m = qiangji_domain::member::MemberId(member as i64 + 1);
+            let on = ago(requested);
+            let t = store.request_transfer(access, m, &to, "工作调动", on).await.map_err(|e| e.to_string())?;
+            for (action, after) in steps {
+                let day = on + chrono::Days::new(after);
+                let letter = LetterInput { valid_months: 3, dues_paid_to: day.format("%Y-%m").to_string() };
+                store.transfer_step(access, t, action, day, "", Some(&letter)).await.map_err(|e| e.to_string())?;
+            }
+            Ok::<(), String>(())
+        }
+    };
+    for (count, requested, steps, outside) in scenarios {
+        for _ in 0..count {
+            let Some(member) = movers.next() else { break };
+            k += 1;
+            let to = if outside {
+                Destination::Outside(to_outside[k % to_outside.len()].into())
+            } else {
+                let pick = branches.iter().copied().filter(|b| !spared.contains(b) && *b != data.members[member].org);
+                let choices: Vec<usize> = pick.collect();
+                Destination::Org(qiangji_domain::org::OrgId(choices[(k * 7919) % choices.len()] as i64 + 1))
+            };
+            run(member, to, requested, steps).await.map_err(|e| format!("演示转接：{e}"))?;
+            made += 1;
+        }
+    }
+    // The secretary's branch: a member on the way in, and its last member asking to leave.
+    if let Some(member) = movers.next() {
+        let to = Destination::Org(qiangji_domain::org::OrgId(own as i64 + 1));
+        run(member, to, 5, &[(A::Approve, 0), (A::IssueLetter, 1)]).await.map_err(|e| format!("演示转接：{e}"))?;
+        made += 1;
+    }
+    if let Some(last) = (0..data.members.len()).rev().find(|&i| data.members[i].org == own) {
+        let to = Destination::Org(qiangji_domain::org::OrgId(other as i64 + 1));
+        run(last, to, 2, &[]).await.map_err(|e| format!("演示转接：{e}"))?;
+        made += 1;
+    }
+    println!("已登记组织关系转接演示数据：{made}项");
     Ok(())
 }
 

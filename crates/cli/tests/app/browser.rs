@@ -94,6 +94,11 @@ fn screenshots_of_the_main_pages() {
         ("warnings", "/orgs/1/warnings".to_owned()),
         ("orglife", format!("/orgs/{branch}/orglife")),
         ("meeting-form", format!("/orgs/{branch}/orglife/new")),
+        ("transfers", "/orgs/1/transfers".to_owned()),
+        ("transfers-all", "/orgs/1/transfers?all=true".to_owned()),
+        ("transfer", "/transfers/1".to_owned()),
+        ("development", "/orgs/1/development".to_owned()),
+        ("floating", "/orgs/1/floating".to_owned()),
     ];
     for (width, suffix) in [(1280, "desktop"), (390, "phone")] {
         b.set_window_size(width, 900);
