@@ -180,7 +180,12 @@ async fn load_transfers(store: &Store, access: &Access, data: &Dataset, today: D
     // (how many, days since the request, steps as (action, days after the request), to outside)
     let to_outside = ["中共杭州市西湖区委组织部", "中共上海市浦东新区委员会组织部", "中共江苏省苏州市委组织部"];
     let scenarios: [(usize, u64, &[(A, u64)], bool); 8] = [
-        (12, 150, &[(A::Approve, 1), (A::IssueLetter, 2), (A::Receive, 9), (A::Report, 11), (A::ReturnReceipt, 12)], false),
+        (
+            12,
+            150,
+            &[(A::Approve, 1), (A::IssueLetter, 2), (A::Receive, 9), (A::Report, 11), (A::ReturnReceipt, 12)],
+            false,
+        ),
         (6, 20, &[(A::Approve, 1), (A::IssueLetter, 2)], false),
         (1, 88, &[(A::Approve, 0), (A::IssueLetter, 1)], false),
         (1, 130, &[(A::Approve, 0), (A::IssueLetter, 1)], false),

@@ -84,6 +84,12 @@ fn a_secretary_develops_an_applicant_into_a_probationary_member() {
     let m = c.get(&format!("/api/v1/members/{member}")).json();
     assert_eq!(m["kind"], "probationary", "{m}");
     assert_eq!(m["joined_on"], "2022-05-23");
+    // The member's timeline begins with how they were developed.
+    let timeline = c.get(&format!("/members/{member}")).body;
+    let history = &timeline[timeline.find("id=\"history\"").unwrap()..];
+    for step in ["递交入党申请书", "确定为入党积极分子", "登记入库"] {
+        assert!(history.contains(step), "{step} missing from the member's timeline");
+    }
 
     // The pages: the pipeline of the branch, the person's timeline and the link from the branch.
     let page = c.get(&format!("/orgs/{branch}/development"));

@@ -192,7 +192,13 @@ impl Store {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        let entries = ledger::of_subject(&self.db, &format!("member:{}", id.0)).await?;
+        // The member's own entries and, if they joined through the pipeline here, how they were
+        // developed: one timeline, in ledger order.
+        let mut entries = ledger::of_subject(&self.db, &format!("member:{}", id.0)).await?;
+        for r in self.db.all("SELECT id FROM developee WHERE member_id = ?", params![id.0]).await? {
+            entries.extend(ledger::of_subject(&self.db, &format!("developee:{}", r.int(0))).await?);
+        }
+        entries.sort_by_key(|e| e.seq);
         Ok(History { memberships, states, entries })
     }
 }

@@ -85,7 +85,6 @@ pub async fn list(
     })))
 }
 
-
 /// Registers an application with the organization.
 pub async fn create(
     actor: crate::auth::Actor,

@@ -43,6 +43,8 @@ fn event_label(kind: &str) -> &str {
         "transfer.withdrawn" => "撤回组织关系转接",
         "transfer.rejected" => "组织关系转接不予办理",
         "transfer.expired" => A::Expire.label(),
+        "development.applied" => "递交入党申请书",
+        "development.step_recorded" => "发展党员",
         "floating.outflow_registered" => "登记流出",
         "floating.inflow_registered" => "登记流入",
         "floating.contact_recorded" => "流动党员联系",
@@ -119,6 +121,15 @@ pub fn explain(e: &Entry) -> Event {
             "来自 {}，转入 {}（{}起）",
             payload["from"].as_str().unwrap_or(""),
             payload["to_org"].as_str().unwrap_or(""),
+            payload["on"].as_str().unwrap_or("")
+        )],
+        "development.applied" => vec![format!("向{}递交入党申请书", payload["org"].as_str().unwrap_or(""))],
+        "development.step_recorded" => vec![format!(
+            "{}（{}）",
+            payload["step"]
+                .as_str()
+                .and_then(|c| qiangji_domain::development::StepKind::parse(c).ok())
+                .map_or("", |k| k.label()),
             payload["on"].as_str().unwrap_or("")
         )],
         k if k.starts_with("transfer.") => vec![format!(
