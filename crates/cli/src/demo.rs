@@ -177,9 +177,10 @@ async fn load_transfers(store: &Store, access: &Access, data: &Dataset, today: D
     let ago = |days: u64| today - chrono::Days::new(days);
     let settled = |i: &usize| !spared.contains(&data.members[*i].org) && data.members[*i].org_since < ago(400);
     let mut movers = (0..data.members.len()).filter(settled).step_by(37);
-    // (how many, days since the request, steps as (action, days after the request), to outside)
+    /// How many, days since the request, the steps as (action, days after the request), to outside.
+    type Scenario = (usize, u64, &'static [(A, u64)], bool);
     let to_outside = ["中共杭州市西湖区委组织部", "中共上海市浦东新区委员会组织部", "中共江苏省苏州市委组织部"];
-    let scenarios: [(usize, u64, &[(A, u64)], bool); 8] = [
+    let scenarios: [Scenario; 8] = [
         (
             12,
             150,
