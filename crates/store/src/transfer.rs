@@ -114,6 +114,9 @@ pub struct Receiver {
     pub parent_name: String,
 }
 
+/// The most transfers a list returns, newest first.
+pub const LIST_LIMIT: usize = 500;
+
 const COLUMNS: &str = "t.id, t.member_id, m.name, m.sex, m.birth_date, m.ethnicity, m.id_number, m.kind, t.direction, \
      t.state, t.from_org_id, fo.name, t.from_outside, t.to_org_id, tor.name, t.to_outside, t.reason, t.requested_on, \
      t.last_step_on, t.letter_year, t.letter_no, t.issued_on, t.valid_until, t.dues_paid_to, t.received_on, \
@@ -128,6 +131,10 @@ fn bad(what: &str) -> StoreError {
 
 fn sides_of(access: &Access, from_path: Option<&str>, to_path: Option<&str>) -> Vec<Side> {
     let mut sides = Vec::new();
+    // A member's own account sees its own transfers and acts for no side.
+    if access.self_member_id().is_some() {
+        return sides;
+    }
     if from_path.is_some_and(|p| access.sees_path(p)) {
         sides.push(Side::Sending);
     }
@@ -594,14 +601,20 @@ impl Store {
         let base = self.get_org(access, org).await?;
         let (lo, hi) = (base.path.clone(), format!("{}~", base.path));
         let open = if all { "" } else { "t.open = 1 AND " };
+        // A member's own account lists only its own transfers.
+        let own = if access.self_member_id().is_some() { "t.member_id = ? AND " } else { "" };
+        let mut p = params![lo.clone(), hi.clone(), lo, hi];
+        if let Some(me) = access.self_member_id() {
+            p.insert(0, me.into());
+        }
         let rows = self
             .db
             .all(
                 &format!(
-                    "SELECT {COLUMNS} FROM {FROM} WHERE {open}((fo.path >= ? AND fo.path < ?) OR (tor.path >= ? AND tor.path < ?)) \
-                     ORDER BY t.id DESC LIMIT 500"
+                    "SELECT {COLUMNS} FROM {FROM} WHERE {own}{open}((fo.path >= ? AND fo.path < ?) OR (tor.path >= ? AND tor.path < ?)) \
+                     ORDER BY t.id DESC LIMIT {LIST_LIMIT}"
                 ),
-                params![lo.clone(), hi.clone(), lo, hi],
+                p,
             )
             .await?;
         rows.iter().map(|r| transfer_of(access, r)).collect()

@@ -48,6 +48,8 @@ struct ListPage<'a> {
     all: bool,
     sections: [Section; 2],
     today: date::Date,
+    /// The list stopped at its limit: older transfers are not shown.
+    capped: bool,
 }
 
 /// Transfers leaving the subtree, or coming into it.
@@ -72,6 +74,7 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let transfers = app.store.list_transfers(&actor.access, org.id, q.all).await?;
+    let capped = transfers.len() >= qiangji_store::transfer::LIST_LIMIT;
     // Leaving the subtree: the sending organization is inside it (a move within it is both).
     let (outgoing, incoming): (Vec<_>, Vec<_>) =
         transfers.into_iter().partition(|t| t.from_path.as_deref().is_some_and(|p| p.starts_with(&org.path)));
@@ -84,6 +87,7 @@ pub async fn list(
             Section { heading: "转入", id: "incoming", rows: incoming },
         ],
         today: today(),
+        capped,
     };
     Ok(Html(render(&page)).into_response())
 }

@@ -136,6 +136,12 @@ fn a_transfer_runs_through_the_api_and_a_member_can_ask_for_their_own() {
         "members cannot approve"
     );
     let t = own.trim_start_matches("/transfers/");
+    let branch = app.access_of("dangyuan").scope_org_id();
+    let listed = c.get(&format!("/api/v1/orgs/{branch}/transfers?all=true")).json();
+    let ids: Vec<String> = listed["items"].as_array().unwrap().iter().map(|i| i["id"].to_string()).collect();
+    assert_eq!(ids, [t], "a member's account lists only its own transfers");
+    let others = c.get(&format!("/transfers/{}", listed["items"][0]["id"].as_i64().unwrap() - 1));
+    assert_eq!(others.status, 404, "nor opens another member's");
     let r = call(&c, &csrf, &format!("/api/v1/transfers/{t}/steps"), json!({"action": "approve"}));
     assert_eq!(r.status, 403);
     let r = call(&sender, &s_csrf, &format!("/api/v1/transfers/{t}/steps"), json!({"action": "approve"}));
