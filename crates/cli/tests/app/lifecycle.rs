@@ -147,3 +147,62 @@ fn a_transfer_runs_through_the_api_and_a_member_can_ask_for_their_own() {
     let r = call(&sender, &s_csrf, &format!("/api/v1/transfers/{t}/steps"), json!({"action": "approve"}));
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// Two officers approve the same transfer at the same moment, then the receiving side's receive
+/// races the sending side's manual move of the member: over HTTP, on both databases, one of each
+/// pair succeeds and the loser gets a clear refusal.
+fn concurrent_requests_have_one_winner(backend: Backend) {
+    let app = TestApp::spawn(backend);
+    let from = app.access_of("shuji").scope_org_id();
+    let to = app.access_of("shuji2").scope_org_id();
+    let m = member_of(&app, from, 2);
+    let (a, a_csrf) = app.login("shuji");
+    let (b, b_csrf) = app.login("zuzhibu");
+    let (r, r_csrf) = app.login("shuji2");
+    let post = |c: &qiangji_testkit::http::Client, csrf: &str, path: &str, body: serde_json::Value| {
+        c.request("POST", path, &[("content-type", "application/json"), ("x-csrf-token", csrf)], body.to_string())
+    };
+    let t = post(&a, &a_csrf, &format!("/api/v1/members/{m}/transfers"), json!({"to_org_id": to, "reason": "调动"}));
+    let t = t.json()["id"].as_i64().unwrap();
+    let steps = format!("/api/v1/transfers/{t}/steps");
+    let (x, y) = std::thread::scope(|s| {
+        let x = s.spawn(|| post(&a, &a_csrf, &steps, json!({"action": "approve"})));
+        let y = s.spawn(|| post(&b, &b_csrf, &steps, json!({"action": "approve"})));
+        (x.join().unwrap(), y.join().unwrap())
+    });
+    let mut statuses = [x.status, y.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 422], "{} / {}", x.body, y.body);
+    let loser = if x.status == 422 { x } else { y };
+    assert_eq!(loser.json()["code"], "transfer.illegal_step");
+    assert_eq!(post(&a, &a_csrf, &steps, json!({"action": "issue_letter", "dues_paid_to": "2026-11"})).status, 200);
+    let third: i64 = app
+        .rt
+        .block_on(app.store.db().one(
+            "SELECT id FROM org WHERE kind = 'branch' AND id <> ? AND id <> ? ORDER BY id LIMIT 1",
+            vec![from.into(), to.into()],
+        ))
+        .unwrap()
+        .int(0);
+    let (x, y) = std::thread::scope(|s| {
+        let x = s.spawn(|| post(&r, &r_csrf, &steps, json!({"action": "receive"})));
+        let y = s.spawn(|| {
+            post(&b, &b_csrf, &format!("/api/v1/members/{m}/move"), json!({"org_id": third, "reason": "手工调整"}))
+        });
+        (x.join().unwrap(), y.join().unwrap())
+    });
+    assert_eq!((x.status, y.status), (200, 422), "{} / {}", x.body, y.body);
+    assert_eq!(y.json()["code"], "member.in_transfer");
+    let member = app.rt.block_on(app.store.get_member(&app.system(), qiangji_domain::member::MemberId(m))).unwrap();
+    assert_eq!(member.org_id.0, to, "moved once, by the transfer");
+}
+
+#[test]
+fn concurrent_requests_have_one_winner_on_sqlite() {
+    concurrent_requests_have_one_winner(Backend::Sqlite);
+}
+
+#[test]
+fn concurrent_requests_have_one_winner_on_postgres() {
+    concurrent_requests_have_one_winner(Backend::Postgres);
+}
