@@ -190,8 +190,7 @@ fn date_text(s: &str) -> DateCell {
         }
         return DateCell::Invalid(s.to_owned());
     }
-    let parts: Vec<&str> =
-        s.split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日')).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
     let nums: Option<Vec<u32>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
     match nums.as_deref() {
         Some([y, m, d]) if *y >= 1900 => {
