@@ -9,6 +9,7 @@ pub mod date;
 pub mod development;
 pub mod floating;
 pub mod id_number;
+pub mod import;
 pub mod member;
 pub mod name;
 pub mod org;

@@ -122,13 +122,17 @@ pub struct Normalized<T> {
     pub changed: bool,
 }
 
-/// Text with surrounding spaces removed and full-width ASCII (digits, letters, space) made half-width.
+/// Text with surrounding spaces removed and full-width digits, letters and spaces made half-width.
 pub fn text(s: &str) -> Normalized<String> {
     let value: String = s
         .chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            // Full-width digits and Latin letters; full-width punctuation such as （） is how
+            // Chinese is written and stays.
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
             c => c,
         })
         .collect::<String>()

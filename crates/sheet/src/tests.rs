@@ -32,6 +32,7 @@ fn cells_are_normalised_where_unambiguous_and_say_so() {
     assert_eq!(text(" 张三　"), Normalized { value: "张三".into(), changed: true });
     assert_eq!(text("１２３"), Normalized { value: "123".into(), changed: true });
     assert_eq!(text("张三"), Normalized { value: "张三".into(), changed: false });
+    assert_eq!(text("中共某（甲）支部").value, "中共某（甲）支部", "Chinese punctuation stays");
     assert_eq!(id_number("33020319800501001x").value, "33020319800501001X");
     assert!(id_number("33020319800501001x").changed);
 }
