@@ -3,5 +3,6 @@
 
 pub mod bench;
 pub mod demo;
+pub mod import;
 pub mod maintenance;
 pub mod serve;

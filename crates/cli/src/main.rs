@@ -49,6 +49,16 @@ enum Cmd {
     },
     /// Verify the ledger's hash chain and the invariants of the data.
     Check,
+    /// Import a member roster (xlsx or CSV) into an organization: all of it, or nothing if any row has an error.
+    Import {
+        /// Id of the organization to import into (members naming no organization are registered there).
+        #[arg(long)]
+        org: i64,
+        /// Rows whose identity number is registered: skip, update or fill (only empty fields).
+        #[arg(long, default_value = "skip")]
+        mode: String,
+        file: PathBuf,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Create a user account.
@@ -229,6 +239,7 @@ async fn main() -> ExitCode {
         Cmd::Demo { scale, truth } => demo::run(&cli.db, &scale, truth.as_deref()).await,
         Cmd::BenchVerify { scale } => bench::verify::run(&scale),
         Cmd::Check => maintenance::check(&cli.db).await,
+        Cmd::Import { org, mode, file } => qiangji::import::run(&cli.db, org, &mode, &file).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
         Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {
             Some(role) => {

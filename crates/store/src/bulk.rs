@@ -64,7 +64,7 @@ const MAX_PARAMS: usize = 30_000;
 
 /// Rows for one table, sent many per statement. Takes the transaction per call, so that ledger
 /// entries can be chained (which needs the `Write`) and inserted as they are made.
-struct Batch {
+pub(crate) struct Batch {
     table: &'static str,
     columns: &'static str,
     width: usize,
@@ -72,12 +72,12 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(table: &'static str, columns: &'static str) -> Self {
+    pub(crate) fn new(table: &'static str, columns: &'static str) -> Self {
         Batch { table, columns, width: columns.split(',').count(), rows: Vec::new() }
     }
 
     /// Adds a row; sends the batch when the next row would not fit. Says whether it sent.
-    async fn push(&mut self, tx: &mut Tx, mut row: Vec<Value>) -> Result<bool, StoreError> {
+    pub(crate) async fn push(&mut self, tx: &mut Tx, mut row: Vec<Value>) -> Result<bool, StoreError> {
         debug_assert_eq!(row.len(), self.width);
         self.rows.append(&mut row);
         if self.rows.len() + self.width > MAX_PARAMS {
@@ -87,7 +87,7 @@ impl Batch {
         Ok(false)
     }
 
-    async fn flush(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
+    pub(crate) async fn flush(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
         if self.rows.is_empty() {
             return Ok(());
         }

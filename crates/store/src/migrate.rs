@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_floating.sql"),
         postgres: include_str!("../migrations/postgres/0009_floating.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_import",
+        sqlite: include_str!("../migrations/sqlite/0010_import.sql"),
+        postgres: include_str!("../migrations/postgres/0010_import.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

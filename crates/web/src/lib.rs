@@ -12,6 +12,7 @@ mod development;
 mod error;
 mod floating;
 mod home;
+pub mod import;
 mod member;
 mod org;
 mod orglife;

@@ -7,6 +7,7 @@ mod development;
 mod evidence;
 mod floating;
 mod harness;
+mod import;
 mod lifecycle;
 mod orglife;
 mod orgs;

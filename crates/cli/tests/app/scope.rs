@@ -27,7 +27,7 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}", "{developee_id}"]
+    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}", "{developee_id}", "{batch_id}"]
         .iter()
         .any(|id| r.path.contains(id))
     {
@@ -67,6 +67,17 @@ struct Ids {
     /// Applicants for membership (发展党员) of the branch and of the sibling branch.
     own_developee: i64,
     foreign_developee: i64,
+    /// Roster import batches of the branch and of the sibling branch.
+    own_batch: i64,
+    foreign_batch: i64,
+}
+
+/// Keeps a small roster for import under `org` (as the system) and returns the batch id.
+async fn batch(app: &TestApp, org: i64) -> i64 {
+    let csv = "姓名,身份证号,入党日期\n越权测试,110101200101010011,2020-07-01\n";
+    let mode = qiangji_domain::import::DedupeMode::Skip;
+    let org = qiangji_domain::org::OrgId(org);
+    app.store.create_import_batch(&app.system(), org, "越权测试.csv", csv.as_bytes(), mode).await.unwrap().0
 }
 
 /// Starts a transfer of `member` to `to` and issues its letter (as the system); returns its id.
@@ -206,18 +217,20 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_transfer,
             own_developee: developee(app, own.id.0, 991).await,
             foreign_developee: developee(app, sibling.int(0), 993).await,
+            own_batch: batch(app, own.id.0).await,
+            foreign_batch: batch(app, sibling.int(0)).await,
         }
     })
 }
 
 /// The path with its ids: an organization, a member, a meeting and one of its attachments, a
-/// notification, a transfer and a developee.
+/// notification, a transfer, a developee and an import batch.
 fn fill(
     path: &str,
     org: i64,
     member: i64,
     (meeting, attachment): (i64, i64),
-    (notification, transfer, developee): (i64, i64, i64),
+    (notification, transfer, developee, batch): (i64, i64, i64, i64),
 ) -> String {
     path.replace("{org_id}", &org.to_string())
         .replace("{developee_id}", &developee.to_string())
@@ -226,6 +239,7 @@ fn fill(
         .replace("{attachment_id}", &attachment.to_string())
         .replace("{notification_id}", &notification.to_string())
         .replace("{transfer_id}", &transfer.to_string())
+        .replace("{batch_id}", &batch.to_string())
 }
 
 /// Sends a request the way the UI or an API client would, with a valid CSRF token.
@@ -282,7 +296,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                         99_999_999,
                         99_999_999,
                         (99_999_999, 99_999_999),
-                        (99_999_999, 99_999_999, 99_999_999),
+                        (99_999_999, 99_999_999, 99_999_999, 99_999_999),
                     ),
                     ids.own_org,
                 );
@@ -295,7 +309,8 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                     missing.body
                 );
                 for (org, _) in &ids.foreign_orgs {
-                    let foreign = (ids.foreign_notification, ids.foreign_transfer, ids.foreign_developee);
+                    let foreign =
+                        (ids.foreign_notification, ids.foreign_transfer, ids.foreign_developee, ids.foreign_batch);
                     let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, foreign);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
@@ -316,7 +331,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                         ids.own_org,
                         ids.own_member,
                         ids.own_meeting,
-                        (0, ids.own_transfer, ids.own_developee),
+                        (0, ids.own_transfer, ids.own_developee, ids.own_batch),
                     );
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;

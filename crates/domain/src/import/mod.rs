@@ -328,7 +328,7 @@ fn read_row(
                 issues.push(Issue::error(
                     "import.org_ambiguous",
                     "所在党组织",
-                    format!("有多个组织名为“{name}”，请写全称"),
+                    format!("有多个组织名为“{name}”，请写全称，或写作“上级党组织/{name}”"),
                 ));
                 None
             }

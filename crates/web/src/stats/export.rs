@@ -295,6 +295,20 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
+/// A workbook with one sheet holding a bold header row: a template people fill in.
+pub fn template_xlsx(sheet: &str, header: &[String]) -> Result<Vec<u8>, ExportError> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    let bold = Format::new().set_bold().set_border(FormatBorder::Thin);
+    for (i, h) in header.iter().enumerate() {
+        let col = u16::try_from(i).unwrap_or(u16::MAX);
+        ws.write_string_with_format(0, col, h, &bold)?;
+        ws.set_column_width(col, 14)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::grid::tests::{one_way, two_way};
@@ -483,3 +497,4 @@ mod tests {
         assert!(!evil.contains(['\r', '\n']) && evil.matches('"').count() == 2, "{evil}");
     }
 }
+

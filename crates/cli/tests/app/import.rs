@@ -1,0 +1,103 @@
+//! Importing a roster over HTTP: the preview names every problem with its code, a file with errors
+//! cannot be committed, a clean one is committed whole, once, and counted at once.
+
+use crate::harness::{Backend, TestApp};
+use qiangji_domain::id_number::IdNumber;
+
+fn id(seq: u16) -> String {
+    IdNumber::compose(330203, qiangji_domain::date::parse("1990-01-02").unwrap(), seq).to_string()
+}
+
+/// A multipart body with the file and the mode.
+fn multipart(name: &str, bytes: &[u8], mode: &str) -> (String, Vec<u8>) {
+    let boundary = "----qiangji-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\n{mode}\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.rt.block_on(app.store.db().one(sql, vec![])).unwrap().int(0)
+}
+
+#[test]
+fn a_roster_is_previewed_with_every_problem_and_committed_whole_or_not_at_all() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (c, csrf) = app.login("shuji");
+    let upload = |name: &str, csv: &str, mode: &str| {
+        let (ct, body) = multipart(name, csv.as_bytes(), mode);
+        c.request("POST", &format!("/orgs/{branch}/import?csrf={csrf}"), &[("content-type", &ct)], body)
+    };
+    assert_eq!(c.get(&format!("/orgs/{branch}/import")).status, 200);
+    let template = c.get(&format!("/orgs/{branch}/import/template"));
+    assert_eq!(template.status, 200);
+    assert!(template.body.as_bytes().starts_with(b"PK"), "an xlsx");
+    let members_before = count(&app, "SELECT COUNT(*) FROM member");
+    let head = app.head();
+
+    // A file with errors: listed with codes, and nothing can be committed.
+    let bad = format!(
+        "党员花名册\n姓名,身份证号,民族,学历,职业,入党日期\n张一,{},汉族,本科,学生,2015-07-01\n李二,123,汉族,本科,学生,2015-07-01\n王三,{},汉族,本科,学生,2015年13月\n张一,{},汉族,本科,学生,2015-07-01\n",
+        id(1),
+        id(3),
+        id(1)
+    );
+    let r = upload("有错误.csv", &bad, "skip");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let preview_url = r.header("location").unwrap().to_owned();
+    let page = c.get(&preview_url).body;
+    for code in ["member.id_number_invalid", "import.date_invalid", "import.duplicate_in_file"] {
+        assert!(page.contains(code), "{code} missing from the preview");
+    }
+    assert!(page.contains("id=\"cannot-commit\"") && !page.contains("id=\"commit\""));
+    let refused = c.post_form(&format!("{preview_url}/commit"), &[("csrf", &csrf)]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("import.has_errors"));
+    assert_eq!((count(&app, "SELECT COUNT(*) FROM member"), app.head()), (members_before, head), "nothing written");
+
+    // A clean file with messy cells: committed whole, once, and counted at once.
+    let good = format!(
+        "姓名,性别,民族,身份证号,学历,职业,入党时间,转正时间\n 张一 ,男,汉,{},大学本科,学生,2015.07,2016-07-01\n李二,,汉族,{},大专,工人（工勤技能人员）,2018年3月5日,\n",
+        id(1),
+        id(5).to_lowercase()
+    );
+    let r = upload("花名册.csv", &good, "skip");
+    let preview_url = r.header("location").unwrap().to_owned();
+    let page = c.get(&preview_url).body;
+    assert!(page.contains("<dd id=\"create\">2</dd>"), "{page}");
+    assert!(page.contains("import.date_month_only") && page.contains("import.normalized"));
+    let total_before = c.get(&format!("/api/v1/orgs/{branch}/members")).json()["total"].as_i64().unwrap();
+    let done = c.post_form(&format!("{preview_url}/commit"), &[("csrf", &csrf)]);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM member"), members_before + 2);
+    assert!(c.get(&preview_url).body.contains("已导入：新登记2人"));
+    let total_after = c.get(&format!("/api/v1/orgs/{branch}/members")).json()["total"].as_i64().unwrap();
+    assert_eq!(total_after, total_before + 2, "the list counts them at once");
+    let again = c.post_form(&format!("{preview_url}/commit"), &[("csrf", &csrf)]);
+    assert!(again.body.contains("import.already_committed"), "a batch is committed once");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM ledger WHERE kind = 'import.committed'"), 1);
+    let check = app.rt.block_on(qiangji_store::check::run(app.store.db())).unwrap();
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+
+    // The same file again: every row registered now, skipped; through the API.
+    let r = c.request(
+        "POST",
+        &format!("/api/v1/orgs/{branch}/imports?file_name=again.csv&mode=skip"),
+        &[("content-type", "text/csv"), ("x-csrf-token", &csrf)],
+        good.clone(),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["summary"]["existing"], 2);
+    let batch = r.json()["batch_id"].as_i64().unwrap();
+    let r = c.request("POST", &format!("/api/v1/imports/{batch}/commit"), &[("x-csrf-token", &csrf)], "");
+    assert_eq!((r.json()["created"].as_i64(), r.json()["skipped"].as_i64()), (Some(0), Some(2)), "{}", r.body);
+}

@@ -1,0 +1,20 @@
+-- Import batches (SPEC §12): the uploaded file kept as uploaded, so that the preview and the commit
+-- read the same bytes; its state (previewed → committed, or failed) and what it did. The members a
+-- batch created carry its id in their ledger entries.
+CREATE TABLE import_batch (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES org(id),
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    committed_at TEXT,
+    created_members INTEGER NOT NULL DEFAULT 0,
+    updated_members INTEGER NOT NULL DEFAULT 0,
+    skipped_rows INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX import_batch_org ON import_batch (org_id, id);

@@ -1,0 +1,358 @@
+//! Importing a member roster: upload (kept as uploaded), a preview of every row with its errors
+//! and warnings, and the commit of the whole batch — or nothing. The same planning serves the
+//! pages, the API and `qiangji import`.
+
+use crate::App;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::page::{Layout, local_time, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use qiangji_domain::date::today;
+use qiangji_domain::import::{Action, COLUMNS, DedupeMode, PlannedRow, missing_columns, plan};
+use qiangji_store::import::{BatchId, ImportBatch, MAX_FILE_BYTES};
+use qiangji_store::{Access, Store, StoreError};
+use std::sync::Arc;
+
+/// The plan of a stored batch: the file read again, exactly as uploaded.
+pub async fn plan_batch(store: &Store, access: &Access, batch: &ImportBatch) -> Result<Vec<PlannedRow>, StoreError> {
+    let refused = |code, message: String| StoreError::Refused { code, message };
+    let sheets = qiangji_sheet::read(&batch.content).map_err(|e| refused(e.code(), e.to_string()))?;
+    let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+    // The first sheet holding a roster header.
+    let table = sheets.iter().find_map(|s| qiangji_sheet::find_table(s, &names, 3).ok()).ok_or_else(|| {
+        refused("import.header_missing", "没有找到花名册的表头：应有“姓名”“身份证号”“入党日期”等列".into())
+    })?;
+    let missing = missing_columns(&table);
+    if !missing.is_empty() {
+        return Err(refused("import.columns_missing", format!("缺少必需的列：{}", missing.join("、"))));
+    }
+    let id_col = table.column(&["身份证号", "公民身份号码", "身份证号码", "身份证"]);
+    let numbers: Vec<String> = table
+        .rows
+        .iter()
+        .filter_map(|(_, cells)| id_col.and_then(|i| cells.get(i)))
+        .map(|c| qiangji_sheet::id_number(&c.as_text()).value)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let lookup = store.import_lookup(access, batch.org_id, &refs).await?;
+    Ok(plan(&table, batch.org_id, &lookup, batch.mode, today()))
+}
+
+/// Counts of a plan, for the preview's summary.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Summary {
+    pub rows: usize,
+    pub create: usize,
+    pub existing: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Summary {
+    pub fn of(rows: &[PlannedRow]) -> Summary {
+        let mut s = Summary { rows: rows.len(), ..Default::default() };
+        for r in rows {
+            match r.action {
+                Action::Create { .. } => s.create += 1,
+                Action::Existing(_) => s.existing += 1,
+                Action::None => {}
+            }
+            s.errors += usize::from(r.has_errors());
+            s.warnings += usize::from(!r.has_errors() && !r.issues.is_empty());
+        }
+        s
+    }
+}
+
+/// How many rows with problems the preview lists (errors first).
+const SHOWN: usize = 1000;
+
+#[derive(Template)]
+#[template(path = "import_form.html")]
+struct FormPage<'a> {
+    layout: Layout<'a>,
+    org_id: i64,
+    org_name: String,
+    modes: [DedupeMode; 3],
+    columns: Vec<&'static str>,
+    error: Option<(&'static str, String)>,
+    max_mb: usize,
+}
+
+fn form_page(actor: &Actor, org: &qiangji_store::org::Org, error: Option<(&'static str, String)>) -> Response {
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = FormPage {
+        layout: Layout::new(format!("导入党员花名册：{}", org.fields.name), actor),
+        org_id: org.id.0,
+        org_name: org.fields.name.clone(),
+        modes: DedupeMode::ALL,
+        columns: COLUMNS.iter().map(|c| c.0).collect(),
+        error,
+        max_mb: MAX_FILE_BYTES / 1024 / 1024,
+    };
+    (status, Html(render(&page))).into_response()
+}
+
+pub async fn form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    Ok(form_page(&actor, &org, None))
+}
+
+/// An uploaded file and the chosen mode, read from a multipart body with the import's own size
+/// limit (rosters are larger than anything else people upload).
+pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<(String, Vec<u8>, String), AppError> {
+    let refused = |code, m: String| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, m);
+    let boundary = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok())
+        .ok_or_else(|| refused("import.file_missing", "请选择要导入的文件".into()))?;
+    let limits =
+        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536));
+    let mut parts = multer::Multipart::with_constraints(body.into_data_stream(), boundary, limits);
+    let (mut file, mut mode) = (None, String::from("skip"));
+    let too_large = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "import.file_too_large",
+            format!("文件超过{}MB，请分成几个文件导入", MAX_FILE_BYTES / 1024 / 1024),
+        )
+    };
+    while let Some(field) = parts.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("花名册").chars().take(200).collect::<String>();
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                file = Some((name, bytes.to_vec()));
+            }
+            Some("mode") => mode = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    match file {
+        Some((name, bytes)) if !bytes.is_empty() => Ok((name, bytes, mode)),
+        _ => Err(refused("import.file_missing", "请选择要导入的文件".into())),
+    }
+}
+
+pub fn mode_of(s: &str) -> Result<DedupeMode, AppError> {
+    DedupeMode::parse(s.trim()).ok_or_else(|| {
+        AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "import.mode_unknown", format!("未知的重复处理方式：{s}"))
+    })
+}
+
+pub async fn upload(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, AppError> {
+    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let (name, bytes, mode) = match read_upload(&headers, body).await {
+        Ok(u) => u,
+        Err(e) if e.status != StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(form_page(&actor, &org, Some((e.code, e.message))));
+        }
+        Err(e) => return Err(e),
+    };
+    let mode = match mode_of(&mode) {
+        Ok(m) => m,
+        Err(e) => return Ok(form_page(&actor, &org, Some((e.code, e.message)))),
+    };
+    let batch = app.store.create_import_batch(&actor.access, org.id, &name, &bytes, mode).await?;
+    Ok(Redirect::to(&format!("/imports/{}", batch.0)).into_response())
+}
+
+/// A row of the preview with its problems.
+struct ShownRow {
+    line: usize,
+    name: String,
+    id_number: String,
+    action: &'static str,
+    errors: Vec<String>,
+    warnings: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct PreviewPage<'a> {
+    layout: Layout<'a>,
+    batch: ImportBatch,
+    created_at: String,
+    summary: Summary,
+    rows: Vec<ShownRow>,
+    more: usize,
+    error: Option<(&'static str, String)>,
+}
+
+fn action_label(a: &Action) -> &'static str {
+    match a {
+        Action::Create { .. } => "新登记",
+        Action::Existing(DedupeMode::Skip) => "已登记，跳过",
+        Action::Existing(DedupeMode::Update) => "已登记，更新",
+        Action::Existing(DedupeMode::FillEmpty) => "已登记，补填空白",
+        Action::None => "不导入",
+    }
+}
+
+async fn preview_page(
+    app: &App,
+    actor: &Actor,
+    id: BatchId,
+    error: Option<(&'static str, String)>,
+) -> Result<Response, AppError> {
+    let batch = app.store.get_import_batch(&actor.access, id).await?;
+    let (rows, error) = match plan_batch(&app.store, &actor.access, &batch).await {
+        Ok(rows) => (rows, error),
+        Err(e @ StoreError::Refused { .. }) => (Vec::new(), Some((e.code(), e.to_string()))),
+        Err(e) => return Err(e.into()),
+    };
+    let summary = Summary::of(&rows);
+    let mut problems: Vec<&PlannedRow> = rows.iter().filter(|r| !r.issues.is_empty()).collect();
+    problems.sort_by_key(|r| (!r.has_errors(), r.line));
+    let more = problems.len().saturating_sub(SHOWN);
+    let shown = problems
+        .into_iter()
+        .take(SHOWN)
+        .map(|r| ShownRow {
+            line: r.line,
+            name: r.name.clone(),
+            id_number: qiangji_domain::id_number::IdNumber::parse(&r.id_number)
+                .map(|n| n.masked())
+                .unwrap_or_else(|_| r.id_number.clone()),
+            action: action_label(&r.action),
+            errors: r.issues.iter().filter(|i| i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
+            warnings: r.issues.iter().filter(|i| !i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = PreviewPage {
+        layout: Layout::new(format!("导入预览：{}", batch.file_name), actor),
+        created_at: local_time(&batch.created_at),
+        batch,
+        summary,
+        rows: shown,
+        more,
+        error,
+    };
+    Ok((status, Html(render(&page))).into_response())
+}
+
+pub async fn preview(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    preview_page(&app, &actor, BatchId(id), None).await
+}
+
+/// Plans and commits a batch; what the commit did, or why nothing was written.
+pub async fn commit(app: &App, access: &Access, id: BatchId) -> Result<qiangji_store::import::Committed, StoreError> {
+    let batch = app.store.get_import_batch(access, id).await?;
+    let rows = plan_batch(&app.store, access, &batch).await?;
+    let done = app.store.commit_import(access, id, &rows, &mut |_, _| {}).await?;
+    app.refresh().await?;
+    Ok(done)
+}
+
+pub async fn commit_page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let id = BatchId(id);
+    app.store.get_import_batch(&actor.access, id).await?;
+    actor.access.require(actor.access.may_edit_members())?;
+    match commit(&app, &actor.access, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response()),
+        Err(e @ StoreError::Refused { .. }) => preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The roster template: the columns in order, as an xlsx people fill in.
+pub async fn template(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
+    crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let header: Vec<String> = COLUMNS.iter().map(|c| c.0.to_owned()).collect();
+    let bytes = crate::stats::export::template_xlsx("党员花名册", &header)
+        .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, crate::stats::export::XLSX_CONTENT_TYPE.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"template.xlsx\"; filename*=UTF-8''%E5%85%9A%E5%91%98%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApiUpload {
+    file_name: String,
+    mode: String,
+}
+
+/// API: the request body is the file; `?file_name=&mode=skip|update|fill`. Answers the preview.
+pub async fn api_upload(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<ApiUpload>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, axum::Json<serde_json::Value>), AppError> {
+    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
+    let mode = mode_of(if q.mode.is_empty() { "skip" } else { &q.mode }).map_err(AppError::json)?;
+    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| {
+        AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "import.file_too_large", "文件过大，请分成几个文件导入").json()
+    })?;
+    let name = if q.file_name.is_empty() { "花名册" } else { &q.file_name };
+    let batch =
+        app.store.create_import_batch(&actor.access, org.id, name, &bytes, mode).await.map_err(crate::api::err)?;
+    Ok((StatusCode::CREATED, axum::Json(api_preview(&app, &actor.access, batch).await?)))
+}
+
+async fn api_preview(app: &App, access: &Access, id: BatchId) -> Result<serde_json::Value, AppError> {
+    let batch = app.store.get_import_batch(access, id).await.map_err(crate::api::err)?;
+    let rows = plan_batch(&app.store, access, &batch).await.map_err(crate::api::err)?;
+    let problems: Vec<serde_json::Value> = rows
+        .iter()
+        .filter(|r| !r.issues.is_empty())
+        .map(|r| {
+            serde_json::json!({
+                "line": r.line,
+                "action": action_label(&r.action),
+                "issues": r.issues.iter().map(|i| serde_json::json!({
+                    "error": i.error, "code": i.code, "column": i.column, "message": i.message,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "batch_id": batch.id.0,
+        "status": batch.status,
+        "summary": Summary::of(&rows),
+        "rows_with_issues": problems,
+    }))
+}
+
+pub async fn api_get(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    Ok(axum::Json(api_preview(&app, &actor.access, BatchId(id)).await?))
+}
+
+pub async fn api_commit(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let id = BatchId(id);
+    app.store.get_import_batch(&actor.access, id).await.map_err(crate::api::err)?;
+    let done = commit(&app, &actor.access, id).await.map_err(crate::api::err)?;
+    Ok(axum::Json(serde_json::json!({
+        "batch_id": id.0, "created": done.created, "updated": done.updated, "skipped": done.skipped,
+    })))
+}
