@@ -7,6 +7,7 @@
 //! decide, so that a preview can show every row with its problems.
 
 mod csv;
+mod xlsx;
 
 use chrono::NaiveDate;
 
@@ -64,6 +65,9 @@ pub enum SheetError {
     Corrupt(String),
     #[error("没有找到表头：前{0}行中没有一行包含“{1}”等列名")]
     NoHeader(usize, String),
+    /// An Excel 97–2003 workbook (.xls) or an encrypted xlsx: both are OLE compound files.
+    #[error("这是旧版 xls 表格或加密的表格，无法直接读取：请另存为 xlsx 或 CSV 后再导入")]
+    XlsUnsupported,
 }
 
 impl SheetError {
@@ -72,15 +76,21 @@ impl SheetError {
             SheetError::NotASpreadsheet => "import.not_a_spreadsheet",
             SheetError::Corrupt(_) => "import.file_corrupt",
             SheetError::NoHeader(..) => "import.header_missing",
+            SheetError::XlsUnsupported => "import.xls_unsupported",
         }
     }
 }
 
 /// Reads a file: xlsx by its content (a zip archive), otherwise CSV in UTF-8 (with or without BOM)
-/// or GBK. Returns every sheet in order.
+/// or GBK. Returns every sheet in order (for xlsx, every worksheet in workbook order with its name;
+/// a CSV file is one sheet without a name). An OLE compound file (.xls, or an encrypted xlsx) is
+/// [`SheetError::XlsUnsupported`].
 pub fn read(bytes: &[u8]) -> Result<Vec<Sheet>, SheetError> {
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(SheetError::XlsUnsupported);
+    }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(SheetError::NotASpreadsheet);
+        return xlsx::read(bytes);
     }
     csv::read(bytes).map(|s| vec![s])
 }
