@@ -154,6 +154,37 @@ pub fn id_number(s: &str) -> Normalized<String> {
     Normalized { changed: t.changed || value != t.value, value }
 }
 
+/// Whether a text looks like an identity number: 18 characters (17 digits and a digit or X) or
+/// the old 15 digits, after [`id_number`]'s normalising.
+pub fn looks_like_id(s: &str) -> bool {
+    let v = id_number(s).value;
+    let b = v.as_bytes();
+    match b.len() {
+        15 => b.iter().all(u8::is_ascii_digit),
+        18 => b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X'),
+        _ => false,
+    }
+}
+
+/// Whether a data row looks shifted against its header, so that every value after some point sits
+/// one or more columns away from its column name (a cell inserted or deleted by hand).
+///
+/// The heuristic: the row is shifted when it has a non-empty cell beyond the header's last named
+/// column, or when the identity-number column (`id_col`) does not hold an identity number but
+/// another cell does (see [`looks_like_id`]). A row with no identity number anywhere is not called
+/// shifted — it is missing one, which the importer reports on its own.
+pub fn shifted(table: &Table, row: &[Cell], id_col: usize) -> bool {
+    let width = table.columns.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+    let used = row.iter().rposition(|c| !c.as_text().trim().is_empty()).map_or(0, |i| i + 1);
+    if used > width {
+        return true;
+    }
+    if row.get(id_col).is_some_and(|c| looks_like_id(&c.as_text())) {
+        return false;
+    }
+    row.iter().enumerate().any(|(i, c)| i != id_col && looks_like_id(&c.as_text()))
+}
+
 /// What a date cell says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateCell {

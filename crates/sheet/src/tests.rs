@@ -187,3 +187,25 @@ fn files_that_are_not_xlsx_say_what_they_are() {
     let err = read(&bad_index).unwrap_err();
     assert!(err.to_string().contains("B1"), "{err}");
 }
+
+#[test]
+fn a_shifted_row_is_flagged() {
+    let table = Table {
+        columns: vec!["姓名".into(), "身份证号".into(), "入党日期".into(), String::new()],
+        rows: Vec::new(),
+    };
+    let id = txt("33020319800501001x");
+    assert!(!shifted(&table, &[txt("张三"), id.clone(), txt("2019.07")], 1));
+    assert!(
+        !shifted(&table, &[txt("张三"), id.clone(), txt("2019.07"), Cell::Empty, Cell::Empty], 1),
+        "trailing empty cells"
+    );
+    assert!(shifted(&table, &[txt("张三"), Cell::Empty, id.clone(), txt("2019.07")], 1), "moved right");
+    assert!(shifted(&table, &[id.clone(), txt("2019.07")], 1), "moved left");
+    assert!(shifted(&table, &[txt("张三"), id.clone(), txt("2019.07"), txt("多")], 1), "beyond the header");
+    assert!(!shifted(&table, &[txt("张三"), Cell::Empty, txt("2019.07")], 1), "missing, not shifted");
+    assert!(!shifted(&table, &[txt("张三"), Cell::Number(330203198005010.0)], 1), "a 15-digit number");
+    assert!(looks_like_id("３３０２０３１９８００５０１００１Ｘ"));
+    assert!(!looks_like_id("3302031980050100"));
+    assert!(!looks_like_id("33020319800501001Y"));
+}
