@@ -209,3 +209,46 @@ fn a_shifted_row_is_flagged() {
     assert!(!looks_like_id("3302031980050100"));
     assert!(!looks_like_id("33020319800501001Y"));
 }
+
+/// A roster of `rows` × 25 columns as Excel writes it: shared strings, numbers, dates.
+fn big_workbook(rows: usize) -> Vec<u8> {
+    let mut body = String::with_capacity(rows * 25 * 32);
+    body.push_str("<sheetData>");
+    for r in 1..=rows {
+        body.push_str(&format!(r#"<row r="{r}" spans="1:25">"#));
+        for c in 0..25u8 {
+            let col = (b'A' + c) as char;
+            match c % 5 {
+                0 => body.push_str(&format!(r#"<c r="{col}{r}" t="s"><v>{}</v></c>"#, r % 3)),
+                1 => body.push_str(&format!(r#"<c r="{col}{r}" s="1"><v>{}</v></c>"#, 40000 + r % 5000)),
+                _ => body.push_str(&format!(r#"<c r="{col}{r}"><v>{}.5</v></c>"#, r * 7 + c as usize)),
+            }
+        }
+        body.push_str("</row>");
+    }
+    body.push_str("</sheetData>");
+    workbook(&[("花名册", &body)], &["张三", "李四", "王五"], STYLES, false)
+}
+
+#[test]
+fn a_large_sheet_reads_row_by_row() {
+    let sheets = read(&big_workbook(2000)).unwrap();
+    assert_eq!(sheets[0].rows.len(), 2000);
+    assert_eq!(sheets[0].rows[1999][0], txt("王五"));
+    assert_eq!(sheets[0].rows[1999][1], Cell::Date(d(2014, 12, 27)));
+    assert_eq!(sheets[0].rows[1999].len(), 25);
+}
+
+/// The size the brief names: 460,000 rows × 25 columns well under 20 s. Run in release:
+/// `cargo test --release -p qiangji-sheet -- --ignored`.
+#[test]
+#[ignore = "slow: run in release"]
+fn a_sheet_of_460_000_rows_reads_in_seconds() {
+    let bytes = big_workbook(460_000);
+    let start = std::time::Instant::now();
+    let sheets = read(&bytes).unwrap();
+    let took = start.elapsed();
+    eprintln!("{} bytes zipped, read in {took:?}", bytes.len());
+    assert_eq!(sheets[0].rows.len(), 460_000);
+    assert!(took.as_secs() < 20, "{took:?}");
+}
