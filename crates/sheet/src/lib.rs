@@ -2,9 +2,23 @@
 //! the header row found wherever it is, and every cell normalised where that is unambiguous and
 //! flagged where it is not. Pure: bytes in, tables out — no database, no HTTP.
 //!
-//! The importers map a [`Table`]'s columns to record fields by header text ([`Table::column`]) and
+//! [`read`] tells the format by content: xlsx (a zip) is read by a small streaming reader — every
+//! worksheet in workbook order with its name; shared and inline strings; numbers; booleans as the
+//! text `TRUE`/`FALSE` and error values as their text (`#N/A`); numbers whose number format shows a
+//! date (built-in or custom, 1900 or 1904 date system) as [`Cell::Date`]; cells placed by their
+//! reference, gaps [`Cell::Empty`]; merged ranges filled with their top-left value in every cell.
+//! Anything else is CSV (UTF-8 with or without a BOM, else GBK). Old `.xls` and encrypted
+//! workbooks are refused with [`SheetError::XlsUnsupported`], asking for xlsx or CSV.
+//!
+//! The importers find the header with [`find_table`] (title rows above it and merged header cells
+//! are fine), map a [`Table`]'s columns to record fields by header text ([`Table::column`]) and
 //! read cells through [`text`], [`id_number`] and [`date`], which say what they changed or could not
-//! decide, so that a preview can show every row with its problems.
+//! decide (full-width digits and spaces, stray spaces, a lowercase x, a date kept only to the
+//! month), and [`shifted`], which flags a row whose values slid against the header — so that a
+//! preview can show every row with its problems.
+//!
+//! `tests/corpus.rs` reads back messy files written by an independent tool (openpyxl, Python's csv
+//! module); it needs `QIANGJI_PYTHON` pointing at a Python with openpyxl 3.1.5.
 
 mod csv;
 mod xlsx;
@@ -16,8 +30,10 @@ use chrono::NaiveDate;
 pub enum Cell {
     Empty,
     Text(String),
-    /// A number; a date in xlsx is a number with a date format, read as [`Cell::Date`].
+    /// A number; a date in xlsx is a number with a date format, read as [`Cell::Date`] (a time of
+    /// day alone, below one day, stays a number).
     Number(f64),
+    /// A date (from xlsx; the time of day, if any, is dropped).
     Date(NaiveDate),
 }
 
