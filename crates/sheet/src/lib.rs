@@ -2,11 +2,26 @@
 //! the header row found wherever it is, and every cell normalised where that is unambiguous and
 //! flagged where it is not. Pure: bytes in, tables out — no database, no HTTP.
 //!
-//! The importers map a [`Table`]'s columns to record fields by header text ([`Table::column`]) and
+//! [`read`] tells the format by content: xlsx (a zip) is read by a small streaming reader — every
+//! worksheet in workbook order with its name; shared and inline strings; numbers; booleans as the
+//! text `TRUE`/`FALSE` and error values as their text (`#N/A`); numbers whose number format shows a
+//! date (built-in or custom, 1900 or 1904 date system) as [`Cell::Date`]; cells placed by their
+//! reference, gaps [`Cell::Empty`]; merged ranges filled with their top-left value in every cell.
+//! Anything else is CSV (UTF-8 with or without a BOM, else GBK). Old `.xls` and encrypted
+//! workbooks are refused with [`SheetError::XlsUnsupported`], asking for xlsx or CSV.
+//!
+//! The importers find the header with [`find_table`] (title rows above it and merged header cells
+//! are fine), map a [`Table`]'s columns to record fields by header text ([`Table::column`]) and
 //! read cells through [`text`], [`id_number`] and [`date`], which say what they changed or could not
-//! decide, so that a preview can show every row with its problems.
+//! decide (full-width digits and spaces, stray spaces, a lowercase x, a date kept only to the
+//! month), and [`shifted`], which flags a row whose values slid against the header — so that a
+//! preview can show every row with its problems.
+//!
+//! `tests/corpus.rs` reads back messy files written by an independent tool (openpyxl, Python's csv
+//! module); it needs `QIANGJI_PYTHON` pointing at a Python with openpyxl 3.1.5.
 
 mod csv;
+mod xlsx;
 
 use chrono::NaiveDate;
 
@@ -15,8 +30,10 @@ use chrono::NaiveDate;
 pub enum Cell {
     Empty,
     Text(String),
-    /// A number; a date in xlsx is a number with a date format, read as [`Cell::Date`].
+    /// A number; a date in xlsx is a number with a date format, read as [`Cell::Date`] (a time of
+    /// day alone, below one day, stays a number).
     Number(f64),
+    /// A date (from xlsx; the time of day, if any, is dropped).
     Date(NaiveDate),
 }
 
@@ -64,6 +81,9 @@ pub enum SheetError {
     Corrupt(String),
     #[error("没有找到表头：前{0}行中没有一行包含“{1}”等列名")]
     NoHeader(usize, String),
+    /// An Excel 97–2003 workbook (.xls) or an encrypted xlsx: both are OLE compound files.
+    #[error("这是旧版 xls 表格或加密的表格，无法直接读取：请另存为 xlsx 或 CSV 后再导入")]
+    XlsUnsupported,
 }
 
 impl SheetError {
@@ -72,15 +92,21 @@ impl SheetError {
             SheetError::NotASpreadsheet => "import.not_a_spreadsheet",
             SheetError::Corrupt(_) => "import.file_corrupt",
             SheetError::NoHeader(..) => "import.header_missing",
+            SheetError::XlsUnsupported => "import.xls_unsupported",
         }
     }
 }
 
 /// Reads a file: xlsx by its content (a zip archive), otherwise CSV in UTF-8 (with or without BOM)
-/// or GBK. Returns every sheet in order.
+/// or GBK. Returns every sheet in order (for xlsx, every worksheet in workbook order with its name;
+/// a CSV file is one sheet without a name). An OLE compound file (.xls, or an encrypted xlsx) is
+/// [`SheetError::XlsUnsupported`].
 pub fn read(bytes: &[u8]) -> Result<Vec<Sheet>, SheetError> {
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(SheetError::XlsUnsupported);
+    }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(SheetError::NotASpreadsheet);
+        return xlsx::read(bytes);
     }
     csv::read(bytes).map(|s| vec![s])
 }
@@ -146,6 +172,37 @@ pub fn id_number(s: &str) -> Normalized<String> {
     let t = text(s);
     let value = t.value.replace(' ', "").to_uppercase();
     Normalized { changed: t.changed || value != t.value, value }
+}
+
+/// Whether a text looks like an identity number: 18 characters (17 digits and a digit or X) or
+/// the old 15 digits, after [`id_number`]'s normalising.
+pub fn looks_like_id(s: &str) -> bool {
+    let v = id_number(s).value;
+    let b = v.as_bytes();
+    match b.len() {
+        15 => b.iter().all(u8::is_ascii_digit),
+        18 => b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X'),
+        _ => false,
+    }
+}
+
+/// Whether a data row looks shifted against its header, so that every value after some point sits
+/// one or more columns away from its column name (a cell inserted or deleted by hand).
+///
+/// The heuristic: the row is shifted when it has a non-empty cell beyond the header's last named
+/// column, or when the identity-number column (`id_col`) does not hold an identity number but
+/// another cell does (see [`looks_like_id`]). A row with no identity number anywhere is not called
+/// shifted — it is missing one, which the importer reports on its own.
+pub fn shifted(table: &Table, row: &[Cell], id_col: usize) -> bool {
+    let width = table.columns.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+    let used = row.iter().rposition(|c| !c.as_text().trim().is_empty()).map_or(0, |i| i + 1);
+    if used > width {
+        return true;
+    }
+    if row.get(id_col).is_some_and(|c| looks_like_id(&c.as_text())) {
+        return false;
+    }
+    row.iter().enumerate().any(|(i, c)| i != id_col && looks_like_id(&c.as_text()))
 }
 
 /// What a date cell says.
