@@ -101,3 +101,77 @@ fn a_roster_is_previewed_with_every_problem_and_committed_whole_or_not_at_all() 
     let r = c.request("POST", &format!("/api/v1/imports/{batch}/commit"), &[("x-csrf-token", &csrf)], "");
     assert_eq!((r.json()["created"].as_i64(), r.json()["skipped"].as_i64()), (Some(0), Some(2)), "{}", r.body);
 }
+
+/// Writes a roster as openpyxl does (an independent tool): title rows, a merged header, real and
+/// serial and text dates, full-width digits, a lowercase x, a shifted row, a bad ID and a month.
+fn openpyxl_roster(path: &std::path::Path, ids: &[String]) {
+    let python = std::env::var("QIANGJI_PYTHON").expect("QIANGJI_PYTHON: a Python with openpyxl (scripts/test.sh sets it)");
+    let script = r#"
+import sys, datetime, openpyxl
+path, a, b, c, d, e = sys.argv[1:]
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "花名册"
+ws.append(["某某社区党支部党员花名册"]); ws.merge_cells("A1:G1")
+ws.append(["填报单位：某某社区党支部", None, None, None, None, "填报日期：2026年12月"])
+ws.append(["基本信息", None, None, "学历职业", None, "党籍", None]); ws.merge_cells("A3:C3"); ws.merge_cells("D3:E3"); ws.merge_cells("F3:G3")
+ws.append(["姓 名", "公民身份号码", "民族", "文化程度", "职业", "入党时间", "转正时间"])
+ws.append(["张一", a, "汉族", "大学本科", "学生", datetime.date(2015, 7, 1), datetime.date(2016, 7, 1)])
+ws.append(["李二 ", b.lower(), "汉", "大专", "学生", 42186, None])
+ws["F6"].number_format = "General"
+ws.append(["王三", "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in c), "回族", "研究生", "学生", "2015年7月", ""])
+ws.append(["赵四", "", d, "汉族", "本科", "学生", "2015-07-01"])
+ws.append(["钱五", "12345", "汉族", "本科", "学生", "2015.07.01", ""])
+ws.append(["孙六", e, "汉族", "本科", "学生", "2015-13-01", ""])
+wb.save(path)
+"#;
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(path)
+        .args(ids)
+        .output()
+        .expect("run python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_messy_workbook_written_by_openpyxl_is_read_with_the_expected_problems() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (c, csrf) = app.login("shuji");
+    let ids: Vec<String> = (0..5).map(|k| id(101 + 2 * k)).collect();
+    let dir = std::env::temp_dir().join(format!("qiangji-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("roster.xlsx");
+    openpyxl_roster(&path, &ids);
+    let bytes = std::fs::read(&path).unwrap();
+    let r = c.request(
+        "POST",
+        &format!("/api/v1/orgs/{branch}/imports?file_name=roster.xlsx&mode=skip"),
+        &[("content-type", "application/octet-stream"), ("x-csrf-token", &csrf)],
+        bytes,
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let preview = r.json();
+    let issues = |line: i64| -> Vec<String> {
+        preview["rows_with_issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["line"] == line)
+            .map(|r| r["issues"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(preview["summary"]["rows"], 6, "{preview}");
+    assert!(issues(5).is_empty(), "a clean row under a merged two-row header: {:?}", issues(5));
+    assert_eq!(issues(6), ["import.normalized"], "lowercase x and a trailing space; the serial date read as a date");
+    assert_eq!(issues(7), ["import.date_month_only", "import.normalized"], "full-width digits and a month");
+    assert_eq!(issues(8)[0], "import.column_shift");
+    assert!(issues(9).contains(&"member.id_number_invalid".to_owned()), "{:?}", issues(9));
+    assert!(issues(10).contains(&"import.date_invalid".to_owned()), "{:?}", issues(10));
+    assert_eq!(preview["summary"]["errors"], 3);
+    assert_eq!(preview["summary"]["create"], 3);
+    let batch = preview["batch_id"].as_i64().unwrap();
+    let r = c.request("POST", &format!("/api/v1/imports/{batch}/commit"), &[("x-csrf-token", &csrf)], "");
+    assert_eq!((r.status, r.json()["code"].as_str()), (422, Some("import.has_errors")), "all or nothing");
+    let _ = std::fs::remove_dir_all(dir);
+}

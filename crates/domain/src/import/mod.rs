@@ -158,11 +158,24 @@ pub fn plan(table: &Table, default_org: OrgId, lookup: &dyn Lookup, mode: Dedupe
         })
         .collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let id_col = cols.get("身份证号").copied();
     table
         .rows
         .iter()
         .map(|(line, cells)| {
             let mut row = read_row(*line, cells, &cols, default_org, lookup, mode, today);
+            if id_col.is_some_and(|i| qiangji_sheet::shifted(table, cells, i)) {
+                // Values sit under the wrong column names: nothing in the row can be trusted.
+                row.issues.insert(
+                    0,
+                    Issue::error(
+                        "import.column_shift",
+                        "",
+                        "疑似串列：身份证号不在“身份证号”列，或数据超出表头，请核对这一行",
+                    ),
+                );
+                row.action = Action::None;
+            }
             if !row.id_number.is_empty() {
                 if let Some(first) = seen.get(&row.id_number) {
                     row.issues.push(Issue::error(

@@ -104,3 +104,16 @@ fn a_file_without_the_needed_columns_says_which() {
     let table = find_table(&sheet, &["姓名"], 1).unwrap();
     assert_eq!(missing_columns(&table), ["身份证号", "入党日期"]);
 }
+
+#[test]
+fn a_row_shifted_by_a_column_is_refused_as_such() {
+    let csv = format!(
+        "姓名,身份证号,入党日期,民族,学历,职业\n张三,,{},2010-07-01,汉族,研究生,学生\n李四,{},2010-07-01,汉族,研究生,学生\n",
+        id(13),
+        id(15)
+    );
+    let rows = planned(&csv, DedupeMode::Skip);
+    assert_eq!(codes(&rows[0])[0], "import.column_shift");
+    assert_eq!(rows[0].action, Action::None);
+    assert!(!codes(&rows[1]).contains(&"import.column_shift"));
+}

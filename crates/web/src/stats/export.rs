@@ -497,4 +497,3 @@ mod tests {
         assert!(!evil.contains(['\r', '\n']) && evil.matches('"').count() == 2, "{evil}");
     }
 }
-
