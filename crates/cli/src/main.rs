@@ -115,6 +115,16 @@ enum Cmd {
         #[arg(long, default_value = "small")]
         scale: String,
     },
+    /// Measure importing the demo's members from one roster workbook (xlsx) into a database holding
+    /// only the organizations: reading and checking every row, then the all-or-nothing commit.
+    BenchImport {
+        /// small or city.
+        #[arg(long, default_value = "city")]
+        scale: String,
+        /// Where the workbook and the database go.
+        #[arg(long, default_value = "bench-work/import")]
+        work: PathBuf,
+    },
     /// Load a statistics export (orgs.csv, members.csv, past.csv) into PostgreSQL and DuckDB and
     /// time the same questions in both (and against the engine's answers, if given).
     BenchSql {
@@ -238,6 +248,7 @@ async fn main() -> ExitCode {
         },
         Cmd::Demo { scale, truth } => demo::run(&cli.db, &scale, truth.as_deref()).await,
         Cmd::BenchVerify { scale } => bench::verify::run(&scale),
+        Cmd::BenchImport { scale, work } => bench::import::run(&scale, &work).await,
         Cmd::Check => maintenance::check(&cli.db).await,
         Cmd::Import { org, mode, file } => qiangji::import::run(&cli.db, org, &mode, &file).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
