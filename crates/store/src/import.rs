@@ -260,6 +260,7 @@ impl Store {
         let mut memberships = Batch::new("membership", "member_id, org_id, valid_from, valid_to");
         let mut states = Batch::new("member_state", "member_id, kind, status, valid_from, valid_to");
         let mut ledger_rows = Batch::new("ledger", crate::ledger::COLUMNS);
+        let mut done_rows = Batch::new("import_row", "batch_id, member_id, action, before");
         let reason = format!("批量导入（第{}批，{}）", id.0, batch.file_name);
         let active = MemberStatus::Active.code();
         let mut done = Committed::default();
@@ -303,6 +304,7 @@ impl Store {
                         },
                     );
                     ledger_rows.push(&mut w.tx, crate::ledger::entry_params(entry)).await?;
+                    done_rows.push(&mut w.tx, params![id.0, mid, "created", ""]).await?;
                     done.created += 1;
                 }
                 Action::Existing(DedupeMode::Skip) => done.skipped += 1,
@@ -311,8 +313,14 @@ impl Store {
                     for b in [&mut members, &mut memberships, &mut states, &mut ledger_rows] {
                         b.flush(&mut w.tx).await?;
                     }
-                    let changed = self.update_existing(&mut w, access, fields, mode, &reason).await?;
-                    if changed { done.updated += 1 } else { done.skipped += 1 }
+                    match self.update_existing(&mut w, access, fields, mode, &reason).await? {
+                        Some((member, before)) => {
+                            let before = serde_json::to_string(&as_object(&field_values(&before))).unwrap_or_default();
+                            done_rows.push(&mut w.tx, params![id.0, member.0, "updated", before]).await?;
+                            done.updated += 1;
+                        }
+                        None => done.skipped += 1,
+                    }
                 }
                 Action::None => {}
             }
@@ -320,7 +328,7 @@ impl Store {
                 progress(i + 1, total);
             }
         }
-        for b in [&mut members, &mut memberships, &mut states, &mut ledger_rows] {
+        for b in [&mut members, &mut memberships, &mut states, &mut ledger_rows, &mut done_rows] {
             b.flush(&mut w.tx).await?;
         }
         w.tx.exec(
@@ -354,7 +362,8 @@ impl Store {
         Ok(done)
     }
 
-    /// Applies a row to the registered member with its identity number; whether anything changed.
+    /// Applies a row to the registered member with its identity number; the member and their
+    /// attributes before, if anything changed.
     async fn update_existing(
         &self,
         w: &mut Write,
@@ -362,7 +371,7 @@ impl Store {
         fields: &MemberFields,
         mode: DedupeMode,
         reason: &str,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<(MemberId, MemberFields)>, StoreError> {
         let id = MemberId(
             w.tx.one("SELECT id FROM member WHERE id_number = ?", params![fields.id_number.to_string()]).await?.int(0),
         );
@@ -373,11 +382,163 @@ impl Store {
             _ => fields.clone(),
         };
         if field_values(&new) == field_values(&current.fields) {
-            return Ok(false);
+            return Ok(None);
         }
         update(w, access, &org, id, &current.fields, &new, reason).await?;
-        Ok(true)
+        Ok(Some((id, current.fields)))
     }
+
+    /// Rolls a committed batch back in one transaction: the members it registered are removed
+    /// (their records stay in the ledger, with a `member.removed` entry each) and the members it
+    /// updated get their attributes back — refused if anything has happened to them since.
+    pub async fn rollback_import(&self, access: &Access, id: BatchId, reason: &str) -> Result<RolledBack, StoreError> {
+        access.require(access.may_edit_members())?;
+        if reason.trim().is_empty() {
+            return Err(StoreError::Refused {
+                code: "import.reason_missing", message: "撤销导入须填写原因".into()
+            });
+        }
+        let batch = self.get_import_batch(access, id).await?;
+        let mut w = Write::begin(&self.db).await?;
+        let status = w.tx.one("SELECT status FROM import_batch WHERE id = ?", params![id.0]).await?.text(0);
+        if status != "committed" {
+            return Err(StoreError::Refused {
+                code: "import.not_committed",
+                message: "这批数据没有导入或已撤销".into(),
+            });
+        }
+        let committed_at =
+            w.tx.one(
+                "SELECT MAX(seq) FROM ledger WHERE kind = 'import.committed' AND subject = ?",
+                params![format!("import:{}", id.0)],
+            )
+            .await?
+            .int(0);
+        let rows =
+            w.tx.all(
+                "SELECT member_id, action, before FROM import_row WHERE batch_id = ? ORDER BY member_id",
+                params![id.0],
+            )
+            .await?;
+        let blocked = |what: String| StoreError::Refused {
+            code: "import.rollback_blocked",
+            message: format!("第{}批导入后{what}，不能整批撤销；请逐人处理", id.0),
+        };
+        for chunk in rows.chunks(500) {
+            let ids: Vec<i64> = chunk.iter().map(|r| r.int(0)).collect();
+            let marks = vec!["?"; ids.len()].join(", ");
+            let subjects: Vec<crate::db::Value> = ids.iter().map(|m| format!("member:{m}").into()).collect();
+            let mut p = subjects;
+            p.push(committed_at.into());
+            let later =
+                w.tx.opt(&format!("SELECT subject FROM ledger WHERE subject IN ({marks}) AND seq > ? LIMIT 1"), p)
+                    .await?;
+            if let Some(r) = later {
+                return Err(blocked(format!("党员（{}）已有变更", r.text(0))));
+            }
+            let created: Vec<i64> = chunk.iter().filter(|r| r.text(1) == "created").map(|r| r.int(0)).collect();
+            if created.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; created.len()].join(", ");
+            for (table, what) in [
+                ("meeting_attendance", "已有党员记入组织生活"),
+                ("org_post", "已有党员担任班子职务"),
+                ("app_user", "已有党员开通账户"),
+            ] {
+                let p: Vec<crate::db::Value> = created.iter().map(|m| (*m).into()).collect();
+                if w.tx.opt(&format!("SELECT 1 FROM {table} WHERE member_id IN ({marks}) LIMIT 1"), p).await?.is_some()
+                {
+                    return Err(blocked(what.to_owned()));
+                }
+            }
+        }
+        let root = load_org(&mut w.tx, access, batch.org_id).await?;
+        let why = format!("撤销第{}批导入：{}", id.0, reason.trim());
+        let mut done = RolledBack::default();
+        for r in &rows {
+            let member = MemberId(r.int(0));
+            let current = self.get_member(access, member).await?;
+            let org = load_org(&mut w.tx, access, current.org_id).await?;
+            if r.text(1) == "created" {
+                for table in ["member_state", "membership"] {
+                    w.tx.exec(&format!("DELETE FROM {table} WHERE member_id = ?"), params![member.0]).await?;
+                }
+                w.tx.exec("DELETE FROM member WHERE id = ?", params![member.0]).await?;
+                w.record(
+                    access,
+                    NewEntry {
+                        kind: "member.removed",
+                        org_path: &org.path,
+                        subject: format!("member:{}", member.0),
+                        payload: serde_json::json!({ "import_batch": id.0, "fields": as_object(&field_values(&current.fields)) }),
+                        reason: &why,
+                    },
+                )
+                .await?;
+                done.removed += 1;
+            } else {
+                let before: serde_json::Value = serde_json::from_str(&r.text(2)).map_err(|_| bad("原值"))?;
+                let before = fields_from(&before).ok_or_else(|| bad("原值"))?;
+                update(&mut w, access, &org, member, &current.fields, &before, &why).await?;
+                done.restored += 1;
+            }
+        }
+        w.tx.exec("UPDATE import_batch SET status = 'rolled_back' WHERE id = ?", params![id.0]).await?;
+        w.record(
+            access,
+            NewEntry {
+                kind: "import.rolled_back",
+                org_path: &root.path,
+                subject: format!("import:{}", id.0),
+                payload: serde_json::json!({ "removed": done.removed, "restored": done.restored }),
+                reason: &why,
+            },
+        )
+        .await?;
+        w.commit().await?;
+        Ok(done)
+    }
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RolledBack {
+    pub removed: usize,
+    pub restored: usize,
+}
+
+/// Member attributes from their stored rendering (`field_values`), as kept before an update.
+fn fields_from(v: &serde_json::Value) -> Option<MemberFields> {
+    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let flag = |k: &str| v[k].as_str() == Some("1");
+    qiangji_domain::member::MemberInput {
+        name: s("name"),
+        sex: s("sex"),
+        ethnicity: s("ethnicity"),
+        birth_date: s("birth_date"),
+        native_place: s("native_place"),
+        id_number: s("id_number"),
+        education: s("education"),
+        school: s("school"),
+        major: s("major"),
+        degree: s("degree"),
+        occupation: s("occupation"),
+        work_unit: s("work_unit"),
+        job_title: s("job_title"),
+        work_started_on: s("work_started_on"),
+        phone: s("phone"),
+        address: s("address"),
+        joined_on: s("joined_on"),
+        full_on: s("full_on"),
+        kind: s("kind"),
+        floating: flag("floating"),
+        lost_contact: flag("lost_contact"),
+        hardship: flag("hardship"),
+        postless: flag("postless"),
+    }
+    .validate(qiangji_domain::date::today())
+    .ok()
 }
 
 /// The registered attributes with the empty ones filled from the file's.

@@ -356,3 +356,41 @@ pub async fn api_commit(
         "batch_id": id.0, "created": done.created, "updated": done.updated, "skipped": done.skipped,
     })))
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RollbackForm {
+    reason: String,
+}
+
+/// Rolls a committed batch back (the page's form).
+pub async fn rollback_page(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<RollbackForm>,
+) -> Result<Response, AppError> {
+    let id = BatchId(id);
+    app.store.get_import_batch(&actor.access, id).await?;
+    match app.store.rollback_import(&actor.access, id, &f.reason).await {
+        Ok(_) => {
+            app.refresh().await?;
+            Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response())
+        }
+        Err(e @ StoreError::Refused { .. }) => preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn api_rollback(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    crate::api::Body(f): crate::api::Body<RollbackForm>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let id = BatchId(id);
+    app.store.get_import_batch(&actor.access, id).await.map_err(crate::api::err)?;
+    let done = app.store.rollback_import(&actor.access, id, &f.reason).await.map_err(crate::api::err)?;
+    app.refresh().await.map_err(crate::api::err)?;
+    Ok(axum::Json(serde_json::json!({ "batch_id": id.0, "removed": done.removed, "restored": done.restored })))
+}

@@ -94,10 +94,12 @@ pub struct MemberPayload {
     pub occupation: String,
     pub work_unit: String,
     pub job_title: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub work_started_on: String,
     pub phone: String,
     pub address: String,
     pub joined_on: String,
+    #[serde(deserialize_with = "null_as_empty")]
     pub full_on: String,
     pub kind: String,
     pub floating: Flag,
@@ -315,4 +317,10 @@ impl FloatingPayload {
     pub fn end(&self) -> qiangji_domain::floating::EndInput {
         qiangji_domain::floating::EndInput { on: self.on.clone(), reason: self.end_reason.clone() }
     }
+}
+
+/// A date the API answers as `null` when absent is accepted back as `null` too, so that what a
+/// client read can be sent back unchanged.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }

@@ -126,6 +126,7 @@ routes! {
     get "/orgs/{org_id}/import/template" => import::template, false, "下载党员花名册模板（xlsx）";
     get "/imports/{batch_id}" => import::preview, false, "导入预览：每一行的错误和提示，无错误时可整批导入";
     post "/imports/{batch_id}/commit" => import::commit_page, false, "整批导入（全部成功或全部不导入）";
+    post "/imports/{batch_id}/rollback" => import::rollback_page, false, "撤销已导入的一批（须写原因；导入后有变更的不能撤销）";
     get "/audit" => audit::page, false, "审计日志";
 
     get "/api/v1/openapi.json" => api::openapi::document, true, "OpenAPI 描述";
@@ -177,6 +178,7 @@ routes! {
     post "/api/v1/orgs/{org_id}/imports" => import::api_upload, false, "上传花名册（请求体为文件；file_name、mode=skip|update|fill），返回预览";
     get "/api/v1/imports/{batch_id}" => import::api_get, false, "导入预览：汇总和有问题的行";
     post "/api/v1/imports/{batch_id}/commit" => import::api_commit, false, "整批导入";
+    post "/api/v1/imports/{batch_id}/rollback" => import::api_rollback, false, "撤销已导入的一批（reason）";
     get "/api/v1/audit" => api::audit::list, false, "审计日志";
 }
 

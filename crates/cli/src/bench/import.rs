@@ -10,8 +10,21 @@ use std::path::Path;
 use std::time::Instant;
 
 /// The roster columns written, in order.
-const HEADER: [&str; 13] =
-    ["姓名", "性别", "民族", "身份证号", "学历", "职业", "工作单位", "联系电话", "入党日期", "转正日期", "党员类别", "所在党组织", "组织关系转入日期"];
+const HEADER: [&str; 13] = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "学历",
+    "职业",
+    "工作单位",
+    "联系电话",
+    "入党日期",
+    "转正日期",
+    "党员类别",
+    "所在党组织",
+    "组织关系转入日期",
+];
 
 pub async fn run(scale: &str, work: &Path) -> Result<(), String> {
     let (_, data) = crate::demo::generate(scale, today())?;

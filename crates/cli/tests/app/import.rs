@@ -100,12 +100,54 @@ fn a_roster_is_previewed_with_every_problem_and_committed_whole_or_not_at_all() 
     let batch = r.json()["batch_id"].as_i64().unwrap();
     let r = c.request("POST", &format!("/api/v1/imports/{batch}/commit"), &[("x-csrf-token", &csrf)], "");
     assert_eq!((r.json()["created"].as_i64(), r.json()["skipped"].as_i64()), (Some(0), Some(2)), "{}", r.body);
+
+    // Rolling the first batch back removes its members, everywhere and at once; the ledger keeps them.
+    let no_reason = c.post_form(&format!("{preview_url}/rollback"), &[("csrf", &csrf), ("reason", " ")]);
+    assert!(no_reason.body.contains("import.reason_missing"));
+    let r = c.post_form(&format!("{preview_url}/rollback"), &[("csrf", &csrf), ("reason", "导错了文件")]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(c.get(&preview_url).body.contains("id=\"rolled-back\""));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM member"), members_before);
+    let total = c.get(&format!("/api/v1/orgs/{branch}/members")).json()["total"].as_i64().unwrap();
+    assert_eq!(total, total_before, "the list no longer counts them");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM ledger WHERE kind = 'member.removed'"), 2);
+    let check = app.rt.block_on(qiangji_store::check::run(app.store.db())).unwrap();
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    let twice = c.post_form(&format!("{preview_url}/rollback"), &[("csrf", &csrf), ("reason", "再撤")]);
+    assert!(twice.body.contains("import.not_committed"));
+
+    // Imported again, and one of them edited since: the batch can no longer be undone whole.
+    let r = upload("花名册.csv", &good, "skip");
+    let url = r.header("location").unwrap().to_owned();
+    assert_eq!(c.post_form(&format!("{url}/commit"), &[("csrf", &csrf)]).status, 303);
+    let m = count(&app, "SELECT MAX(id) FROM member");
+    let mut body = c.get(&format!("/api/v1/members/{m}")).json();
+    body["phone"] = serde_json::json!("13900000000");
+    body["reason"] = serde_json::json!("更正电话");
+    // The API shows identity numbers masked; an edit sends the number in full.
+    let number = app
+        .rt
+        .block_on(app.store.db().one("SELECT id_number FROM member WHERE id = ?", vec![m.into()]))
+        .unwrap()
+        .text(0);
+    body["id_number"] = serde_json::json!(number);
+    let edited = c.request(
+        "PUT",
+        &format!("/api/v1/members/{m}"),
+        &[("content-type", "application/json"), ("x-csrf-token", &csrf)],
+        body.to_string(),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let blocked = c.post_form(&format!("{url}/rollback"), &[("csrf", &csrf), ("reason", "导错了文件")]);
+    assert!(blocked.body.contains("import.rollback_blocked"), "{}", blocked.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM member"), members_before + 2);
 }
 
 /// Writes a roster as openpyxl does (an independent tool): title rows, a merged header, real and
 /// serial and text dates, full-width digits, a lowercase x, a shifted row, a bad ID and a month.
 fn openpyxl_roster(path: &std::path::Path, ids: &[String]) {
-    let python = std::env::var("QIANGJI_PYTHON").expect("QIANGJI_PYTHON: a Python with openpyxl (scripts/test.sh sets it)");
+    let python =
+        std::env::var("QIANGJI_PYTHON").expect("QIANGJI_PYTHON: a Python with openpyxl (scripts/test.sh sets it)");
     let script = r#"
 import sys, datetime, openpyxl
 path, a, b, c, d, e = sys.argv[1:]
@@ -123,13 +165,8 @@ ws.append(["钱五", "12345", "汉族", "本科", "学生", "2015.07.01", ""])
 ws.append(["孙六", e, "汉族", "本科", "学生", "2015-13-01", ""])
 wb.save(path)
 "#;
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .arg(path)
-        .args(ids)
-        .output()
-        .expect("run python");
+    let out =
+        std::process::Command::new(python).arg("-c").arg(script).arg(path).args(ids).output().expect("run python");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 

@@ -66,8 +66,13 @@ impl Engine {
                 .collect();
             self.follow_meetings(store, access, &meetings).await?;
             let ids: Vec<MemberId> = changed.into_iter().collect();
+            let mut gone: BTreeSet<MemberId> = ids.iter().copied().collect();
             for f in member_facts_of(store, access, &ids).await? {
+                gone.remove(&f.id);
                 self.upsert(&f, today).map_err(StoreError::Other)?;
+            }
+            for id in gone {
+                self.remove(id, today);
             }
             self.seq = last;
         }
@@ -102,6 +107,37 @@ impl Engine {
         self.seen(rows, i, r, self.orgs.sector[org as usize], probe.on).map(|s| (org, s))
     }
 
+    /// Marks the row the engine holds for member `id` gone, taking it out of today's rollups.
+    fn forget(&mut self, id: u32) {
+        let Some(old) = self.row_ref(id) else { return };
+        if let Some((p, s)) = self.counted_today(old) {
+            self.rollups.apply(&self.orgs, p, &s, -1);
+        }
+        if old & DELTA != 0 {
+            let i = old & !DELTA;
+            let key = (self.delta_org[i as usize], id, i);
+            if let Ok(at) = self.delta_order.binary_search(&key) {
+                self.delta_order.remove(at);
+            }
+            self.delta.set_gone(i as usize);
+        } else {
+            self.base.set_gone(old as usize);
+        }
+        self.states.remove(&old);
+    }
+
+    /// Forgets a member whose record no longer exists (an import rolled back): counted nowhere,
+    /// on any date.
+    pub fn remove(&mut self, id: MemberId, today: Date) {
+        self.refresh_rollups(today);
+        if let Ok(id) = u32::try_from(id.0) {
+            self.forget(id);
+            if let Some(r) = self.row_of.get_mut(id as usize) {
+                *r = super::NO_ROW;
+            }
+        }
+    }
+
     /// Puts a member's current facts in place of what the engine held for them: the old row is
     /// marked gone, the new one joins the delta area, and today's rollups move accordingly.
     pub fn upsert(&mut self, f: &MemberFacts, today: Date) -> Result<(), String> {
@@ -115,22 +151,7 @@ impl Engine {
             past.push((o, day(from, "组织关系开始日期", f.id.0)?, day(to, "组织关系结束日期", f.id.0)?));
         }
         // Everything is checked: from here nothing fails, so nothing is half-applied.
-        if let Some(old) = self.row_ref(row.id) {
-            if let Some((p, s)) = self.counted_today(old) {
-                self.rollups.apply(&self.orgs, p, &s, -1);
-            }
-            if old & DELTA != 0 {
-                let i = old & !DELTA;
-                let key = (self.delta_org[i as usize], row.id, i);
-                if let Ok(at) = self.delta_order.binary_search(&key) {
-                    self.delta_order.remove(at);
-                }
-                self.delta.set_gone(i as usize);
-            } else {
-                self.base.set_gone(old as usize);
-            }
-            self.states.remove(&old);
-        }
+        self.forget(row.id);
         let i = self.delta.len() as u32;
         let r = i | DELTA;
         self.delta.push(row);

@@ -9,6 +9,7 @@ CREATE TABLE import_batch (
     sha256 TEXT NOT NULL,
     content BLOB NOT NULL,
     mode TEXT NOT NULL,
+    -- previewed → committed → (rolled_back)
     status TEXT NOT NULL,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
@@ -18,3 +19,13 @@ CREATE TABLE import_batch (
     skipped_rows INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX import_batch_org ON import_batch (org_id, id);
+
+-- What a committed batch did to each member: created, or updated (with the attributes before, so
+-- that rolling the batch back can restore them).
+CREATE TABLE import_row (
+    batch_id INTEGER NOT NULL REFERENCES import_batch(id),
+    member_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX import_row_batch ON import_row (batch_id);
