@@ -38,11 +38,18 @@ pub async fn run(scale: &str, work: &Path) -> Result<(), String> {
     let empty = BulkData { orgs: &orgs, members: &[], posts: &[], meetings: &[], attachments: &[] };
     bulk::load(&store, &access, &empty, &mut |_, _, _| {}).await.map_err(|e| e.to_string())?;
 
-    // Each member's organization written as 上级/名称: village branch names repeat across towns.
+    // Each member's organization written with its ancestors below the city (区县/镇/村/支部), as
+    // rosters spanning a city must: village branch names repeat across towns.
     let t = Instant::now();
-    let path_name = |o: usize| match data.orgs[o].parent {
-        Some(p) => format!("{}/{}", data.orgs[p].fields.name, data.orgs[o].fields.name),
-        None => data.orgs[o].fields.name.clone(),
+    let path_name = |o: usize| {
+        let mut chain = vec![data.orgs[o].fields.name.as_str()];
+        let mut at = data.orgs[o].parent;
+        while let Some(p) = at.filter(|&p| data.orgs[p].parent.is_some()) {
+            chain.push(&data.orgs[p].fields.name);
+            at = data.orgs[p].parent;
+        }
+        chain.reverse();
+        chain.join("/")
     };
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
