@@ -324,7 +324,7 @@ impl Store {
                 }
                 Action::None => {}
             }
-            if (i + 1) % 50_000 == 0 {
+            if (i + 1) % 10_000 == 0 {
                 progress(i + 1, total);
             }
         }

@@ -42,6 +42,45 @@ pub async fn plan_batch(store: &Store, access: &Access, batch: &ImportBatch) -> 
     Ok(plan(&table, batch.org_id, &lookup, batch.mode, today()))
 }
 
+/// Where a background commit stands: rows written of all, or how it ended badly.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub finished: bool,
+    pub error: Option<(&'static str, String)>,
+}
+
+/// Imports being committed in the background, and the most recent plan (by batch and its file's hash).
+#[derive(Default)]
+pub struct Running {
+    commits: std::sync::Mutex<std::collections::HashMap<BatchId, Progress>>,
+    last_plan: std::sync::Mutex<Option<(BatchId, Arc<Vec<PlannedRow>>)>>,
+}
+
+impl Running {
+    fn progress(&self, id: BatchId) -> Option<Progress> {
+        self.commits.lock().expect("imports").get(&id).cloned()
+    }
+
+    fn set(&self, id: BatchId, p: Progress) {
+        self.commits.lock().expect("imports").insert(id, p);
+    }
+}
+
+/// The plan of a batch for showing: kept for the last batch previewed while it is not committed.
+async fn shown_plan(app: &App, access: &Access, batch: &ImportBatch) -> Result<Arc<Vec<PlannedRow>>, StoreError> {
+    if batch.status == "previewed"
+        && let Some((id, rows)) = app.imports.last_plan.lock().expect("plan").clone()
+        && id == batch.id
+    {
+        return Ok(rows);
+    }
+    let rows = Arc::new(plan_batch(&app.store, access, batch).await?);
+    *app.imports.last_plan.lock().expect("plan") = Some((batch.id, rows.clone()));
+    Ok(rows)
+}
+
 /// Counts of a plan, for the preview's summary.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Summary {
@@ -188,6 +227,8 @@ struct PreviewPage<'a> {
     rows: Vec<ShownRow>,
     more: usize,
     error: Option<(&'static str, String)>,
+    /// A commit being written in the background: the page refreshes itself until it ends.
+    running: Option<Progress>,
 }
 
 fn action_label(a: &Action) -> &'static str {
@@ -207,9 +248,11 @@ async fn preview_page(
     error: Option<(&'static str, String)>,
 ) -> Result<Response, AppError> {
     let batch = app.store.get_import_batch(&actor.access, id).await?;
-    let (rows, error) = match plan_batch(&app.store, &actor.access, &batch).await {
+    let running = app.imports.progress(id).filter(|p| !p.finished || p.error.is_some());
+    let error = error.or_else(|| running.as_ref().and_then(|p| p.error.clone()));
+    let (rows, error) = match shown_plan(app, &actor.access, &batch).await {
         Ok(rows) => (rows, error),
-        Err(e @ StoreError::Refused { .. }) => (Vec::new(), Some((e.code(), e.to_string()))),
+        Err(e @ StoreError::Refused { .. }) => (Arc::new(Vec::new()), Some((e.code(), e.to_string()))),
         Err(e) => return Err(e.into()),
     };
     let summary = Summary::of(&rows);
@@ -239,6 +282,7 @@ async fn preview_page(
         rows: shown,
         more,
         error,
+        running: running.filter(|p| !p.finished),
     };
     Ok((status, Html(render(&page))).into_response())
 }
@@ -256,15 +300,52 @@ pub async fn commit(app: &App, access: &Access, id: BatchId) -> Result<qiangji_s
     Ok(done)
 }
 
+/// Starts the commit in the background and shows the preview, which follows its progress: a
+/// city's roster takes half a minute to write, longer than a browser should wait on one request.
 pub async fn commit_page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let id = BatchId(id);
-    app.store.get_import_batch(&actor.access, id).await?;
+    let batch = app.store.get_import_batch(&actor.access, id).await?;
     actor.access.require(actor.access.may_edit_members())?;
-    match commit(&app, &actor.access, id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response()),
-        Err(e @ StoreError::Refused { .. }) => preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await,
-        Err(e) => Err(e.into()),
+    if batch.status != "previewed" {
+        let e = StoreError::Refused { code: "import.already_committed", message: "这批数据已经导入".into() };
+        return preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await;
     }
+    if app.imports.progress(id).is_some_and(|p| !p.finished) {
+        return Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response());
+    }
+    // Refused at once if the preview has errors: nothing starts.
+    let rows = plan_batch(&app.store, &actor.access, &batch).await;
+    let rows = match rows {
+        Ok(rows) if rows.iter().all(|r| !r.has_errors()) => rows,
+        Ok(rows) => {
+            let line = rows.iter().find(|r| r.has_errors()).map_or(0, |r| r.line);
+            let e = ("import.has_errors", format!("第{line}行有错误，整批未导入；请改正后重新上传"));
+            return preview_page(&app, &actor, id, Some(e)).await;
+        }
+        Err(e @ StoreError::Refused { .. }) => {
+            return preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    app.imports.set(id, Progress { total: rows.len(), ..Default::default() });
+    let (task_app, access) = (app.clone(), actor.access.clone());
+    tokio::spawn(async move {
+        let app = task_app;
+        let mut report =
+            |done: usize, total: usize| app.imports.set(id, Progress { done, total, ..Default::default() });
+        let result = app.store.commit_import(&access, id, &rows, &mut report).await;
+        let ended = match result {
+            Ok(_) => app.refresh().await.map(|()| None),
+            Err(e @ StoreError::Refused { .. }) => Ok(Some((e.code(), e.to_string()))),
+            Err(e) => Err(e),
+        };
+        let error = ended.unwrap_or_else(|e| {
+            tracing::error!("导入第{}批失败：{e}", id.0);
+            Some(("store.internal", "导入失败，整批未写入；请稍后重试".into()))
+        });
+        app.imports.set(id, Progress { done: rows.len(), total: rows.len(), finished: true, error });
+    });
+    Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response())
 }
 
 /// The roster template: the columns in order, as an xlsx people fill in.

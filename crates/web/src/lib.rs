@@ -53,6 +53,9 @@ pub struct App {
     /// Someone asked for a large subtree's 需核实: from then on the background task keeps the
     /// whole tree's checks (a server where nobody asks never pays for them).
     whole_checks_wanted: std::sync::atomic::AtomicBool,
+    /// Roster imports being written in the background, and the last preview planned (a large
+    /// file takes seconds to read; paging through its preview should not).
+    imports: import::Running,
 }
 
 impl App {
@@ -77,6 +80,7 @@ impl App {
             whole_checks: Default::default(),
             large_subtree: orglife::verify::LARGE_SUBTREE.into(),
             whole_checks_wanted: false.into(),
+            imports: Default::default(),
         }))
     }
 

@@ -24,6 +24,19 @@ fn multipart(name: &str, bytes: &[u8], mode: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Follows a preview page until its batch is committed (the page says so), for up to ten seconds.
+fn wait_until_committed(c: &qiangji_testkit::http::Client, url: &str) {
+    for _ in 0..100 {
+        let page = c.get(url).body;
+        if page.contains("id=\"committed\"") {
+            return;
+        }
+        assert!(!page.contains("data-code"), "the commit failed: {page}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the batch at {url} was not committed within ten seconds");
+}
+
 fn count(app: &TestApp, sql: &str) -> i64 {
     app.rt.block_on(app.store.db().one(sql, vec![])).unwrap().int(0)
 }
@@ -78,8 +91,9 @@ fn a_roster_is_previewed_with_every_problem_and_committed_whole_or_not_at_all() 
     let total_before = c.get(&format!("/api/v1/orgs/{branch}/members")).json()["total"].as_i64().unwrap();
     let done = c.post_form(&format!("{preview_url}/commit"), &[("csrf", &csrf)]);
     assert_eq!(done.status, 303, "{}", done.body);
+    // Written in the background; the preview follows it until it is done.
+    wait_until_committed(&c, &preview_url);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM member"), members_before + 2);
-    assert!(c.get(&preview_url).body.contains("已导入：新登记2人"));
     let total_after = c.get(&format!("/api/v1/orgs/{branch}/members")).json()["total"].as_i64().unwrap();
     assert_eq!(total_after, total_before + 2, "the list counts them at once");
     let again = c.post_form(&format!("{preview_url}/commit"), &[("csrf", &csrf)]);
@@ -120,6 +134,7 @@ fn a_roster_is_previewed_with_every_problem_and_committed_whole_or_not_at_all() 
     let r = upload("花名册.csv", &good, "skip");
     let url = r.header("location").unwrap().to_owned();
     assert_eq!(c.post_form(&format!("{url}/commit"), &[("csrf", &csrf)]).status, 303);
+    wait_until_committed(&c, &url);
     let m = count(&app, "SELECT MAX(id) FROM member");
     let mut body = c.get(&format!("/api/v1/members/{m}")).json();
     body["phone"] = serde_json::json!("13900000000");
