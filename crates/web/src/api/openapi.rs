@@ -108,6 +108,8 @@ pub const ERROR_CODES: &[&str] = &[
     "stats.table_invalid",
     "stats.encoding_invalid",
     "export.xlsx_failed",
+    "export.format_invalid",
+    "export.encoding_invalid",
     "floating.already_out",
     "floating.not_out",
     "floating.already_in",
