@@ -95,6 +95,8 @@ routes! {
     get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";
     get "/orgs/{org_id}/stats/export.csv" => stats::download::csv, false, "下载统计表（CSV，encoding=utf8|gbk，table=表名|all）";
     get "/orgs/{org_id}/members" => member::list::page, false, "党员列表：筛选、检索、分页";
+    get "/orgs/{org_id}/members/export" => member::export::export, false, "下载党员列表（全部符合筛选条件的党员；format=xlsx|csv，encoding=utf8|gbk，其余同党员列表）";
+    get "/orgs/{org_id}/members/print" => member::export::print, false, "打印党员名册（A4，每页重复表头；筛选条件同党员列表）";
     get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
     post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
     get "/members/{member_id}" => member::show::page, false, "党员详情与历史";

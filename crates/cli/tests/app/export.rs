@@ -1,0 +1,143 @@
+//! Lists downloaded over HTTP as xlsx and as GBK CSV, read back by independent readers (openpyxl,
+//! Python's csv module with encoding='gbk'), equal what the pages and the API show; the printable
+//! forms render with their fields.
+
+use crate::harness::{Backend, TestApp};
+use qiangji_testkit::http::Client;
+use serde_json::Value;
+
+/// Reads a downloaded file with Python: an xlsx with openpyxl (every sheet: title, note and the
+/// rows from the header on), a CSV with the csv module in GBK (every line). Cells come back as
+/// strings, numbers as their decimal digits, so both compare alike.
+fn read_back(bytes: &[u8], kind: &str) -> Value {
+    let python = std::env::var("QIANGJI_PYTHON").unwrap_or_else(|_| "python3".into());
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // openpyxl goes by the extension.
+    let file = std::env::temp_dir().join(format!("qiangji-export-{}-{n}.{kind}", std::process::id()));
+    std::fs::write(&file, bytes).unwrap();
+    let script = r#"
+import csv, json, sys
+path, kind = sys.argv[1], sys.argv[2]
+def s(v):
+    if v is None: return ""
+    if isinstance(v, float) and v.is_integer(): return str(int(v))
+    return str(v)
+if kind == "xlsx":
+    import openpyxl
+    wb = openpyxl.load_workbook(path, read_only=True)
+    out = []
+    for ws in wb.worksheets:
+        rows = [[s(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        out.append({"name": ws.title, "title": rows[0][0], "note": rows[1][0], "header": rows[3], "rows": rows[4:]})
+else:
+    with open(path, encoding="gbk", newline="") as f:
+        out = [row for row in csv.reader(f)]
+print(json.dumps(out, ensure_ascii=False))
+"#;
+    let run = std::process::Command::new(&python).args(["-c", script]).arg(&file).arg(kind).output();
+    let out = run.unwrap_or_else(|e| panic!("cannot run {python}: {e} (scripts/test.sh sets QIANGJI_PYTHON)"));
+    let _ = std::fs::remove_file(&file);
+    assert!(out.status.success(), "python failed reading {kind}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
+}
+
+/// The tables of a workbook: (header, rows).
+fn workbook(c: &Client, path: &str) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    let r = c.get(path);
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+    assert!(r.header("content-disposition").unwrap().contains(".xlsx"));
+    read_back(&r.bytes, "xlsx")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["title"].as_str().unwrap().to_owned(),
+                strings(&s["header"]),
+                s["rows"].as_array().unwrap().iter().map(strings).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The lines of a GBK CSV.
+fn gbk_csv(c: &Client, path: &str) -> Vec<Vec<String>> {
+    let r = c.get(path);
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=gbk"));
+    assert!(std::str::from_utf8(&r.bytes).is_err(), "{path}: really GBK, not UTF-8");
+    read_back(&r.bytes, "csv").as_array().unwrap().iter().map(strings).collect()
+}
+
+/// Splits a CSV of tables (title, note, header, rows; an empty line between tables) into
+/// (title, header, rows), the shape of [`workbook`].
+fn csv_tables(lines: Vec<Vec<String>>) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    lines.split(|l| l.is_empty()).map(|t| (t[0][0].clone(), t[2].clone(), t[3..].to_vec())).collect()
+}
+
+/// The text between `start` and the next `<` after it, for each occurrence.
+fn texts_after<'a>(body: &'a str, start: &str) -> Vec<&'a str> {
+    body.split(start).skip(1).map(|s| s.split_once('>').map_or(s, |(_, r)| r).split('<').next().unwrap()).collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#38;", "&").replace("&amp;", "&").replace("&#40;", "(").replace("&#41;", ")")
+}
+
+/// The names, organizations and phones of the member rows on a list page.
+fn member_rows(body: &str) -> Vec<(String, String, String)> {
+    let names = texts_after(body, "<td data-label=\"姓名\"><a href=\"/members/");
+    let orgs = texts_after(body, "<td data-label=\"所在组织\"><a href=\"/orgs/");
+    let phones = texts_after(body, "<td data-label=\"电话\" class=\"secondary\"");
+    assert_eq!((names.len(), orgs.len()), (phones.len(), phones.len()));
+    (0..names.len()).map(|i| (unescape(names[i]), unescape(orgs[i]), unescape(phones[i]))).collect()
+}
+
+fn total_of(body: &str) -> usize {
+    let t = texts_after(body, "id=\"total\"")[0];
+    t.trim_start_matches("共").trim_end_matches("人").trim().parse().unwrap()
+}
+
+#[test]
+fn the_member_list_downloads_every_matching_member_as_xlsx_and_gbk_csv() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, _) = app.login("zuzhibu");
+    for filters in ["", "sex=female&education=university"] {
+        let first = c.get(&format!("/orgs/1/members?{filters}"));
+        let total = total_of(&first.body);
+        assert!(total > 100, "{filters}: {total} members, more than two pages");
+        assert!(first.body.contains("members/export?format=xlsx"), "the page links the download");
+        let mut shown = member_rows(&first.body);
+        shown.extend(member_rows(&c.get(&format!("/orgs/1/members?{filters}&offset=100")).body));
+
+        let books = workbook(&c, &format!("/orgs/1/members/export?format=xlsx&{filters}"));
+        let csv = csv_tables(gbk_csv(&c, &format!("/orgs/1/members/export?format=csv&encoding=gbk&{filters}")));
+        for (title, header, rows) in [&books[0], &csv[0]] {
+            assert!(title.starts_with("党员名册：中共宁波市委"), "{title}");
+            assert_eq!(header[0], "姓名");
+            assert_eq!(rows.len(), total, "{filters}: every matching member, not one page");
+            let (name, org, phone) = (0, 9, 11);
+            assert_eq!(header[org], "所在组织");
+            assert_eq!(header[phone], "联系电话");
+            for (i, (n, o, p)) in shown.iter().enumerate() {
+                let at = if i < 50 { i } else { 100 + i - 50 };
+                assert_eq!((&rows[at][name], &rows[at][org], &rows[at][phone]), (n, o, p), "row {at} of {filters}");
+            }
+            for r in rows {
+                assert!(r[phone].is_empty() || r[phone].contains("****"), "phones masked: {}", r[phone]);
+                assert!(r[10].contains("****"), "identity numbers masked: {}", r[10]);
+            }
+        }
+        assert_eq!(books[0].2, csv[0].2, "{filters}: the workbook and the CSV hold the same cells");
+    }
+    let bad = c.get("/orgs/1/members/export?format=pdf");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("export.format_invalid"));
+    assert_eq!(c.get("/orgs/1/members/export?format=csv&encoding=big5").status, 400);
+}
