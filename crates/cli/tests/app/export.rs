@@ -141,3 +141,107 @@ fn the_member_list_downloads_every_matching_member_as_xlsx_and_gbk_csv() {
     assert!(bad.body.contains("export.format_invalid"));
     assert_eq!(c.get("/orgs/1/members/export?format=csv&encoding=big5").status, 400);
 }
+
+/// Downloads `path` as xlsx and as GBK CSV and checks both hold the same tables.
+fn both(c: &Client, path: &str) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let book = workbook(c, &format!("{path}{sep}format=xlsx"));
+    let csv = csv_tables(gbk_csv(c, &format!("{path}{sep}format=csv&encoding=gbk")));
+    assert_eq!(book, csv, "{path}: the workbook and the GBK CSV hold the same tables");
+    book
+}
+
+fn column(rows: &[Vec<String>], j: usize) -> Vec<String> {
+    rows.iter().map(|r| r[j].clone()).collect()
+}
+
+#[test]
+fn transfers_download_as_the_page_shows_them() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, _) = app.login("zuzhibu");
+    let page = c.get("/orgs/1/transfers?all=true").body;
+    assert!(page.contains("transfers/export?format=xlsx&amp;all=true"), "the page links the download");
+    let (out_html, in_html) = page.split_once("id=\"incoming\"").unwrap_or((&page, ""));
+    let names = |html: &str| -> Vec<String> {
+        texts_after(html, "<td data-label=\"党员\"><a href=\"/transfers/").into_iter().map(unescape).collect()
+    };
+    let states = |html: &str| -> Vec<String> {
+        texts_after(html, "<td data-label=\"状态\"").into_iter().map(unescape).collect()
+    };
+    let tables = both(&c, "/orgs/1/transfers/export?all=true");
+    assert_eq!(tables.len(), 2);
+    let (out, inc) = (&tables[0], &tables[1]);
+    assert_eq!((out.0.as_str(), inc.0.as_str()), ("组织关系转出", "组织关系转入"));
+    assert!(!out.2.is_empty(), "the demo has transfers");
+    assert_eq!(column(&out.2, 0), names(out_html));
+    assert_eq!(column(&out.2, 3), states(out_html));
+    assert_eq!(column(&inc.2, 0), names(in_html));
+    // Only the open ones without all=true, as on the page.
+    let open = both(&c, "/orgs/1/transfers/export");
+    let open_page = c.get("/orgs/1/transfers").body;
+    assert_eq!(open[0].2.len() + open[1].2.len(), open_page.matches("<tr data-transfer=").count());
+    assert!(open[0].2.len() < out.2.len());
+}
+
+#[test]
+fn the_development_list_downloads_as_the_page_shows_it() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, _) = app.login("zuzhibu");
+    let page = c.get("/orgs/1/development").body;
+    assert!(page.contains("development/export?format=xlsx"), "the page links the download");
+    let tables = both(&c, "/orgs/1/development/export");
+    let rows = &tables[0].2;
+    let names: Vec<String> =
+        texts_after(&page, "<td data-label=\"姓名\"><a href=\"/developees/").into_iter().map(unescape).collect();
+    assert!(!names.is_empty(), "the demo has applicants");
+    assert_eq!(column(rows, 0), names);
+    let stages: Vec<String> = texts_after(&page, "<td data-label=\"阶段\"").into_iter().map(unescape).collect();
+    assert_eq!(column(rows, 2), stages);
+    let due: Vec<String> = texts_after(&page, "<td data-label=\"期限\"").into_iter().map(unescape).collect();
+    assert_eq!(column(rows, 5), due);
+    let api = c.get("/api/v1/orgs/1/development").json();
+    assert_eq!(rows.len(), api["developees"].as_array().unwrap().len());
+}
+
+#[test]
+fn floating_members_download_as_the_page_shows_them() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let me = app.access_of("dangyuan").self_member_id().unwrap();
+    let branch = app.access_of("shuji").scope_org_id();
+    let (c, csrf) = app.login("zuzhibu");
+    let today = qiangji_domain::date::today();
+    let post = |path: &str, body: Value| {
+        let r =
+            c.request("POST", path, &[("content-type", "application/json"), ("x-csrf-token", &csrf)], body.to_string());
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    post(
+        &format!("/api/v1/members/{me}/floating"),
+        serde_json::json!({
+            "action": "outflow", "place": "广东省深圳市南山区", "unit": "深圳某科技有限公司", "outflow_reason": "business",
+            "fixed_place": true, "since": (today - chrono::Days::new(200)).to_string(), "activity_card": "浙甬001", "reason": "外出务工",
+        }),
+    );
+    let outsider =
+        qiangji_domain::id_number::IdNumber::compose(340100, qiangji_domain::date::parse("1990-01-01").unwrap(), 7);
+    post(
+        &format!("/api/v1/orgs/{branch}/floating"),
+        serde_json::json!({ "action": "inflow", "name": "外来党员", "id_number": outsider.to_string(), "origin_org": "中共某村支部", "since": today.to_string() }),
+    );
+    let page = c.get("/orgs/1/floating").body;
+    assert!(page.contains("floating/export?format=xlsx"), "the page links the download");
+    let tables = both(&c, "/orgs/1/floating/export");
+    let (out, inc) = (&tables[0], &tables[1]);
+    assert_eq!((out.0.as_str(), inc.0.as_str()), ("流出党员", "流入党员"));
+    let api = c.get("/api/v1/orgs/1/floating").json();
+    assert_eq!(out.2.len(), api["outflows"].as_array().unwrap().len());
+    assert_eq!(inc.2.len(), api["inflows"].as_array().unwrap().len());
+    let mine = out.2.iter().find(|r| r[3] == "深圳某科技有限公司").expect("the outflow is in the file");
+    assert_eq!(mine[8], "浙甬001");
+    assert!(page.contains(&mine[0]), "the same member as on the page");
+    let hosted = inc.2.iter().find(|r| r[0] == "外来党员").expect("the inflow is in the file");
+    let shown_id = texts_after(&page, "<td data-label=\"身份证号\"")[0];
+    assert_eq!(hosted[1], shown_id, "the identity number masked as on the page");
+    assert!(hosted[1].contains('*') && hosted[1] != outsider.to_string());
+    assert_eq!(hosted[2], "中共某村支部");
+}
