@@ -94,12 +94,14 @@ routes! {
     get "/orgs/{org_id}/stats/members" => stats::drill::page, false, "统计明细：任一统计数字对应的党员";
     get "/orgs/{org_id}/stats/export.xlsx" => stats::download::xlsx, false, "下载统计表（Excel）";
     get "/orgs/{org_id}/stats/export.csv" => stats::download::csv, false, "下载统计表（CSV，encoding=utf8|gbk，table=表名|all）";
+    get "/orgs/{org_id}/stats/print" => stats::download::print, false, "打印统计表（统计日期和筛选条件同党内统计页）";
     get "/orgs/{org_id}/members" => member::list::page, false, "党员列表：筛选、检索、分页";
     get "/orgs/{org_id}/members/export" => member::export::export, false, "下载党员列表（全部符合筛选条件的党员；format=xlsx|csv，encoding=utf8|gbk，其余同党员列表）";
     get "/orgs/{org_id}/members/print" => member::export::print, false, "打印党员名册（A4，每页重复表头；筛选条件同党员列表）";
     get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
     post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
     get "/members/{member_id}" => member::show::page, false, "党员详情与历史";
+    get "/members/{member_id}/print" => member::show::print, false, "打印党员信息登记表（基本信息、组织关系、类别与党籍、变更记录）";
     get "/members/{member_id}/edit" => member::edit::edit_form, false, "编辑党员信息表单";
     post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
     get "/members/{member_id}/move" => member::relocate::form, false, "调整党员所在组织表单";

@@ -245,3 +245,66 @@ fn floating_members_download_as_the_page_shows_them() {
     assert!(hosted[1].contains('*') && hosted[1] != outsider.to_string());
     assert_eq!(hosted[2], "中共某村支部");
 }
+
+#[test]
+fn printable_roster_registration_form_and_statistics_show_their_fields() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (c, _) = app.login("zuzhibu");
+
+    // The roster: every member the list counts, the header repeated on each printed page.
+    let list = c.get(&format!("/orgs/{branch}/members"));
+    assert!(list.body.contains(&format!("/orgs/{branch}/members/print?")), "the list links the roster");
+    let roster = c.get(&format!("/orgs/{branch}/members/print"));
+    assert_eq!(roster.status, 200);
+    assert!(roster.body.contains("党员名册") && roster.body.contains("display: table-header-group"));
+    assert!(roster.body.contains("size: A4"));
+    assert_eq!(roster.body.matches("<tr><td class=\"n\">").count(), total_of(&list.body));
+    for (name, org, phone) in member_rows(&list.body) {
+        assert!(roster.body.contains(&format!("<td>{name}</td>")), "{name} on the roster");
+        assert!(roster.body.contains(&org) && roster.body.contains(&phone));
+    }
+    let women = c.get("/orgs/1/members/print?sex=female");
+    assert!(women.body.contains("性别：女"), "the condition is printed");
+
+    // The registration form of one member: baseline fields and history.
+    let (member, name, joined, id_number): (i64, String, String, String) = app
+        .rt
+        .block_on(app.store.db().one(
+            "SELECT id, name, joined_on, id_number FROM member WHERE org_id = ? ORDER BY id LIMIT 1",
+            vec![branch.into()],
+        ))
+        .map(|r| (r.int(0), r.text(1), r.text(2), r.text(3)))
+        .unwrap();
+    assert!(c.get(&format!("/members/{member}")).body.contains(&format!("/members/{member}/print")));
+    let form = c.get(&format!("/members/{member}/print"));
+    assert_eq!(form.status, 200);
+    for field in [
+        "党员信息登记表",
+        &name,
+        &joined,
+        "公民身份号码",
+        "籍贯",
+        "工作单位及职务",
+        "组织关系",
+        "党籍状态",
+        "变更记录",
+        "登记入库",
+    ] {
+        assert!(form.body.contains(field), "{field} on the form");
+    }
+    assert!(!form.body.contains(&id_number), "the identity number is masked");
+    assert!(form.body.contains(&format!("{}****", &id_number[..6])) || form.body.contains("****"));
+    assert_eq!(c.get("/members/99999999/print").status, 404);
+
+    // The statistical tables: the page's numbers.
+    let stats = c.get("/orgs/1/stats").body;
+    assert!(stats.contains("/orgs/1/stats/print?"), "the statistics page links the printout");
+    let total: String = texts_after(&stats, "id=\"stats-total\"")[0].trim().to_owned();
+    let print = c.get("/orgs/1/stats/print");
+    assert_eq!(print.status, 200);
+    for table in ["性别", "学历", "年龄", "党支部规模"] {
+        assert!(print.body.contains(&format!("<h2>{table}")), "{table} printed");
+    }
+    assert!(print.body.contains(&format!("<td>合计</td><td class=\"n\">{total}</td>")), "the total {total} printed");
+}

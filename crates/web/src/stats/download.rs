@@ -84,3 +84,25 @@ pub async fn csv(
     };
     Ok(crate::export::attachment(body, FileFormat::Csv(encoding), &name))
 }
+
+#[derive(askama::Template)]
+#[template(path = "stats_print.html")]
+struct PrintPage {
+    org: Org,
+    on: qiangji_domain::Date,
+    grids: Vec<Grid>,
+}
+
+/// `GET /orgs/{org_id}/stats/print`: every table of the statistics page (the same question:
+/// date, condition, cross tabulation) for A4 paper, one table not split across pages where it fits.
+pub async fn print(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::response::Html<String>, AppError> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    let q = Question::parse(raw.as_deref(), &[])?;
+    let grids = grids(&app, &actor, &org, &q).await.into_iter().map(|(_, g)| g).collect();
+    Ok(axum::response::Html(crate::page::render(&PrintPage { org, on: q.on, grids })))
+}
