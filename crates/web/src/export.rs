@@ -317,6 +317,15 @@ impl TableWriter {
         Ok(())
     }
 
+    /// The CSV written so far, taken out of the writer so it can be sent while the rest is
+    /// written. Nothing for a workbook, which is a zip finished only at the end.
+    pub fn take_written(&mut self) -> Vec<u8> {
+        match &mut self.sink {
+            Sink::Csv { out, .. } => std::mem::take(out),
+            Sink::Xlsx { .. } => Vec::new(),
+        }
+    }
+
     /// The finished file. No tables gives a workbook with one empty sheet, which is what Excel
     /// needs to open it.
     pub fn finish(self) -> Result<Vec<u8>, ExportError> {
@@ -465,12 +474,12 @@ fn percent_encode(s: &str) -> String {
 }
 
 /// The download response: the body, its type and its name (`base` plus the format's extension).
-pub fn attachment(body: Vec<u8>, format: FileFormat, base: &str) -> Response {
+pub fn attachment(body: impl Into<axum::body::Body>, format: FileFormat, base: &str) -> Response {
     let name = attachment_name(base, format.extension());
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, format.content_type().to_owned()), (header::CONTENT_DISPOSITION, name)],
-        body,
+        body.into(),
     )
         .into_response()
 }
@@ -505,6 +514,22 @@ mod tests {
             text,
             "\u{FEFF}名册\r\n截至2026-11-23\r\n姓名,年龄\r\n张三,41\r\n'=1+1,7\r\n\r\n名册\r\n\r\n组织\r\n吉𠮷支部\r\n"
         );
+    }
+
+    #[test]
+    fn csv_taken_in_parts_is_the_whole_file() {
+        let whole = sample(FileFormat::Csv(CsvEncoding::Gbk));
+        let mut w = TableWriter::new(FileFormat::Csv(CsvEncoding::Gbk));
+        w.table("名册", "截至2026-11-23", &[Column::new("姓名", 6), Column::new("年龄", 0)]).unwrap();
+        let mut parts = w.take_written();
+        w.row(&["张三".into(), 41.into()]).unwrap();
+        w.row(&["=1+1".into(), Cell::Number(7)]).unwrap();
+        parts.extend(w.take_written());
+        w.table("名册", "", &[Column::new("组织", 10)]).unwrap();
+        w.row(&["吉𠮷支部".into()]).unwrap();
+        parts.extend(w.take_written());
+        parts.extend(w.finish().unwrap());
+        assert_eq!(parts, whole);
     }
 
     #[test]

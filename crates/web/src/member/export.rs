@@ -9,7 +9,7 @@ use super::list::{ListQuery, Row};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::export::{Cell, Column, FormatQuery, TableWriter};
+use crate::export::{Cell, Column, FileFormat, FormatQuery, TableWriter};
 use crate::page::render;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -139,6 +139,14 @@ pub async fn export(
         ids.len()
     );
     w.table(&format!("党员名册：{}", org.fields.name), &note, &columns())?;
+    let name = format!("{}党员名册{on}", org.fields.name);
+    if matches!(format, FileFormat::Csv(_)) {
+        return Ok(crate::export::attachment(
+            stream_csv(app.clone(), actor.access.clone(), ids, on, w, id),
+            format,
+            &name,
+        ));
+    }
     for_rows(&app, &actor.access, &ids, on, |rows| {
         for r in &rows {
             w.row(&cells(r))?;
@@ -154,7 +162,54 @@ pub async fn export(
         ms = started.elapsed().as_millis() as u64,
         "member export"
     );
-    Ok(crate::export::attachment(body, format, &format!("{}党员名册{on}", org.fields.name)))
+    Ok(crate::export::attachment(body, format, &name))
+}
+
+/// A CSV sent as it is written, a chunk of members at a time: the first bytes leave at once and
+/// the server holds one chunk, not the file. A failure halfway aborts the response, so the client
+/// sees a broken download rather than a complete-looking file with rows missing.
+fn stream_csv(
+    app: Arc<App>,
+    access: Access,
+    ids: Vec<MemberId>,
+    on: Date,
+    mut w: TableWriter,
+    org: i64,
+) -> axum::body::Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let started = std::time::Instant::now();
+    tokio::spawn(async move {
+        let mut sent = 0;
+        let head = w.take_written();
+        sent += head.len();
+        if tx.send(Ok(head)).await.is_err() {
+            return;
+        }
+        for chunk in ids.chunks(CHUNK) {
+            let rows = match app.store.get_members(&access, chunk).await {
+                Ok(members) => Row::of(&app, members, on).await,
+                Err(e) => Err(e.into()),
+            };
+            let part = rows.and_then(|rows| {
+                rows.iter().try_for_each(|r| w.row(&cells(r)))?;
+                Ok(w.take_written())
+            });
+            let part = part.map_err(|e| {
+                tracing::error!(org, "member export stopped: {e:?}");
+                std::io::Error::other("导出中断")
+            });
+            let failed = part.is_err();
+            sent += part.as_ref().map_or(0, Vec::len);
+            // The client went away, or the error is on its way: stop reading.
+            if tx.send(part).await.is_err() || failed {
+                return;
+            }
+        }
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::info!(org, rows = ids.len(), bytes = sent, ms, "member export");
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|part| (part, rx)) });
+    axum::body::Body::from_stream(body)
 }
 
 #[derive(Template)]
