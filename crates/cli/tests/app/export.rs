@@ -106,7 +106,16 @@ fn total_of(body: &str) -> usize {
 
 #[test]
 fn the_member_list_downloads_every_matching_member_as_xlsx_and_gbk_csv() {
-    let app = TestApp::spawn(Backend::Sqlite);
+    member_list(Backend::Sqlite);
+}
+
+#[test]
+fn the_member_list_downloads_every_matching_member_on_postgres() {
+    member_list(Backend::Postgres);
+}
+
+fn member_list(backend: Backend) {
+    let app = TestApp::spawn(backend);
     let (c, _) = app.login("zuzhibu");
     for filters in ["", "sex=female&education=university"] {
         let first = c.get(&format!("/orgs/1/members?{filters}"));
