@@ -201,6 +201,23 @@ impl Formats {
     }
 }
 
+/// Excel's limit on rows in a worksheet.
+const XLSX_MAX_ROWS: usize = 1_048_576;
+
+/// Refuses, before any work, a table of `rows` rows that a worksheet cannot hold (a province's
+/// members, say): CSV has no such limit.
+pub fn check_fits(format: FileFormat, rows: usize) -> Result<(), AppError> {
+    let room = XLSX_MAX_ROWS - (HEADER_ROW as usize + 1);
+    if format == FileFormat::Xlsx && rows > room {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "export.too_many_rows",
+            format!("共{rows}行，超过 Excel 工作表最多{room}行的上限，请缩小范围或下载 CSV"),
+        ));
+    }
+    Ok(())
+}
+
 /// Zero-based rows of the workbook layout (Excel's rows 1, 2 and 4).
 const TITLE_ROW: u32 = 0;
 const NOTE_ROW: u32 = 1;
@@ -547,6 +564,13 @@ mod tests {
         let sheet = part(&book, "xl/worksheets/sheet1.xml");
         assert!(sheet.contains("<v>41</v>") && sheet.contains("张三"), "{sheet}");
         assert!(sheet.contains(r#"<mergeCell ref="A1:B1"/>"#), "{sheet}");
+    }
+
+    #[test]
+    fn a_table_longer_than_a_worksheet_is_refused_for_xlsx_only() {
+        assert!(check_fits(FileFormat::Xlsx, 1_048_572).is_ok());
+        assert!(check_fits(FileFormat::Xlsx, 1_048_573).is_err());
+        assert!(check_fits(FileFormat::Csv(CsvEncoding::Gbk), 5_000_000).is_ok());
     }
 
     #[test]

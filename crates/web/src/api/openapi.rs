@@ -110,6 +110,7 @@ pub const ERROR_CODES: &[&str] = &[
     "export.xlsx_failed",
     "export.format_invalid",
     "export.encoding_invalid",
+    "export.too_many_rows",
     "floating.already_out",
     "floating.not_out",
     "floating.already_in",

@@ -130,6 +130,7 @@ pub async fn export(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let started = std::time::Instant::now();
     let ids = matching(&app, &actor.access, &org, &q).await?;
+    crate::export::check_fits(format, ids.len())?;
     let on = today();
     let mut w = TableWriter::new(format);
     let note = format!(
