@@ -371,4 +371,22 @@ fn a_secretary_prints_a_members_registration_form() {
     b.set_window_size(900, 1400);
     let shot = b.screenshot_png(artifact("member-registration-form.png"));
     assert!(shot.starts_with(b"\x89PNG") && shot.len() > 10_000, "the form was rendered");
+    let pdf = b.print_pdf(artifact("member-registration-form.pdf"));
+    assert!(pdf.starts_with(b"%PDF"), "the form prints");
+
+    // The branch's roster, printed on A4: several pages for a longer list, the header on each.
+    b.goto(&format!("{}/orgs/{branch}/members", app.base));
+    b.find("#print-list").click();
+    b.wait_for_text("#roster-table", &name, Duration::from_secs(10));
+    let rows = b.find_all("#roster-table tbody tr").len();
+    assert_eq!(b.find("#roster-total").text(), rows.to_string());
+    let pdf = b.print_pdf(artifact("member-roster.pdf"));
+    // The page tree's /Count: Chromium writes it uncompressed.
+    let text = String::from_utf8_lossy(&pdf);
+    let pages: usize = text
+        .split("/Count ")
+        .filter_map(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .max()
+        .unwrap_or(0);
+    assert!(pdf.starts_with(b"%PDF") && pages >= 2, "the roster of {rows} members prints on {pages} A4 pages");
 }
