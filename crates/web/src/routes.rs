@@ -111,7 +111,7 @@ routes! {
     get "/members/{member_id}/transfer" => transfer::request_form, false, "发起组织关系转接表单（可在全系统查找转入组织）";
     post "/members/{member_id}/transfer" => transfer::request, false, "发起组织关系转接";
     get "/orgs/{org_id}/transfers" => transfer::list, false, "组织关系转接：本组织及下级组织转出和转入的转接";
-    get "/orgs/{org_id}/transfers/export" => transfer::export, false, "下载组织关系转接（转出、转入两表；format=xlsx|csv，encoding=utf8|gbk，all=true 含已办结）";
+    get "/orgs/{org_id}/transfers/export" => transfer::export, false, "下载组织关系转接（转出、转入两表，不限500项；format=xlsx|csv，encoding=utf8|gbk，all=true 含已办结）";
     get "/transfers/{transfer_id}" => transfer::show, false, "一项组织关系转接：状态、办理记录和可办理的步骤";
     post "/transfers/{transfer_id}/steps" => transfer::step, false, "办理组织关系转接的一步";
     get "/transfers/{transfer_id}/letter" => transfer::letter, false, "打印组织关系介绍信（存根、介绍信、回执）";

@@ -333,7 +333,8 @@ pub async fn letter(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i6
 }
 
 /// `GET /orgs/{org_id}/transfers/export?format=xlsx|csv&encoding=utf8|gbk[&all=true]`: the two
-/// tables of the page (转出, 转入) as one file, a worksheet each.
+/// tables of the page (转出, 转入) as one file, a worksheet each, with every transfer (the page
+/// shows the latest 500).
 pub async fn export(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -344,8 +345,8 @@ pub async fn export(
     use crate::export::{Cell, Column, TableWriter};
     let format = f.file_format()?;
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
-    let transfers = app.store.list_transfers(&actor.access, org.id, q.all).await?;
-    let capped = transfers.len() >= qiangji_store::transfer::LIST_LIMIT;
+    // Every one: the page's cut at the latest 500 is for reading, not for a download.
+    let transfers = app.store.list_transfers_upto(&actor.access, org.id, q.all, None).await?;
     let (outgoing, incoming): (Vec<_>, Vec<_>) =
         transfers.into_iter().partition(|t| t.from_path.as_deref().is_some_and(|p| p.starts_with(&org.path)));
     let on = today();
@@ -365,11 +366,10 @@ pub async fn export(
     let mut w = TableWriter::new(format);
     for (heading, rows) in [("转出", outgoing), ("转入", incoming)] {
         let note = format!(
-            "{}及下级组织 · {} · 截至{on} · 共{}项{}",
+            "{}及下级组织 · {} · 截至{on} · 共{}项",
             org.fields.name,
             if q.all { "全部转接（含已办结）" } else { "办理中的转接" },
             rows.len(),
-            if capped { " · 只含最近的500项转接" } else { "" }
         );
         w.table(&format!("组织关系{heading}"), &note, &columns)?;
         for t in &rows {
