@@ -145,6 +145,15 @@ fn member_list(backend: Backend) {
         }
         assert_eq!(books[0].2, csv[0].2, "{filters}: the workbook and the CSV hold the same cells");
     }
+    // A search by identity number downloads that one member, as the list finds them.
+    let (name, id_number): (String, String) = app
+        .rt
+        .block_on(app.store.db().one("SELECT name, id_number FROM member ORDER BY id LIMIT 1", vec![]))
+        .map(|r| (r.text(0), r.text(1)))
+        .unwrap();
+    let found = csv_tables(gbk_csv(&c, &format!("/orgs/1/members/export?format=csv&encoding=gbk&q={id_number}")));
+    assert_eq!(found[0].2.len(), 1);
+    assert_eq!(found[0].2[0][0], name);
     let bad = c.get("/orgs/1/members/export?format=pdf");
     assert_eq!(bad.status, 400);
     assert!(bad.body.contains("export.format_invalid"));
