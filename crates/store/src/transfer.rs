@@ -596,8 +596,20 @@ impl Store {
     }
 
     /// Transfers with either side in `org`'s subtree (within the actor's scope), newest first;
-    /// only the open ones unless `all`.
+    /// only the open ones unless `all`; at most [`LIST_LIMIT`].
     pub async fn list_transfers(&self, access: &Access, org: OrgId, all: bool) -> Result<Vec<Transfer>, StoreError> {
+        self.list_transfers_upto(access, org, all, Some(LIST_LIMIT)).await
+    }
+
+    /// [`Store::list_transfers`] with another limit, or none (a download of them all).
+    pub async fn list_transfers_upto(
+        &self,
+        access: &Access,
+        org: OrgId,
+        all: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Transfer>, StoreError> {
+        let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
         let base = self.get_org(access, org).await?;
         let (lo, hi) = (base.path.clone(), format!("{}~", base.path));
         let open = if all { "" } else { "t.open = 1 AND " };
@@ -612,7 +624,7 @@ impl Store {
             .all(
                 &format!(
                     "SELECT {COLUMNS} FROM {FROM} WHERE {own}{open}((fo.path >= ? AND fo.path < ?) OR (tor.path >= ? AND tor.path < ?)) \
-                     ORDER BY t.id DESC LIMIT {LIST_LIMIT}"
+                     ORDER BY t.id DESC{limit}"
                 ),
                 p,
             )

@@ -283,6 +283,20 @@ impl Browser {
         png
     }
 
+    /// Prints the page to PDF on A4 (W3C WebDriver "Print Page", the browser's own print
+    /// layout with the page's print CSS), saves it to `path` and returns its bytes.
+    pub fn print_pdf(&self, path: impl AsRef<Path>) -> Vec<u8> {
+        let path = path.as_ref();
+        let a4 = serde_json::json!({ "page": { "width": 21.0, "height": 29.7 }, "background": true });
+        let encoded = string(self.call("POST", "/print", Some(&a4)));
+        let pdf = decode_base64(&encoded).unwrap_or_else(|e| panic!("WebDriver print is not valid base64: {e}"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        }
+        fs::write(path, &pdf).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        pdf
+    }
+
     /// Waits until some element matching `css` has a text containing
     /// `needle` and returns that text. Panics after `timeout` with the texts
     /// seen last.

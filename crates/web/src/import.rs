@@ -5,6 +5,7 @@
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
+use crate::export::{Column, FileFormat, TableWriter};
 use crate::page::{Layout, local_time, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -351,12 +352,16 @@ pub async fn commit_page(actor: Actor, State(app): State<Arc<App>>, Path(id): Pa
 /// The roster template: the columns in order, as an xlsx people fill in.
 pub async fn template(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    let header: Vec<String> = COLUMNS.iter().map(|c| c.0.to_owned()).collect();
-    let bytes = crate::stats::export::template_xlsx("党员花名册", &header)
+    let columns: Vec<Column> = COLUMNS.iter().map(|c| Column::new(c.0, 12)).collect();
+    let note = "从表头的下一行起每行填写一名党员；“所在党组织”不填则登记在导入的组织，名称重复时写作“上级党组织/名称”";
+    let mut w = TableWriter::new(FileFormat::Xlsx);
+    let bytes = w
+        .table("党员花名册", note, &columns)
+        .and_then(|()| w.finish())
         .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string()))?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, crate::stats::export::XLSX_CONTENT_TYPE.to_owned()),
+            (axum::http::header::CONTENT_TYPE, crate::export::XLSX_CONTENT_TYPE.to_owned()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"template.xlsx\"; filename*=UTF-8''%E5%85%9A%E5%91%98%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx".to_owned(),

@@ -10,6 +10,7 @@ mod audit;
 pub mod auth;
 mod development;
 mod error;
+pub mod export;
 mod floating;
 mod home;
 pub mod import;

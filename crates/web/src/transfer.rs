@@ -331,3 +331,61 @@ pub async fn letter(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i6
     };
     Ok(Html(render(&page)).into_response())
 }
+
+/// `GET /orgs/{org_id}/transfers/export?format=xlsx|csv&encoding=utf8|gbk[&all=true]`: the two
+/// tables of the page (转出, 转入) as one file, a worksheet each, with every transfer (the page
+/// shows the latest 500).
+pub async fn export(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<crate::export::FormatQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{Cell, Column, TableWriter};
+    let format = f.file_format()?;
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    // Every one: the page's cut at the latest 500 is for reading, not for a download.
+    let transfers = app.store.list_transfers_upto(&actor.access, org.id, q.all, None).await?;
+    let (outgoing, incoming): (Vec<_>, Vec<_>) =
+        transfers.into_iter().partition(|t| t.from_path.as_deref().is_some_and(|p| p.starts_with(&org.path)));
+    let on = today();
+    let columns: Vec<Column> = [
+        ("党员", 8),
+        ("转出组织", 30),
+        ("转入组织", 30),
+        ("状态", 10),
+        ("申请日期", 10),
+        ("介绍信编号", 16),
+        ("有效期至", 10),
+        ("提示", 20),
+    ]
+    .into_iter()
+    .map(|(t, w)| Column::new(t, w))
+    .collect();
+    let mut w = TableWriter::new(format);
+    for (heading, rows) in [("转出", outgoing), ("转入", incoming)] {
+        let note = format!(
+            "{}及下级组织 · {} · 截至{on} · 共{}项",
+            org.fields.name,
+            if q.all { "全部转接（含已办结）" } else { "办理中的转接" },
+            rows.len(),
+        );
+        w.table(&format!("组织关系{heading}"), &note, &columns)?;
+        for t in &rows {
+            let warnings: Vec<&str> = t.warnings(on).iter().map(|w| w.label()).collect();
+            w.row(&[
+                Cell::from(t.member_name.as_str()),
+                t.from_name().into(),
+                t.to_name().into(),
+                t.state.label().into(),
+                t.requested_on.to_string().into(),
+                t.serial.as_ref().map(|s| s.to_string()).unwrap_or_default().into(),
+                t.valid_until.map(|d| d.to_string()).unwrap_or_default().into(),
+                warnings.join("；").into(),
+            ])?;
+        }
+    }
+    let body = w.finish()?;
+    Ok(crate::export::attachment(body, format, &format!("{}组织关系转接{on}", org.fields.name)))
+}

@@ -340,3 +340,53 @@ fn two_secretaries_of_different_counties_transfer_a_member_with_a_printed_letter
     sender.goto(&format!("{}/orgs/{from}/transfers?all=true", app.base));
     sender.wait_for_text("#outgoing", "已办结", Duration::from_secs(10));
 }
+
+#[test]
+fn a_secretary_prints_a_members_registration_form() {
+    if skipped() {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (member, name): (i64, String) = app
+        .rt
+        .block_on(
+            app.store.db().one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1", vec![branch.into()]),
+        )
+        .map(|r| (r.int(0), r.text(1)))
+        .unwrap();
+    let b = Browser::start();
+    log_in(&b, &app, "shuji");
+    b.wait_for_text("#org-name", "", Duration::from_secs(10));
+    b.goto(&format!("{}/members/{member}", app.base));
+    b.find("#print-form").click();
+    b.wait_for_text("#form-name", &name, Duration::from_secs(10));
+    let form = b.find("#registration-form").text();
+    for field in ["党员信息登记表", "公民身份号码", "入党日期", "组织关系", "党员类别与党籍状态", "变更记录"]
+    {
+        assert!(form.contains(field), "{field} on the form: {form}");
+    }
+    assert!(b.find("#form-id-number").text().contains('*'), "the identity number is masked");
+    assert!(!b.find_all("#form-memberships tbody tr").is_empty(), "the membership history is on the form");
+    b.set_window_size(900, 1400);
+    let shot = b.screenshot_png(artifact("member-registration-form.png"));
+    assert!(shot.starts_with(b"\x89PNG") && shot.len() > 10_000, "the form was rendered");
+    let pdf = b.print_pdf(artifact("member-registration-form.pdf"));
+    assert!(pdf.starts_with(b"%PDF"), "the form prints");
+
+    // The branch's roster, printed on A4: several pages for a longer list, the header on each.
+    b.goto(&format!("{}/orgs/{branch}/members", app.base));
+    b.find("#print-list").click();
+    b.wait_for_text("#roster-table", &name, Duration::from_secs(10));
+    let rows = b.find_all("#roster-table tbody tr").len();
+    assert_eq!(b.find("#roster-total").text(), rows.to_string());
+    let pdf = b.print_pdf(artifact("member-roster.pdf"));
+    // The page tree's /Count: Chromium writes it uncompressed.
+    let text = String::from_utf8_lossy(&pdf);
+    let pages: usize = text
+        .split("/Count ")
+        .filter_map(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .max()
+        .unwrap_or(0);
+    assert!(pdf.starts_with(b"%PDF") && pages >= 2, "the roster of {rows} members prints on {pages} A4 pages");
+}

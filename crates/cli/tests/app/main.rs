@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod development;
 mod evidence;
+mod export;
 mod floating;
 mod harness;
 mod import;

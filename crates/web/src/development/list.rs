@@ -154,3 +154,40 @@ pub async fn plan(
         Err(e) => Err(e.into()),
     }
 }
+
+/// `GET /orgs/{org_id}/development/export?format=xlsx|csv&encoding=utf8|gbk`: the page's table of
+/// everyone being developed, with stage, next step, due date and warnings.
+pub async fn export(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::extract::Query(f): axum::extract::Query<crate::export::FormatQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{Cell, Column, TableWriter};
+    let format = f.file_format()?;
+    let org = scoped::org(&app, &actor, id, Access::may_edit_members).await?;
+    let today = qiangji_domain::date::today();
+    let list = app.store.list_developees(&actor.access, org.id).await?;
+    let columns: Vec<Column> =
+        [("姓名", 8), ("所在组织", 30), ("阶段", 10), ("申请日期", 10), ("下一步骤", 40), ("期限", 10), ("提示", 30)]
+            .into_iter()
+            .map(|(t, w)| Column::new(t, w))
+            .collect();
+    let mut w = TableWriter::new(format);
+    let note = format!("{}及下级组织 · 截至{today} · 共{}人", org.fields.name, list.len());
+    w.table(&format!("发展党员：{}", org.fields.name), &note, &columns)?;
+    for d in &list {
+        let r = row(d, today);
+        w.row(&[
+            Cell::from(r.name),
+            r.org_name.into(),
+            r.stage.into(),
+            r.applied_on.into(),
+            r.next.into(),
+            r.due.into(),
+            r.warnings.join("；").into(),
+        ])?;
+    }
+    let body = w.finish()?;
+    Ok(crate::export::attachment(body, format, &format!("{}发展党员{today}", org.fields.name)))
+}

@@ -88,3 +88,80 @@ pub async fn submit(
         Err(e) => Err(e.into()),
     }
 }
+
+/// `GET /orgs/{org_id}/floating/export?format=xlsx|csv&encoding=utf8|gbk`: the page's two tables,
+/// members out (流出) and people hosted (流入), a worksheet each. Identity numbers masked as on
+/// the page (the store masks them).
+pub async fn export(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::extract::Query(f): axum::extract::Query<crate::export::FormatQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{Cell, Column, TableWriter};
+    let format = f.file_format()?;
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    let today = qiangji_domain::date::today();
+    let regs = app.store.list_floating(&actor.access, org.id, false).await?;
+    let (outflows, inflows): (Vec<_>, Vec<_>) = regs.iter().partition(|r| r.direction == Direction::Outflow);
+    let cols = |spec: &[(&str, usize)]| spec.iter().map(|(t, w)| Column::new(*t, *w)).collect::<Vec<_>>();
+    let mut w = TableWriter::new(format);
+    let note = |n: usize| format!("{}及下级组织 · 截至{today} · 共{n}人", org.fields.name);
+    w.table(
+        "流出党员",
+        &note(outflows.len()),
+        &cols(&[
+            ("党员", 8),
+            ("所在组织", 30),
+            ("流入地", 16),
+            ("单位", 20),
+            ("外出原因", 8),
+            ("外出日期", 10),
+            ("预计返回", 10),
+            ("最近联系", 10),
+            ("活动证", 10),
+            ("提示", 20),
+        ]),
+    )?;
+    for r in outflows.into_iter().map(|r| row(r, today)) {
+        let warnings: Vec<&str> = r.warnings.iter().map(|w| w.label()).collect();
+        w.row(&[
+            Cell::from(r.name),
+            r.org_name.into(),
+            r.place.into(),
+            r.unit.into(),
+            r.reason.into(),
+            r.since.into(),
+            r.expected_return.into(),
+            r.last_contact.into(),
+            r.activity_card.into(),
+            warnings.join("；").into(),
+        ])?;
+    }
+    w.table(
+        "流入党员",
+        &note(inflows.len()),
+        &cols(&[
+            ("姓名", 8),
+            ("身份证号", 18),
+            ("原所在党组织", 30),
+            ("来自", 16),
+            ("流入组织", 30),
+            ("现单位", 20),
+            ("流入日期", 10),
+        ]),
+    )?;
+    for r in inflows.into_iter().map(|r| row(r, today)) {
+        w.row(&[
+            Cell::from(r.name),
+            r.id_number.into(),
+            r.reason.into(),
+            r.place.into(),
+            r.org_name.into(),
+            r.unit.into(),
+            r.since.into(),
+        ])?;
+    }
+    let body = w.finish()?;
+    Ok(crate::export::attachment(body, format, &format!("{}流动党员{today}", org.fields.name)))
+}

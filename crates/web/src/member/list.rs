@@ -82,7 +82,7 @@ impl ListQuery {
 }
 
 /// Looks like an identity number: search it exactly in the store rather than by name.
-fn as_id_number(q: &str) -> Option<IdNumber> {
+pub(crate) fn as_id_number(q: &str) -> Option<IdNumber> {
     let q = q.trim();
     (q.len() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit())).then(|| IdNumber::parse(q).ok()).flatten()
 }

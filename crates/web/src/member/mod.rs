@@ -1,6 +1,7 @@
 //! Member pages: the filtered list, the record with its history, registration/editing, moving.
 
 pub mod edit;
+pub mod export;
 pub mod list;
 pub mod relocate;
 pub mod show;

@@ -201,3 +201,34 @@ pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>
     };
     Ok(Html(render(&page)))
 }
+
+#[derive(Template)]
+#[template(path = "member_form_print.html")]
+struct FormPage {
+    m: Member,
+    age: i32,
+    id_masked: String,
+    phone: String,
+    history: History,
+    events: Vec<Event>,
+    printed_on: qiangji_domain::Date,
+}
+
+/// `GET /members/{member_id}/print`: 党员信息登记表, the record's baseline fields with its
+/// memberships, kinds and statuses, and the recorded changes, for A4 paper. Identity number and
+/// phone masked as on the page: a form with them in full needs its own permission (later).
+pub async fn print(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let m = app.store.get_member(&actor.access, MemberId(id)).await?;
+    let history = app.store.member_history(&actor.access, m.id).await?;
+    let events = history.entries.iter().map(explain).collect();
+    let page = FormPage {
+        age: age_on(m.fields.birth_date, today()),
+        id_masked: m.fields.id_number.masked(),
+        phone: mask_phone(&m.fields.phone),
+        m,
+        history,
+        events,
+        printed_on: today(),
+    };
+    Ok(Html(render(&page)))
+}

@@ -1,15 +1,15 @@
 //! Downloads of the statistics page's tables: one workbook with every table, or one table (or all,
 //! one after another) as CSV in UTF-8 or GBK.
 
-use super::export::{self, CsvEncoding, XLSX_CONTENT_TYPE, XLSX_EXTENSION};
+use super::export::{self, CsvEncoding};
 use super::grid::Grid;
 use super::{Question, cross_grid, member_grids, note, org_grids, param};
 use crate::App;
 use crate::auth::Actor;
 use crate::error::AppError;
+use crate::export::FileFormat;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qiangji_domain::org::OrgId;
 use qiangji_stats::Dim;
 use qiangji_store::org::Org;
@@ -30,11 +30,6 @@ async fn grids(app: &App, actor: &Actor, org: &Org, q: &Question) -> Vec<(String
     out
 }
 
-fn attachment(body: Vec<u8>, content_type: &str, name: String) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, name)], body)
-        .into_response()
-}
-
 fn file_base(org: &Org, q: &Question) -> String {
     format!("{}党内统计{}", org.fields.name, q.on)
 }
@@ -48,11 +43,8 @@ pub async fn xlsx(
     let org = app.store.get_org(&actor.access, OrgId(id)).await?;
     let q = Question::parse(raw.as_deref(), &[])?;
     let grids: Vec<Grid> = grids(&app, &actor, &org, &q).await.into_iter().map(|(_, g)| g).collect();
-    let body = export::xlsx(&grids).map_err(|e| {
-        tracing::error!("{e}");
-        AppError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), "生成 Excel 文件失败，请稍后再试")
-    })?;
-    Ok(attachment(body, XLSX_CONTENT_TYPE, export::attachment_name(&file_base(&org, &q), XLSX_EXTENSION)))
+    let body = export::xlsx(&grids)?;
+    Ok(crate::export::attachment(body, FileFormat::Xlsx, &file_base(&org, &q)))
 }
 
 pub async fn csv(
@@ -85,21 +77,32 @@ pub async fn csv(
         };
         return Err(AppError::bad_request("stats.table_invalid", message));
     }
-    let mut body = Vec::new();
-    for (i, g) in chosen.iter().enumerate() {
-        let mut bytes = export::csv(g, encoding);
-        if i > 0 {
-            // One byte-order mark at the start of the file; tables are separated by an empty line.
-            if bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes.drain(..3);
-            }
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend(bytes);
-    }
+    let body = export::csv_all(&chosen, encoding);
     let name = match chosen.as_slice() {
         [one] if table != "all" && !table.is_empty() => format!("{}_{}", file_base(&org, &q), one.title),
         _ => file_base(&org, &q),
     };
-    Ok(attachment(body, encoding.content_type(), export::attachment_name(&name, encoding.extension())))
+    Ok(crate::export::attachment(body, FileFormat::Csv(encoding), &name))
+}
+
+#[derive(askama::Template)]
+#[template(path = "stats_print.html")]
+struct PrintPage {
+    org: Org,
+    on: qiangji_domain::Date,
+    grids: Vec<Grid>,
+}
+
+/// `GET /orgs/{org_id}/stats/print`: every table of the statistics page (the same question:
+/// date, condition, cross tabulation) for A4 paper, one table not split across pages where it fits.
+pub async fn print(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::response::Html<String>, AppError> {
+    let org = app.store.get_org(&actor.access, OrgId(id)).await?;
+    let q = Question::parse(raw.as_deref(), &[])?;
+    let grids = grids(&app, &actor, &org, &q).await.into_iter().map(|(_, g)| g).collect();
+    Ok(axum::response::Html(crate::page::render(&PrintPage { org, on: q.on, grids })))
 }

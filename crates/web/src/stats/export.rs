@@ -1,312 +1,55 @@
-//! Statistical tables as files people open in Excel: an xlsx workbook (one worksheet per table,
-//! counts as numbers so they can be summed) and CSV in UTF-8 or GBK, plus the HTTP header values
-//! that name the download.
+//! Statistical tables as files people open in Excel, through the one table writer of
+//! [`crate::export`]: each grid a worksheet (counts as numbers so they can be summed) or a CSV
+//! table in UTF-8 or GBK, its last row the bold 合计.
 
 use super::grid::Grid;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use crate::export::{Cell, Column, FileFormat, TableWriter, display_width};
+pub use crate::export::{CsvEncoding, ExportError};
 
-/// The media type of an xlsx workbook.
-pub const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-/// The file extension of an xlsx workbook.
-pub const XLSX_EXTENSION: &str = "xlsx";
-
-/// Excel's limit on a worksheet name, in UTF-16 code units.
-const SHEET_NAME_MAX: usize = 31;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// A table beyond Excel's limits (16,384 columns, 1,048,576 rows) or a bug: sheet names are
-    /// made valid beforehand.
-    #[error("生成 Excel 文件失败：{0}")]
-    Xlsx(#[from] XlsxError),
-}
-
-impl ExportError {
-    /// A stable code for logs and API answers.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ExportError::Xlsx(_) => "export.xlsx_failed",
+/// Writes each grid as a table: the title, the note, the header, the rows and the 合计 row.
+fn write(format: FileFormat, grids: &[&Grid]) -> Result<Vec<u8>, ExportError> {
+    let mut w = TableWriter::new(format);
+    for grid in grids {
+        let header = grid.header_with_totals();
+        let body = grid.rows_with_totals();
+        let label_width = body.iter().map(|(label, _)| *label).chain([header[0]]).map(display_width).max().unwrap_or(0);
+        let columns: Vec<Column> =
+            header.iter().enumerate().map(|(j, t)| Column::new(*t, if j == 0 { label_width } else { 8 })).collect();
+        w.table(&grid.title, &grid.note, &columns)?;
+        let total_row = body.len() - 1;
+        for (i, (label, cells)) in body.iter().enumerate() {
+            let row: Vec<Cell> = [Cell::from(*label)]
+                .into_iter()
+                .chain(cells.iter().map(|&n| Cell::Number(i64::try_from(n).unwrap_or(i64::MAX))))
+                .collect();
+            if i == total_row { w.total_row(&row)? } else { w.row(&row)? }
         }
     }
+    w.finish()
 }
 
 /// One workbook holding one worksheet per grid, in order. Each sheet: row 1 the title (bold,
 /// merged across the table), row 2 the note, row 4 the header, then the rows and the 合计 row.
 /// No grids gives a workbook with one empty sheet, which is what Excel needs to open it.
 pub fn xlsx(grids: &[Grid]) -> Result<Vec<u8>, ExportError> {
-    let formats = Formats::new();
-    let mut book = Workbook::new();
-    let names = sheet_names(grids.iter().map(|g| g.title.as_str()));
-    for (grid, name) in grids.iter().zip(names) {
-        let sheet = book.add_worksheet();
-        sheet.set_name(name)?;
-        write_sheet(sheet, grid, &formats)?;
-    }
-    Ok(book.save_to_buffer()?)
+    write(FileFormat::Xlsx, &grids.iter().collect::<Vec<_>>())
 }
 
-struct Formats {
-    title: Format,
-    note: Format,
-    header: Format,
-    label: Format,
-    count: Format,
-    total_label: Format,
-    total_count: Format,
-}
-
-impl Formats {
-    fn new() -> Self {
-        let cell = Format::new().set_border(FormatBorder::Thin);
-        let header =
-            cell.clone().set_bold().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xF2_F2_F2));
-        Formats {
-            title: Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center),
-            note: Format::new().set_font_color(Color::RGB(0x66_66_66)),
-            header,
-            label: cell.clone(),
-            // Thousands separators read better in large counts and keep the cell a number.
-            count: cell.clone().set_num_format("#,##0"),
-            total_label: cell.clone().set_bold(),
-            total_count: cell.set_bold().set_num_format("#,##0"),
-        }
-    }
-}
-
-/// Zero-based rows of the layout (Excel's rows 1, 2 and 4).
-const TITLE_ROW: u32 = 0;
-const NOTE_ROW: u32 = 1;
-const HEADER_ROW: u32 = 3;
-
-fn write_sheet(sheet: &mut Worksheet, grid: &Grid, f: &Formats) -> Result<(), ExportError> {
-    let header = grid.header_with_totals();
-    let body = grid.rows_with_totals();
-    let last_col = col(header.len() - 1);
-
-    sheet.set_row_height(TITLE_ROW, 24)?;
-    if last_col == 0 {
-        // Excel refuses a merge of a single cell.
-        sheet.write_string_with_format(TITLE_ROW, 0, &grid.title, &f.title)?;
-    } else {
-        sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &grid.title, &f.title)?;
-    }
-    // Not merged: a long note spills over the empty cells to its right instead of being cut.
-    sheet.write_string_with_format(NOTE_ROW, 0, &grid.note, &f.note)?;
-
-    for (j, text) in header.iter().enumerate() {
-        sheet.write_string_with_format(HEADER_ROW, col(j), *text, &f.header)?;
-    }
-    let total_row = body.len() - 1;
-    for (i, (label, cells)) in body.iter().enumerate() {
-        let row = HEADER_ROW + 1 + u32::try_from(i).unwrap_or(u32::MAX);
-        let (label_format, count_format) =
-            if i == total_row { (&f.total_label, &f.total_count) } else { (&f.label, &f.count) };
-        sheet.write_string_with_format(row, 0, *label, label_format)?;
-        for (j, &n) in cells.iter().enumerate() {
-            // A number, not text, so Excel sums and charts it. Counts of people stay far below
-            // 2^53, where f64 would start to round.
-            sheet.write_number_with_format(row, col(j + 1), n as f64, count_format)?;
-        }
-    }
-
-    let label_width = body.iter().map(|(label, _)| *label).chain([header[0]]).map(display_width).max().unwrap_or(0);
-    sheet.set_column_width(0, column_width(label_width))?;
-    for (j, text) in header.iter().enumerate().skip(1) {
-        sheet.set_column_width(col(j), column_width(display_width(text).max(8)))?;
-    }
-    // Keep the header and the labels in view while scrolling a long or wide table.
-    sheet.set_freeze_panes(HEADER_ROW + 1, 1)?;
-    Ok(())
-}
-
-/// A column index; a table wider than Excel's 16,384 columns fails in the writer, not here.
-fn col(j: usize) -> u16 {
-    u16::try_from(j).unwrap_or(u16::MAX)
-}
-
-/// Roughly how many Excel width units `s` takes: a CJK character is about two digits wide.
-fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
-}
-
-fn column_width(content: usize) -> f64 {
-    (content + 2).clamp(8, 60) as f64
-}
-
-/// Worksheet names for the given titles, following Excel's rules: at most 31 UTF-16 units, none
-/// of `[]:*?/\` (each replaced by its full-width form, which reads the same: `年龄／学历`), not
-/// starting or ending with `'`, not blank (`表1`), not the reserved `History`, and unique
-/// ignoring case (a repeat gets `（2）`, `（3）`… within the length limit).
-pub fn sheet_names<'a>(titles: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut taken: Vec<String> = Vec::new();
-    let mut names = Vec::new();
-    for (k, title) in titles.into_iter().enumerate() {
-        let base = sheet_name_base(title, k + 1);
-        let mut name = truncate_utf16(&base, SHEET_NAME_MAX);
-        let mut n = 1;
-        while taken.contains(&name.to_lowercase()) || name.eq_ignore_ascii_case("history") {
-            n += 1;
-            let suffix = format!("（{n}）");
-            name = truncate_utf16(&base, SHEET_NAME_MAX - suffix.encode_utf16().count()) + &suffix;
-        }
-        taken.push(name.to_lowercase());
-        names.push(name);
-    }
-    names
-}
-
-fn sheet_name_base(title: &str, position: usize) -> String {
-    let replaced: String = title
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| match c {
-            '[' => '［',
-            ']' => '］',
-            ':' => '：',
-            '*' => '＊',
-            '?' => '？',
-            '/' => '／',
-            '\\' => '＼',
-            c => c,
-        })
-        .collect();
-    let trimmed = replaced.trim().trim_matches('\'').trim();
-    if trimmed.is_empty() { format!("表{position}") } else { trimmed.to_owned() }
-}
-
-/// The longest prefix of `s` within `max` UTF-16 units, without a trailing `'` or space.
-fn truncate_utf16(s: &str, max: usize) -> String {
-    let mut units = 0;
-    let cut: String = s
-        .chars()
-        .take_while(|c| {
-            units += c.len_utf16();
-            units <= max
-        })
-        .collect();
-    cut.trim_end_matches(['\'', ' ']).to_owned()
-}
-
-/// The character encoding of a CSV download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CsvEncoding {
-    /// UTF-8 with a byte order mark, which Excel needs to not read it as the local code page.
-    #[default]
-    Utf8,
-    /// GBK, which any Excel on Chinese Windows opens directly, including old versions.
-    Gbk,
-}
-
-impl CsvEncoding {
-    /// From a query string value: `utf8` or `gbk` (also `utf-8`, any case).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "utf8" | "utf-8" => Some(CsvEncoding::Utf8),
-            "gbk" => Some(CsvEncoding::Gbk),
-            _ => None,
-        }
-    }
-
-    /// The value of `Content-Type` for a CSV in this encoding.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            CsvEncoding::Utf8 => "text/csv; charset=utf-8",
-            CsvEncoding::Gbk => "text/csv; charset=gbk",
-        }
-    }
-
-    /// The file extension: always `csv`, the encoding is in the content.
-    pub fn extension(self) -> &'static str {
-        "csv"
-    }
-}
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The grid as CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break quoted):
-/// a title line, a note line, the header, the rows and the 合计 row.
+/// The grids as one CSV (RFC 4180: CRLF line ends, fields with a comma, quote or line break
+/// quoted): per grid a title line, a note line, the header, the rows and the 合计 row; grids are
+/// separated by an empty line, and a UTF-8 file starts with one byte order mark.
 ///
-/// In GBK, a character GBK lacks (a rare character in an ethnic-minority name, say `𠮷`) is
-/// written as its decimal numeric character reference, `&#134071;`: visible and recoverable
-/// rather than silently dropped or turned into `?`. UTF-8 represents everything.
-///
-/// A text field starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`, so that an
-/// organization name typed as a formula is shown as text rather than run by Excel.
+/// In GBK, a character GBK lacks is written as its decimal numeric character reference,
+/// `&#134071;`. A text field starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'`.
+pub fn csv_all(grids: &[&Grid], encoding: CsvEncoding) -> Vec<u8> {
+    // Writing CSV into memory cannot fail.
+    write(FileFormat::Csv(encoding), grids).unwrap_or_default()
+}
+
+/// One grid as CSV, see [`csv_all`].
+#[cfg(test)]
 pub fn csv(grid: &Grid, encoding: CsvEncoding) -> Vec<u8> {
-    let text = csv_text(grid);
-    match encoding {
-        CsvEncoding::Utf8 => [UTF8_BOM, text.as_bytes()].concat(),
-        // encoding_rs writes an unmappable character as `&#N;`, which is the behaviour we document.
-        CsvEncoding::Gbk => encoding_rs::GBK.encode(&text).0.into_owned(),
-    }
-}
-
-fn csv_text(grid: &Grid) -> String {
-    let mut out = String::new();
-    push_line(&mut out, [text_field(&grid.title)]);
-    push_line(&mut out, [text_field(&grid.note)]);
-    push_line(&mut out, grid.header_with_totals().into_iter().map(text_field));
-    for (label, cells) in grid.rows_with_totals() {
-        push_line(&mut out, [text_field(label)].into_iter().chain(cells.iter().map(u64::to_string)));
-    }
-    out
-}
-
-fn push_line(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    for (k, field) in fields.into_iter().enumerate() {
-        if k > 0 {
-            out.push(',');
-        }
-        out.push_str(&field);
-    }
-    out.push_str("\r\n");
-}
-
-/// One text field, neutralized against formula injection and quoted as RFC 4180 requires.
-fn text_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
-/// A `Content-Disposition` value that downloads `base.ext` under its Chinese name (RFC 6266 with
-/// the RFC 5987 `filename*`, which every current browser reads) and under an ASCII name where
-/// only `filename` is understood: `base` itself if it is plain ASCII, otherwise `stats`.
-pub fn attachment_name(base: &str, ext: &str) -> String {
-    let plain = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
-    let ext_ascii = if !ext.is_empty() && plain(ext) { ext } else { "bin" };
-    let fallback = if !base.trim().is_empty() && plain(base) { base.trim() } else { "stats" };
-    format!(
-        "attachment; filename=\"{fallback}.{ext_ascii}\"; filename*=UTF-8''{}.{}",
-        percent_encode(base),
-        percent_encode(ext)
-    )
-}
-
-/// RFC 5987 `value-chars`: attr-char as is, every other UTF-8 byte as `%XX`.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A workbook with one sheet holding a bold header row: a template people fill in.
-pub fn template_xlsx(sheet: &str, header: &[String]) -> Result<Vec<u8>, ExportError> {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name(sheet)?;
-    let bold = Format::new().set_bold().set_border(FormatBorder::Thin);
-    for (i, h) in header.iter().enumerate() {
-        let col = u16::try_from(i).unwrap_or(u16::MAX);
-        ws.write_string_with_format(0, col, h, &bold)?;
-        ws.set_column_width(col, 14)?;
-    }
-    Ok(book.save_to_buffer()?)
+    csv_all(&[grid], encoding)
 }
 
 #[cfg(test)]
@@ -314,6 +57,7 @@ mod tests {
     use super::super::grid::tests::{one_way, two_way};
     use super::super::grid::{Grid, GridRow};
     use super::*;
+    use crate::export::{UTF8_BOM, XLSX_CONTENT_TYPE, XLSX_EXTENSION, attachment_name, sheet_names, text_field};
     use std::io::{Cursor, Read};
 
     /// The text of one part of an xlsx (a zip of XML files).
@@ -348,7 +92,8 @@ mod tests {
         let sheet2 = part(&book, "xl/worksheets/sheet2.xml");
         assert_eq!(numbers(&sheet2), [10, 20, 5, 35]);
 
-        let strings = part(&book, "xl/sharedStrings.xml");
+        // Strings are written inline (constant-memory mode), in the worksheets themselves.
+        let strings = sheet1.clone() + &sheet2;
         for label in ["年龄 × 性别", "年龄＼性别", "30岁及以下", "合计", "学历", "研究生", "单位：人"]
         {
             assert!(strings.contains(label), "{label} in the shared strings");
@@ -365,7 +110,7 @@ mod tests {
 
     #[test]
     fn export_errors_have_a_stable_code_and_a_chinese_message() {
-        let e = ExportError::from(XlsxError::MergeRangeSingleCell);
+        let e = ExportError::from(rust_xlsxwriter::XlsxError::MergeRangeSingleCell);
         assert_eq!(e.code(), "export.xlsx_failed");
         assert!(e.to_string().starts_with("生成 Excel 文件失败："));
     }
