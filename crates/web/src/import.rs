@@ -251,7 +251,14 @@ async fn preview_page(
     let batch = app.store.get_import_batch(&actor.access, id).await?;
     let running = app.imports.progress(id).filter(|p| !p.finished || p.error.is_some());
     let error = error.or_else(|| running.as_ref().and_then(|p| p.error.clone()));
-    let (rows, error) = match shown_plan(app, &actor.access, &batch).await {
+    // A batch written or rolled back is shown by what it did; reading its file again (seconds for
+    // a city's roster) would only tell the rows are registered now.
+    let planned = if batch.status == "previewed" {
+        shown_plan(app, &actor.access, &batch).await
+    } else {
+        Ok(Arc::new(Vec::new()))
+    };
+    let (rows, error) = match planned {
         Ok(rows) => (rows, error),
         Err(e @ StoreError::Refused { .. }) => (Arc::new(Vec::new()), Some((e.code(), e.to_string()))),
         Err(e) => return Err(e.into()),
