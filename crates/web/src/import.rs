@@ -362,21 +362,8 @@ pub async fn template(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<
     let columns: Vec<Column> = COLUMNS.iter().map(|c| Column::new(c.0, 12)).collect();
     let note = "从表头的下一行起每行填写一名党员；“所在党组织”不填则登记在导入的组织，名称重复时写作“上级党组织/名称”";
     let mut w = TableWriter::new(FileFormat::Xlsx);
-    let bytes = w
-        .table("党员花名册", note, &columns)
-        .and_then(|()| w.finish())
-        .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, e.code(), e.to_string()))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, crate::export::XLSX_CONTENT_TYPE.to_owned()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"template.xlsx\"; filename*=UTF-8''%E5%85%9A%E5%91%98%E8%8A%B1%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx".to_owned(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    w.table("党员花名册", note, &columns)?;
+    Ok(crate::export::attachment(w.finish()?, FileFormat::Xlsx, "党员花名册模板"))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
