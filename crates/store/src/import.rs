@@ -239,20 +239,10 @@ impl Store {
     ) -> Result<Committed, StoreError> {
         access.require(access.may_edit_members())?;
         let batch = self.get_import_batch(access, id).await?;
-        if let Some(r) = rows.iter().find(|r| r.has_errors()) {
-            return Err(StoreError::Refused {
-                code: "import.has_errors",
-                message: format!("第{}行有错误，整批未导入；请改正后重新上传", r.line),
-            });
-        }
         let mut w = Write::begin(&self.db).await?;
         // Under the lock: a second commit of the same batch finds it committed.
         let status = w.tx.one("SELECT status FROM import_batch WHERE id = ?", params![id.0]).await?.text(0);
-        if status != "previewed" {
-            return Err(StoreError::Refused {
-                code: "import.already_committed", message: "这批数据已经导入".into()
-            });
-        }
+        committable(&status, rows)?;
         let root = load_org(&mut w.tx, access, batch.org_id).await?;
         let mut org_cache: HashMap<OrgId, crate::org::Org> = HashMap::new();
         let mut next = next_id(&mut w.tx, "member").await?;
@@ -498,6 +488,23 @@ impl Store {
         .await?;
         w.commit().await?;
         Ok(done)
+    }
+}
+
+/// Whether a batch in `status` planned as `rows` may be committed: not committed yet, and no row
+/// with an error (a batch goes in whole or not at all).
+pub fn committable(status: &str, rows: &[PlannedRow]) -> Result<(), StoreError> {
+    if status != "previewed" {
+        return Err(StoreError::Refused {
+            code: "import.already_committed", message: "这批数据已经导入".into()
+        });
+    }
+    match rows.iter().find(|r| r.has_errors()) {
+        Some(r) => Err(StoreError::Refused {
+            code: "import.has_errors",
+            message: format!("第{}行有错误，整批未导入；请改正后重新上传", r.line),
+        }),
+        None => Ok(()),
     }
 }
 

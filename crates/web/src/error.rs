@@ -72,6 +72,19 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A store error a person can act on (a rule refused the input, a conflict) as the code and message
+/// a form shows beside the input; anything else — not found, forbidden, a fault — as the error
+/// page it always is. The statuses decide, as they do for every answer.
+pub fn refusal(e: StoreError) -> Result<(&'static str, String), AppError> {
+    let e = AppError::from(e);
+    match e.status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::PAYLOAD_TOO_LARGE => {
+            Ok((e.code, e.message))
+        }
+        _ => Err(e),
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_domain::date::today;
 use qiangji_domain::import::{Action, COLUMNS, DedupeMode, PlannedRow, missing_columns, plan};
-use qiangji_store::import::{BatchId, ImportBatch, MAX_FILE_BYTES};
+use qiangji_store::import::{BatchId, ImportBatch, MAX_FILE_BYTES, committable};
 use qiangji_store::{Access, Store, StoreError};
 use std::sync::Arc;
 
@@ -260,8 +260,7 @@ async fn preview_page(
     };
     let (rows, error) = match planned {
         Ok(rows) => (rows, error),
-        Err(e @ StoreError::Refused { .. }) => (Arc::new(Vec::new()), Some((e.code(), e.to_string()))),
-        Err(e) => return Err(e.into()),
+        Err(e) => (Arc::new(Vec::new()), Some(crate::error::refusal(e)?)),
     };
     let summary = Summary::of(&rows);
     let mut problems: Vec<&PlannedRow> = rows.iter().filter(|r| !r.issues.is_empty()).collect();
@@ -314,26 +313,17 @@ pub async fn commit_page(actor: Actor, State(app): State<Arc<App>>, Path(id): Pa
     let id = BatchId(id);
     let batch = app.store.get_import_batch(&actor.access, id).await?;
     actor.access.require(actor.access.may_edit_members())?;
-    if batch.status != "previewed" {
-        let e = StoreError::Refused { code: "import.already_committed", message: "这批数据已经导入".into() };
-        return preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await;
-    }
     if app.imports.progress(id).is_some_and(|p| !p.finished) {
         return Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response());
     }
-    // Refused at once if the preview has errors: nothing starts.
-    let rows = plan_batch(&app.store, &actor.access, &batch).await;
-    let rows = match rows {
-        Ok(rows) if rows.iter().all(|r| !r.has_errors()) => rows,
-        Ok(rows) => {
-            let line = rows.iter().find(|r| r.has_errors()).map_or(0, |r| r.line);
-            let e = ("import.has_errors", format!("第{line}行有错误，整批未导入；请改正后重新上传"));
-            return preview_page(&app, &actor, id, Some(e)).await;
-        }
-        Err(e @ StoreError::Refused { .. }) => {
-            return preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await;
-        }
-        Err(e) => return Err(e.into()),
+    // Refused at once if the batch is written already or its preview has errors: nothing starts.
+    let planned = match batch.status.as_str() {
+        "previewed" => plan_batch(&app.store, &actor.access, &batch).await,
+        _ => Ok(Vec::new()),
+    };
+    let rows = match planned.and_then(|rows| committable(&batch.status, &rows).map(|()| rows)) {
+        Ok(rows) => rows,
+        Err(e) => return preview_page(&app, &actor, id, Some(crate::error::refusal(e)?)).await,
     };
     app.imports.set(id, Progress { total: rows.len(), ..Default::default() });
     let (task_app, access) = (app.clone(), actor.access.clone());
@@ -457,8 +447,7 @@ pub async fn rollback_page(
             app.refresh().await?;
             Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response())
         }
-        Err(e @ StoreError::Refused { .. }) => preview_page(&app, &actor, id, Some((e.code(), e.to_string()))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => preview_page(&app, &actor, id, Some(crate::error::refusal(e)?)).await,
     }
 }
 

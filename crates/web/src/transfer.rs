@@ -3,7 +3,7 @@
 
 use crate::App;
 use crate::auth::Actor;
-use crate::error::AppError;
+use crate::error::{AppError, refusal};
 use crate::page::{Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,6 @@ use qiangji_domain::org::OrgId;
 use qiangji_domain::transfer::{
     DEFAULT_VALID_MONTHS, Direction, Letter, MAX_VALID_MONTHS, Side, TransferAction, TransferId, next_actions,
 };
-use qiangji_store::StoreError;
 use qiangji_store::member::Member;
 use qiangji_store::org::Org;
 use qiangji_store::transfer::{Destination, LetterInput, Receiver, Step, Transfer};
@@ -23,18 +22,6 @@ use std::sync::Arc;
 
 /// A refusal shown on the page it came from: the stable code and the Chinese message.
 type Refusal = Option<(&'static str, String)>;
-
-/// Store errors a user can correct are shown on the form; the rest are error pages.
-fn refusal(e: StoreError) -> Result<(&'static str, String), AppError> {
-    match e {
-        StoreError::Transfer(_)
-        | StoreError::Letter(_)
-        | StoreError::Refused { .. }
-        | StoreError::Org(_)
-        | StoreError::Invalid(_) => Ok((e.code(), e.to_string())),
-        other => Err(other.into()),
-    }
-}
 
 fn status_of(error: &Refusal) -> StatusCode {
     if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }

@@ -116,10 +116,7 @@ pub async fn apply(
     let (input, reason) = f.split();
     match app.store.register_applicant(&actor.access, org.id, &input, &reason).await {
         Ok(d) => Ok(Redirect::to(&format!("/developees/{}", d.0)).into_response()),
-        Err(e) if !e.code().starts_with("store.") && !matches!(e, StoreError::NotFound | StoreError::Forbidden) => {
-            render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_page(&app, &actor, org, input, Some(crate::error::refusal(e)?)).await,
     }
 }
 
@@ -147,11 +144,11 @@ pub async fn plan(
     };
     match app.store.set_dev_plan(&actor.access, org.id, &PlanInput { year, quota, note: f.note }, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{}/development", org.id.0)).into_response()),
-        Err(e @ (StoreError::PlanInvalid(_) | StoreError::Org(_))) => {
+        Err(e) => {
+            let refused = crate::error::refusal(e)?;
             let input = ApplicantInput { ethnicity: "01".into(), ..Default::default() };
-            render_page(&app, &actor, org, input, Some((e.code(), e.to_string()))).await
+            render_page(&app, &actor, org, input, Some(refused)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_domain::development::{DevFacts, DevelopeeId, Recommendation, StepKind, legal_steps, next_steps};
-use qiangji_store::StoreError;
 use qiangji_store::development::DevelopeeRecord;
 use std::sync::Arc;
 
@@ -176,14 +175,6 @@ pub async fn record(
             app.refresh().await?;
             Ok(Redirect::to(&format!("/developees/{id}")).into_response())
         }
-        Err(
-            e @ (StoreError::Development(_)
-            | StoreError::SponsorNotFull(_)
-            | StoreError::Member(_)
-            | StoreError::DuplicateIdNumber(_)
-            | StoreError::Org(_)
-            | StoreError::Invalid(_)),
-        ) => render_page(&app, &actor, record, input, Some((e.code(), e.to_string()))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => render_page(&app, &actor, record, input, Some(crate::error::refusal(e)?)).await,
     }
 }

@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_domain::date::{self, today};
 use qiangji_domain::member::{MemberStatus, StatusChange};
+use qiangji_store::Access;
 use qiangji_store::member::Member;
-use qiangji_store::{Access, StoreError};
 use std::sync::Arc;
 
 /// The posted change (form and API alike).
@@ -87,10 +87,6 @@ pub async fn submit(
             app.refresh().await?;
             Ok(Redirect::to(&format!("/members/{id}")).into_response())
         }
-        Err(e @ (StoreError::Status(_) | StoreError::Refused { .. })) => {
-            let error = Some((e.code(), e.to_string()));
-            Ok(page(&actor, m, f, error))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Ok(page(&actor, m, f, Some(crate::error::refusal(e)?))),
     }
 }
