@@ -674,8 +674,13 @@ impl Store {
     }
 }
 
+/// The step a ledger entry of this kind records, if it records one.
+pub fn step_of_entry(kind: &str) -> Option<TransferAction> {
+    TransferAction::ALL.iter().copied().find(|&a| ledger_kind(a) == kind)
+}
+
 /// The ledger's name of a step (stable, never reused).
-fn ledger_kind(action: TransferAction) -> &'static str {
+pub fn ledger_kind(action: TransferAction) -> &'static str {
     match action {
         TransferAction::Approve => "transfer.approved",
         TransferAction::SendBack => "transfer.sent_back",

@@ -25,7 +25,6 @@ pub struct Event {
 }
 
 fn event_label(kind: &str) -> &str {
-    use qiangji_domain::transfer::TransferAction as A;
     match kind {
         "member.created" => "登记入库",
         "member.updated" => "信息修改",
@@ -33,16 +32,6 @@ fn event_label(kind: &str) -> &str {
         "member.status_changed" => "党籍状态变更",
         "transfer.requested" => "提出组织关系转接",
         "transfer.inbound_registered" => "凭介绍信从系统外转入",
-        "transfer.approved" => A::Approve.label(),
-        "transfer.sent_back" => A::SendBack.label(),
-        "transfer.resubmitted" => A::Resubmit.label(),
-        "transfer.letter_issued" => A::IssueLetter.label(),
-        "transfer.received" => A::Receive.label(),
-        "transfer.reported" => A::Report.label(),
-        "transfer.receipt_returned" => A::ReturnReceipt.label(),
-        "transfer.withdrawn" => "撤回组织关系转接",
-        "transfer.rejected" => "组织关系转接不予办理",
-        "transfer.expired" => A::Expire.label(),
         "development.applied" => "递交入党申请书",
         "development.step_recorded" => "发展党员",
         "floating.outflow_registered" => "登记流出",
@@ -152,7 +141,11 @@ pub fn explain(e: &Entry) -> Event {
     Event {
         at: local_time(&e.at),
         actor: e.actor_name.clone(),
-        what: event_label(&e.kind).to_owned(),
+        // A transfer's steps are named as the transfer page names them.
+        what: match qiangji_store::transfer::step_of_entry(&e.kind) {
+            Some(step) => format!("组织关系转接：{}", step.label()),
+            None => event_label(&e.kind).to_owned(),
+        },
         details,
         reason: e.reason.clone(),
     }
