@@ -16,7 +16,8 @@ use qiangji_domain::Date;
 use qiangji_domain::member::{MemberFields, MemberId, MemberKind, MemberStatus, Sex};
 use qiangji_domain::org::{OrgId, OrgKind};
 use qiangji_domain::transfer::{
-    Direction, Effect, Letter, Progress, Serial, Side, TransferAction, TransferId, TransferState, TransferWarning,
+    Direction, Effect, Progress, Serial, Side, TransferAction, TransferId, TransferLetter, TransferState,
+    TransferWarning,
 };
 
 /// Where a requested transfer goes.
@@ -473,7 +474,7 @@ impl Store {
                     code: "transfer.letter_missing",
                     message: "开具介绍信须填写有效期和党费交纳月份".into(),
                 })?;
-                let l = Letter::new(on, input.valid_months, &input.dues_paid_to)?;
+                let l = TransferLetter::new(on, input.valid_months, &input.dues_paid_to)?;
                 let year = i64::from(chrono::Datelike::year(&on));
                 let number = w
                     .tx

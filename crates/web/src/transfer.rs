@@ -13,7 +13,7 @@ use qiangji_domain::date::{self, today};
 use qiangji_domain::member::{Ethnicity, MemberId};
 use qiangji_domain::org::OrgId;
 use qiangji_domain::transfer::{
-    DEFAULT_VALID_MONTHS, Direction, Letter, MAX_VALID_MONTHS, Side, TransferAction, TransferId, next_actions,
+    DEFAULT_VALID_MONTHS, Direction, MAX_VALID_MONTHS, Side, TransferAction, TransferId, TransferLetter, next_actions,
 };
 use qiangji_store::member::Member;
 use qiangji_store::org::Org;
@@ -312,7 +312,7 @@ pub async fn letter(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i6
         serial: serial.to_string(),
         ethnicity: u8::try_from(t.ethnicity_code).ok().and_then(Ethnicity::from_code).map_or("", |e| e.label()),
         age: date::age_on(t.birth_date, issued_on),
-        dues: Letter::dues_label(dues),
+        dues: TransferLetter::dues_label(dues),
         outbound: t.direction == Direction::Outbound,
         t,
     };

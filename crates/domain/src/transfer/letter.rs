@@ -28,7 +28,7 @@ pub fn validity_until(issued_on: Date, months: u32) -> Date {
 
 /// What the issuing side fills in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letter {
+pub struct TransferLetter {
     pub issued_on: Date,
     pub valid_until: Date,
     /// 党费交纳至: the first day of the last month paid.
@@ -54,9 +54,9 @@ impl LetterError {
     }
 }
 
-impl Letter {
+impl TransferLetter {
     /// Checks the issuing side's input: `dues` as `YYYY-MM`, validity in months.
-    pub fn new(issued_on: Date, valid_months: u32, dues: &str) -> Result<Letter, LetterError> {
+    pub fn new(issued_on: Date, valid_months: u32, dues: &str) -> Result<TransferLetter, LetterError> {
         if !(1..=MAX_VALID_MONTHS).contains(&valid_months) {
             return Err(LetterError::Validity);
         }
@@ -67,7 +67,7 @@ impl Letter {
         if dues_paid_to > issued_on.checked_add_months(chrono::Months::new(12)).unwrap_or(issued_on) {
             return Err(LetterError::DuesAhead(dues.to_owned()));
         }
-        Ok(Letter { issued_on, valid_until: validity_until(issued_on, valid_months), dues_paid_to })
+        Ok(TransferLetter { issued_on, valid_until: validity_until(issued_on, valid_months), dues_paid_to })
     }
 
     /// The dues month as shown on the letter: `2026年11月`.

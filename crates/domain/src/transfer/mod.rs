@@ -7,7 +7,7 @@
 
 mod letter;
 
-pub use letter::{DEFAULT_VALID_MONTHS, Letter, LetterError, MAX_VALID_MONTHS, Serial, validity_until};
+pub use letter::{DEFAULT_VALID_MONTHS, LetterError, MAX_VALID_MONTHS, Serial, TransferLetter, validity_until};
 
 use crate::code_enum;
 use crate::date::Date;

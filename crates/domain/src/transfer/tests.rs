@@ -174,14 +174,14 @@ fn warnings_follow_the_letter_and_the_month_after() {
 fn letters_are_valid_for_whole_months_and_check_the_dues_month() {
     assert_eq!(validity_until(d("2025-11-30"), 3), d("2026-02-28"));
     assert_eq!(validity_until(d("2027-11-30"), 3), d("2028-02-29"));
-    let l = Letter::new(d("2026-12-07"), 3, "2026-11").unwrap();
+    let l = TransferLetter::new(d("2026-12-07"), 3, "2026-11").unwrap();
     assert_eq!(l.valid_until, d("2027-03-07"));
-    assert_eq!(Letter::dues_label(l.dues_paid_to), "2026年11月");
-    assert_eq!(Letter::new(d("2026-12-07"), 0, "2026-11"), Err(LetterError::Validity));
-    assert_eq!(Letter::new(d("2026-12-07"), 7, "2026-11"), Err(LetterError::Validity));
-    assert_eq!(Letter::new(d("2026-12-07"), 3, "2026-13"), Err(LetterError::DuesMonth));
-    assert_eq!(Letter::new(d("2026-12-07"), 3, "2026-1"), Err(LetterError::DuesMonth));
-    assert!(Letter::new(d("2026-12-07"), 3, "2027-12").is_ok());
-    assert_eq!(Letter::new(d("2026-12-07"), 3, "2028-01"), Err(LetterError::DuesAhead("2028-01".into())));
+    assert_eq!(TransferLetter::dues_label(l.dues_paid_to), "2026年11月");
+    assert_eq!(TransferLetter::new(d("2026-12-07"), 0, "2026-11"), Err(LetterError::Validity));
+    assert_eq!(TransferLetter::new(d("2026-12-07"), 7, "2026-11"), Err(LetterError::Validity));
+    assert_eq!(TransferLetter::new(d("2026-12-07"), 3, "2026-13"), Err(LetterError::DuesMonth));
+    assert_eq!(TransferLetter::new(d("2026-12-07"), 3, "2026-1"), Err(LetterError::DuesMonth));
+    assert!(TransferLetter::new(d("2026-12-07"), 3, "2027-12").is_ok());
+    assert_eq!(TransferLetter::new(d("2026-12-07"), 3, "2028-01"), Err(LetterError::DuesAhead("2028-01".into())));
     assert_eq!(Serial { year: 2026, number: 42 }.to_string(), "（2026）第000042号");
 }
