@@ -49,11 +49,15 @@ enum Cmd {
     },
     /// Verify the ledger's hash chain and the invariants of the data.
     Check,
-    /// Import a member roster (xlsx or CSV) into an organization: all of it, or nothing if any row has an error.
+    /// Import a member roster, organizations or meeting records (xlsx or CSV) into an organization:
+    /// all of it, or nothing if any row has an error.
     Import {
-        /// Id of the organization to import into (members naming no organization are registered there).
+        /// Id of the organization to import into (rows naming no organization go there).
         #[arg(long)]
         org: i64,
+        /// What the file holds: members, orgs or meetings.
+        #[arg(long, default_value = "members")]
+        kind: String,
         /// Rows whose identity number is registered: skip, update or fill (only empty fields).
         #[arg(long, default_value = "skip")]
         mode: String,
@@ -250,7 +254,7 @@ async fn main() -> ExitCode {
         Cmd::BenchVerify { scale } => bench::verify::run(&scale),
         Cmd::BenchImport { scale, work } => bench::import::run(&scale, &work).await,
         Cmd::Check => maintenance::check(&cli.db).await,
-        Cmd::Import { org, mode, file } => qiangji::import::run(&cli.db, org, &mode, &file).await,
+        Cmd::Import { org, kind, mode, file } => qiangji::import::run(&cli.db, org, &kind, &mode, &file).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
         Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {
             Some(role) => {

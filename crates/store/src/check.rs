@@ -100,18 +100,17 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
 /// Every organization, member, meeting record, attachment and developee was created through the
 /// ledger, and nothing else was.
 async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
-    for (kind, table, label) in [
-        ("org.created", "org", "组织"),
-        ("member.created", "member", "党员"),
-        ("meeting.recorded", "meeting", "组织生活记录"),
-        ("meeting.attachment_added", "meeting_attachment", "组织生活记录附件"),
-        ("development.applied", "developee", "发展党员"),
+    // Organizations, members and records an import created are removed when it is rolled back,
+    // with an entry each.
+    for (kind, removed, table, label) in [
+        ("org.created", "org.removed", "org", "组织"),
+        ("member.created", "member.removed", "member", "党员"),
+        ("meeting.recorded", "meeting.removed", "meeting", "组织生活记录"),
+        ("meeting.attachment_added", "", "meeting_attachment", "组织生活记录附件"),
+        ("development.applied", "", "developee", "发展党员"),
     ] {
-        let mut created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0);
-        if table == "member" {
-            // Members registered by an import that was rolled back are removed, with an entry each.
-            created -= db.one("SELECT COUNT(*) FROM ledger WHERE kind = 'member.removed'", params![]).await?.int(0);
-        }
+        let created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0)
+            - db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![removed]).await?.int(0);
         let rows = db.one(&format!("SELECT COUNT(*) FROM {table}"), params![]).await?.int(0);
         if created != rows {
             report

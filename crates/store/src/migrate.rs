@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_import.sql"),
         postgres: include_str!("../migrations/postgres/0010_import.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_import_kinds",
+        sqlite: include_str!("../migrations/sqlite/0012_import_kinds.sql"),
+        postgres: include_str!("../migrations/postgres/0012_import_kinds.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

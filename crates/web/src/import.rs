@@ -1,6 +1,6 @@
-//! Importing a member roster: upload (kept as uploaded), a preview of every row with its errors
-//! and warnings, and the commit of the whole batch — or nothing. The same planning serves the
-//! pages, the API and `qiangji import`.
+//! Importing rosters, organizations and meeting records: upload (kept as uploaded), a preview of
+//! every row with its errors and warnings, and the commit of the whole batch — or nothing. The
+//! same planning serves the pages, the API and `qiangji import`.
 
 use crate::App;
 use crate::auth::Actor;
@@ -12,35 +12,103 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_domain::date::today;
-use qiangji_domain::import::{Action, COLUMNS, DedupeMode, PlannedRow, missing_columns, plan};
-use qiangji_store::import::{BatchId, ImportBatch, MAX_FILE_BYTES, committable};
+use qiangji_domain::import::meeting::PlannedMeeting;
+use qiangji_domain::import::member::PlannedRow;
+use qiangji_domain::import::org::PlannedOrg;
+use qiangji_domain::import::{DedupeMode, ImportKind, Outcome, Planned, missing_columns};
+use qiangji_store::import::{BatchId, Committed, ImportBatch, MAX_FILE_BYTES, committable, may_import};
 use qiangji_store::{Access, Store, StoreError};
 use std::sync::Arc;
 
+/// A batch's plan, whatever it imports.
+pub enum Plan {
+    Members(Vec<PlannedRow>),
+    Orgs(Vec<PlannedOrg>),
+    Meetings(Vec<PlannedMeeting>),
+}
+
+impl Plan {
+    pub fn rows(&self) -> Vec<&dyn Planned> {
+        match self {
+            Plan::Members(r) => r.iter().map(|r| r as &dyn Planned).collect(),
+            Plan::Orgs(r) => r.iter().map(|r| r as &dyn Planned).collect(),
+            Plan::Meetings(r) => r.iter().map(|r| r as &dyn Planned).collect(),
+        }
+    }
+
+    fn empty(kind: ImportKind) -> Plan {
+        match kind {
+            ImportKind::Members => Plan::Members(Vec::new()),
+            ImportKind::Orgs => Plan::Orgs(Vec::new()),
+            ImportKind::Meetings => Plan::Meetings(Vec::new()),
+        }
+    }
+
+    /// Whether the batch may be committed as planned (see [`committable`]).
+    fn committable(&self, status: &str) -> Result<(), StoreError> {
+        match self {
+            Plan::Members(r) => committable(status, r),
+            Plan::Orgs(r) => committable(status, r),
+            Plan::Meetings(r) => committable(status, r),
+        }
+    }
+}
+
 /// The plan of a stored batch: the file read again, exactly as uploaded.
-pub async fn plan_batch(store: &Store, access: &Access, batch: &ImportBatch) -> Result<Vec<PlannedRow>, StoreError> {
+pub async fn plan_batch(store: &Store, access: &Access, batch: &ImportBatch) -> Result<Plan, StoreError> {
     let refused = |code, message: String| StoreError::Refused { code, message };
     let sheets = qiangji_sheet::read(&batch.content).map_err(|e| refused(e.code(), e.to_string()))?;
-    let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
-    // The first sheet holding a roster header.
+    let (kind, columns) = (batch.kind, batch.kind.columns());
+    // Every name a column goes by: real files rarely use the template's own.
+    let names: Vec<&str> = columns.iter().flat_map(|c| std::iter::once(c.0).chain(c.1.iter().copied())).collect();
+    // The first sheet holding the kind's header.
     let table = sheets.iter().find_map(|s| qiangji_sheet::find_table(s, &names, 3).ok()).ok_or_else(|| {
-        refused("import.header_missing", "没有找到花名册的表头：应有“姓名”“身份证号”“入党日期”等列".into())
+        let want: Vec<String> = kind.required().iter().map(|c| format!("“{c}”")).collect();
+        refused("import.header_missing", format!("没有找到{}的表头：应有{}等列", kind.label(), want.join("")))
     })?;
-    let missing = missing_columns(&table);
+    let missing = missing_columns(&table, columns, kind.required());
     if !missing.is_empty() {
         return Err(refused("import.columns_missing", format!("缺少必需的列：{}", missing.join("、"))));
     }
-    let id_col = table.column(&["身份证号", "公民身份号码", "身份证号码", "身份证"]);
-    let numbers: Vec<String> = table
-        .rows
-        .iter()
-        .filter_map(|(_, cells)| id_col.and_then(|i| cells.get(i)))
-        .map(|c| qiangji_sheet::id_number(&c.as_text()).value)
-        .filter(|n| !n.is_empty())
-        .collect();
-    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    let lookup = store.import_lookup(access, batch.org_id, &refs).await?;
-    Ok(plan(&table, batch.org_id, &lookup, batch.mode, today()))
+    Ok(match kind {
+        ImportKind::Members => {
+            let id_col = table.column(&["身份证号", "公民身份号码", "身份证号码", "身份证"]);
+            let numbers: Vec<String> = table
+                .rows
+                .iter()
+                .filter_map(|(_, cells)| id_col.and_then(|i| cells.get(i)))
+                .map(|c| qiangji_sheet::id_number(&c.as_text()).value)
+                .filter(|n| !n.is_empty())
+                .collect();
+            let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+            let lookup = store.import_lookup(access, batch.org_id, &refs).await?;
+            Plan::Members(qiangji_domain::import::member::plan(&table, batch.org_id, &lookup, batch.mode, today()))
+        }
+        ImportKind::Orgs => {
+            let lookup = store.org_import_lookup(access, batch.org_id).await?;
+            Plan::Orgs(qiangji_domain::import::org::plan(&table, &lookup, today()))
+        }
+        ImportKind::Meetings => {
+            let names = qiangji_domain::import::meeting::org_names(&table);
+            let lookup = store.meeting_import_lookup(access, batch.org_id, &names).await?;
+            Plan::Meetings(qiangji_domain::import::meeting::plan(&table, &lookup, today()))
+        }
+    })
+}
+
+/// Commits a planned batch, reporting rows written of all (rosters, which can be a city's).
+pub async fn commit_plan(
+    store: &Store,
+    access: &Access,
+    id: BatchId,
+    plan: &Plan,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Committed, StoreError> {
+    match plan {
+        Plan::Members(rows) => store.commit_members(access, id, rows, progress).await,
+        Plan::Orgs(rows) => store.commit_orgs(access, id, rows).await,
+        Plan::Meetings(rows) => store.commit_meetings(access, id, rows).await,
+    }
 }
 
 /// Where a background commit stands: rows written of all, or how it ended badly.
@@ -56,7 +124,7 @@ pub struct Progress {
 #[derive(Default)]
 pub struct Running {
     commits: std::sync::Mutex<std::collections::HashMap<BatchId, Progress>>,
-    last_plan: std::sync::Mutex<Option<(BatchId, Arc<Vec<PlannedRow>>)>>,
+    last_plan: std::sync::Mutex<Option<(BatchId, Arc<Plan>)>>,
 }
 
 impl Running {
@@ -70,16 +138,16 @@ impl Running {
 }
 
 /// The plan of a batch for showing: kept for the last batch previewed while it is not committed.
-async fn shown_plan(app: &App, access: &Access, batch: &ImportBatch) -> Result<Arc<Vec<PlannedRow>>, StoreError> {
+async fn shown_plan(app: &App, access: &Access, batch: &ImportBatch) -> Result<Arc<Plan>, StoreError> {
     if batch.status == "previewed"
-        && let Some((id, rows)) = app.imports.last_plan.lock().expect("plan").clone()
+        && let Some((id, plan)) = app.imports.last_plan.lock().expect("plan").clone()
         && id == batch.id
     {
-        return Ok(rows);
+        return Ok(plan);
     }
-    let rows = Arc::new(plan_batch(&app.store, access, batch).await?);
-    *app.imports.last_plan.lock().expect("plan") = Some((batch.id, rows.clone()));
-    Ok(rows)
+    let plan = Arc::new(plan_batch(&app.store, access, batch).await?);
+    *app.imports.last_plan.lock().expect("plan") = Some((batch.id, plan.clone()));
+    Ok(plan)
 }
 
 /// Counts of a plan, for the preview's summary.
@@ -93,16 +161,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(rows: &[PlannedRow]) -> Summary {
+    pub fn of(rows: &[&dyn Planned]) -> Summary {
         let mut s = Summary { rows: rows.len(), ..Default::default() };
         for r in rows {
-            match r.action {
-                Action::Create { .. } => s.create += 1,
-                Action::Existing(_) => s.existing += 1,
-                Action::None => {}
+            match r.outcome() {
+                Outcome::Create => s.create += 1,
+                Outcome::Existing(_) => s.existing += 1,
+                Outcome::None => {}
             }
             s.errors += usize::from(r.has_errors());
-            s.warnings += usize::from(!r.has_errors() && !r.issues.is_empty());
+            s.warnings += usize::from(!r.has_errors() && !r.issues().is_empty());
         }
         s
     }
@@ -117,34 +185,82 @@ struct FormPage<'a> {
     layout: Layout<'a>,
     org_id: i64,
     org_name: String,
+    kind: ImportKind,
+    /// The kinds the actor may import here.
+    kinds: Vec<ImportKind>,
     modes: [DedupeMode; 3],
     columns: Vec<&'static str>,
     error: Option<(&'static str, String)>,
     max_mb: usize,
 }
 
-fn form_page(actor: &Actor, org: &qiangji_store::org::Org, error: Option<(&'static str, String)>) -> Response {
+fn form_page(
+    actor: &Actor,
+    org: &qiangji_store::org::Org,
+    kind: ImportKind,
+    error: Option<(&'static str, String)>,
+) -> Response {
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = FormPage {
-        layout: Layout::new(format!("导入党员花名册：{}", org.fields.name), actor),
+        layout: Layout::new(format!("导入{}：{}", kind.label(), org.fields.name), actor),
         org_id: org.id.0,
         org_name: org.fields.name.clone(),
+        kind,
+        kinds: ImportKind::ALL.iter().copied().filter(|k| may_import(&actor.access, *k)).collect(),
         modes: DedupeMode::ALL,
-        columns: COLUMNS.iter().map(|c| c.0).collect(),
+        columns: kind.columns().iter().map(|c| c.0).collect(),
         error,
         max_mb: MAX_FILE_BYTES / 1024 / 1024,
     };
     (status, Html(render(&page))).into_response()
 }
 
-pub async fn form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    Ok(form_page(&actor, &org, None))
+/// Whether the actor may import anything at all.
+fn may_import_any(access: &Access) -> bool {
+    ImportKind::ALL.iter().any(|k| may_import(access, *k))
 }
 
-/// An uploaded file and the chosen mode, read from a multipart body with the import's own size
-/// limit (rosters are larger than anything else people upload).
-pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<(String, Vec<u8>, String), AppError> {
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct KindQuery {
+    kind: String,
+}
+
+/// The kind asked for (a roster when none), if the actor may import it.
+fn kind_of(access: &Access, s: &str) -> Result<ImportKind, AppError> {
+    let kind = match s.trim() {
+        "" => ImportKind::Members,
+        s => ImportKind::parse(s).map_err(|_| {
+            AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "import.kind_unknown", format!("未知的导入内容：{s}"))
+        })?,
+    };
+    access.require(may_import(access, kind))?;
+    Ok(kind)
+}
+
+pub async fn form(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<KindQuery>,
+) -> Result<Response, AppError> {
+    let org = crate::scoped::org(&app, &actor, id, may_import_any).await?;
+    // Someone who may import only organizations starts there.
+    let asked = if q.kind.is_empty() && !actor.access.may_edit_members() { "orgs" } else { &q.kind };
+    let kind = kind_of(&actor.access, asked)?;
+    Ok(form_page(&actor, &org, kind, None))
+}
+
+/// An upload read from a multipart body with the import's own size limit (rosters are larger than
+/// anything else people upload).
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub mode: String,
+    pub kind: String,
+}
+
+pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<Upload, AppError> {
     let refused = |code, m: String| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, m);
     let boundary = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -154,7 +270,7 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
     let limits =
         multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536));
     let mut parts = multer::Multipart::with_constraints(body.into_data_stream(), boundary, limits);
-    let (mut file, mut mode) = (None, String::from("skip"));
+    let (mut file, mut mode, mut kind) = (None, String::from("skip"), String::new());
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,16 +281,17 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
     while let Some(field) = parts.next_field().await.map_err(|_| too_large())? {
         match field.name() {
             Some("file") => {
-                let name = field.file_name().unwrap_or("花名册").chars().take(200).collect::<String>();
+                let name = field.file_name().unwrap_or("导入文件").chars().take(200).collect::<String>();
                 let bytes = field.bytes().await.map_err(|_| too_large())?;
                 file = Some((name, bytes.to_vec()));
             }
             Some("mode") => mode = field.text().await.unwrap_or_default(),
+            Some("kind") => kind = field.text().await.unwrap_or_default(),
             _ => {}
         }
     }
     match file {
-        Some((name, bytes)) if !bytes.is_empty() => Ok((name, bytes, mode)),
+        Some((file_name, bytes)) if !bytes.is_empty() => Ok(Upload { file_name, bytes, mode, kind }),
         _ => Err(refused("import.file_missing", "请选择要导入的文件".into())),
     }
 }
@@ -192,27 +309,30 @@ pub async fn upload(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
-    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    let (name, bytes, mode) = match read_upload(&headers, body).await {
+    let org = crate::scoped::org(&app, &actor, id, may_import_any).await?;
+    let upload = match read_upload(&headers, body).await {
         Ok(u) => u,
         Err(e) if e.status != StatusCode::PAYLOAD_TOO_LARGE => {
-            return Ok(form_page(&actor, &org, Some((e.code, e.message))));
+            let kind = kind_of(&actor.access, "").unwrap_or(ImportKind::Orgs);
+            return Ok(form_page(&actor, &org, kind, Some((e.code, e.message))));
         }
         Err(e) => return Err(e),
     };
-    let mode = match mode_of(&mode) {
+    let kind = kind_of(&actor.access, &upload.kind)?;
+    let mode = match mode_of(&upload.mode) {
         Ok(m) => m,
-        Err(e) => return Ok(form_page(&actor, &org, Some((e.code, e.message)))),
+        Err(e) => return Ok(form_page(&actor, &org, kind, Some((e.code, e.message)))),
     };
-    let batch = app.store.create_import_batch(&actor.access, org.id, &name, &bytes, mode).await?;
+    let batch =
+        app.store.create_import_batch(&actor.access, org.id, kind, &upload.file_name, &upload.bytes, mode).await?;
     Ok(Redirect::to(&format!("/imports/{}", batch.0)).into_response())
 }
 
 /// A row of the preview with its problems.
 struct ShownRow {
     line: usize,
-    name: String,
-    id_number: String,
+    label: String,
+    key: String,
     action: &'static str,
     errors: Vec<String>,
     warnings: Vec<String>,
@@ -225,21 +345,12 @@ struct PreviewPage<'a> {
     batch: ImportBatch,
     created_at: String,
     summary: Summary,
+    headings: (&'static str, &'static str),
     rows: Vec<ShownRow>,
     more: usize,
     error: Option<(&'static str, String)>,
     /// A commit being written in the background: the page refreshes itself until it ends.
     running: Option<Progress>,
-}
-
-fn action_label(a: &Action) -> &'static str {
-    match a {
-        Action::Create { .. } => "新登记",
-        Action::Existing(DedupeMode::Skip) => "已登记，跳过",
-        Action::Existing(DedupeMode::Update) => "已登记，更新",
-        Action::Existing(DedupeMode::FillEmpty) => "已登记，补填空白",
-        Action::None => "不导入",
-    }
 }
 
 async fn preview_page(
@@ -256,34 +367,34 @@ async fn preview_page(
     let planned = if batch.status == "previewed" {
         shown_plan(app, &actor.access, &batch).await
     } else {
-        Ok(Arc::new(Vec::new()))
+        Ok(Arc::new(Plan::empty(batch.kind)))
     };
-    let (rows, error) = match planned {
-        Ok(rows) => (rows, error),
-        Err(e) => (Arc::new(Vec::new()), Some(crate::error::refusal(e)?)),
+    let (plan, error) = match planned {
+        Ok(plan) => (plan, error),
+        Err(e) => (Arc::new(Plan::empty(batch.kind)), Some(crate::error::refusal(e)?)),
     };
+    let rows = plan.rows();
     let summary = Summary::of(&rows);
-    let mut problems: Vec<&PlannedRow> = rows.iter().filter(|r| !r.issues.is_empty()).collect();
-    problems.sort_by_key(|r| (!r.has_errors(), r.line));
+    let mut problems: Vec<&dyn Planned> = rows.into_iter().filter(|r| !r.issues().is_empty()).collect();
+    problems.sort_by_key(|r| (!r.has_errors(), r.line()));
     let more = problems.len().saturating_sub(SHOWN);
     let shown = problems
         .into_iter()
         .take(SHOWN)
         .map(|r| ShownRow {
-            line: r.line,
-            name: r.name.clone(),
-            id_number: qiangji_domain::id_number::IdNumber::parse(&r.id_number)
-                .map(|n| n.masked())
-                .unwrap_or_else(|_| r.id_number.clone()),
-            action: action_label(&r.action),
-            errors: r.issues.iter().filter(|i| i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
-            warnings: r.issues.iter().filter(|i| !i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
+            line: r.line(),
+            label: r.label(),
+            key: r.key(),
+            action: r.outcome().label(),
+            errors: r.issues().iter().filter(|i| i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
+            warnings: r.issues().iter().filter(|i| !i.error).map(|i| format!("{}（{}）", i.message, i.code)).collect(),
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = PreviewPage {
         layout: Layout::new(format!("导入预览：{}", batch.file_name), actor),
         created_at: local_time(&batch.created_at),
+        headings: batch.kind.row_headings(),
         batch,
         summary,
         rows: shown,
@@ -299,10 +410,10 @@ pub async fn preview(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i
 }
 
 /// Plans and commits a batch; what the commit did, or why nothing was written.
-pub async fn commit(app: &App, access: &Access, id: BatchId) -> Result<qiangji_store::import::Committed, StoreError> {
+pub async fn commit(app: &App, access: &Access, id: BatchId) -> Result<Committed, StoreError> {
     let batch = app.store.get_import_batch(access, id).await?;
-    let rows = plan_batch(&app.store, access, &batch).await?;
-    let done = app.store.commit_import(access, id, &rows, &mut |_, _| {}).await?;
+    let plan = plan_batch(&app.store, access, &batch).await?;
+    let done = commit_plan(&app.store, access, id, &plan, &mut |_, _| {}).await?;
     app.refresh().await?;
     Ok(done)
 }
@@ -312,48 +423,54 @@ pub async fn commit(app: &App, access: &Access, id: BatchId) -> Result<qiangji_s
 pub async fn commit_page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let id = BatchId(id);
     let batch = app.store.get_import_batch(&actor.access, id).await?;
-    actor.access.require(actor.access.may_edit_members())?;
+    actor.access.require(may_import(&actor.access, batch.kind))?;
     if app.imports.progress(id).is_some_and(|p| !p.finished) {
         return Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response());
     }
     // Refused at once if the batch is written already or its preview has errors: nothing starts.
     let planned = match batch.status.as_str() {
         "previewed" => plan_batch(&app.store, &actor.access, &batch).await,
-        _ => Ok(Vec::new()),
+        _ => Ok(Plan::empty(batch.kind)),
     };
-    let rows = match planned.and_then(|rows| committable(&batch.status, &rows).map(|()| rows)) {
-        Ok(rows) => rows,
+    let plan = match planned.and_then(|plan| plan.committable(&batch.status).map(|()| plan)) {
+        Ok(plan) => plan,
         Err(e) => return preview_page(&app, &actor, id, Some(crate::error::refusal(e)?)).await,
     };
-    app.imports.set(id, Progress { total: rows.len(), ..Default::default() });
+    let total = plan.rows().len();
+    app.imports.set(id, Progress { total, ..Default::default() });
     let (task_app, access) = (app.clone(), actor.access.clone());
     tokio::spawn(async move {
         let app = task_app;
         let mut report =
             |done: usize, total: usize| app.imports.set(id, Progress { done, total, ..Default::default() });
-        let result = app.store.commit_import(&access, id, &rows, &mut report).await;
+        let result = commit_plan(&app.store, &access, id, &plan, &mut report).await;
         let ended = match result {
             Ok(_) => app.refresh().await.map(|()| None),
-            Err(e @ StoreError::Refused { .. }) => Ok(Some((e.code(), e.to_string()))),
+            Err(e @ (StoreError::Refused { .. } | StoreError::Invalid(_))) => Ok(Some((e.code(), e.to_string()))),
             Err(e) => Err(e),
         };
         let error = ended.unwrap_or_else(|e| {
             tracing::error!("导入第{}批失败：{e}", id.0);
             Some(("store.internal", "导入失败，整批未写入；请稍后重试".into()))
         });
-        app.imports.set(id, Progress { done: rows.len(), total: rows.len(), finished: true, error });
+        app.imports.set(id, Progress { done: total, total, finished: true, error });
     });
     Ok(Redirect::to(&format!("/imports/{}", id.0)).into_response())
 }
 
-/// The roster template: the columns in order, as an xlsx people fill in.
-pub async fn template(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
-    crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    let columns: Vec<Column> = COLUMNS.iter().map(|c| Column::new(c.0, 12)).collect();
-    let note = "从表头的下一行起每行填写一名党员；“所在党组织”不填则登记在导入的组织，名称重复时写作“上级党组织/名称”";
+/// A template: the columns in order, as an xlsx people fill in.
+pub async fn template(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Query(q): Query<KindQuery>,
+) -> Result<Response, AppError> {
+    crate::scoped::org(&app, &actor, id, may_import_any).await?;
+    let kind = kind_of(&actor.access, &q.kind)?;
+    let columns: Vec<Column> = kind.columns().iter().map(|c| Column::new(c.0, 12)).collect();
     let mut w = TableWriter::new(FileFormat::Xlsx);
-    w.table("党员花名册", note, &columns)?;
-    Ok(crate::export::attachment(w.finish()?, FileFormat::Xlsx, "党员花名册模板"))
+    w.table(kind.label(), kind.note(), &columns)?;
+    Ok(crate::export::attachment(w.finish()?, FileFormat::Xlsx, &format!("{}模板", kind.label())))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -361,9 +478,11 @@ pub async fn template(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<
 pub struct ApiUpload {
     file_name: String,
     mode: String,
+    kind: String,
 }
 
-/// API: the request body is the file; `?file_name=&mode=skip|update|fill`. Answers the preview.
+/// API: the request body is the file; `?kind=members|orgs|meetings&file_name=&mode=skip|update|fill`.
+/// Answers the preview.
 pub async fn api_upload(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -371,28 +490,33 @@ pub async fn api_upload(
     Query(q): Query<ApiUpload>,
     body: axum::body::Body,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), AppError> {
-    let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
+    let org = crate::scoped::org(&app, &actor, id, may_import_any).await.map_err(AppError::json)?;
+    let kind = kind_of(&actor.access, &q.kind).map_err(AppError::json)?;
     let mode = mode_of(if q.mode.is_empty() { "skip" } else { &q.mode }).map_err(AppError::json)?;
     let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| {
         AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "import.file_too_large", "文件过大，请分成几个文件导入").json()
     })?;
-    let name = if q.file_name.is_empty() { "花名册" } else { &q.file_name };
-    let batch =
-        app.store.create_import_batch(&actor.access, org.id, name, &bytes, mode).await.map_err(crate::api::err)?;
+    let name = if q.file_name.is_empty() { kind.label() } else { &q.file_name };
+    let batch = app
+        .store
+        .create_import_batch(&actor.access, org.id, kind, name, &bytes, mode)
+        .await
+        .map_err(crate::api::err)?;
     Ok((StatusCode::CREATED, axum::Json(api_preview(&app, &actor.access, batch).await?)))
 }
 
 async fn api_preview(app: &App, access: &Access, id: BatchId) -> Result<serde_json::Value, AppError> {
     let batch = app.store.get_import_batch(access, id).await.map_err(crate::api::err)?;
-    let rows = plan_batch(&app.store, access, &batch).await.map_err(crate::api::err)?;
+    let plan = plan_batch(&app.store, access, &batch).await.map_err(crate::api::err)?;
+    let rows = plan.rows();
     let problems: Vec<serde_json::Value> = rows
         .iter()
-        .filter(|r| !r.issues.is_empty())
+        .filter(|r| !r.issues().is_empty())
         .map(|r| {
             serde_json::json!({
-                "line": r.line,
-                "action": action_label(&r.action),
-                "issues": r.issues.iter().map(|i| serde_json::json!({
+                "line": r.line(),
+                "action": r.outcome().label(),
+                "issues": r.issues().iter().map(|i| serde_json::json!({
                     "error": i.error, "code": i.code, "column": i.column, "message": i.message,
                 })).collect::<Vec<_>>(),
             })
@@ -400,6 +524,7 @@ async fn api_preview(app: &App, access: &Access, id: BatchId) -> Result<serde_js
         .collect();
     Ok(serde_json::json!({
         "batch_id": batch.id.0,
+        "kind": batch.kind.code(),
         "status": batch.status,
         "summary": Summary::of(&rows),
         "rows_with_issues": problems,

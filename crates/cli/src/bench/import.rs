@@ -84,5 +84,5 @@ pub async fn run(scale: &str, work: &Path) -> Result<(), String> {
     );
     store.close().await;
     println!("导入到只有组织、没有党员的数据库：{}", db.display());
-    crate::import::run(&url, OrgId(1).0, "skip", &file).await
+    crate::import::run(&url, OrgId(1).0, "members", "skip", &file).await
 }

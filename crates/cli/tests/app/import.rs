@@ -204,15 +204,7 @@ fn a_messy_workbook_written_by_openpyxl_is_read_with_the_expected_problems() {
     );
     assert_eq!(r.status, 201, "{}", r.body);
     let preview = r.json();
-    let issues = |line: i64| -> Vec<String> {
-        preview["rows_with_issues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["line"] == line)
-            .map(|r| r["issues"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()).collect())
-            .unwrap_or_default()
-    };
+    let issues = |line: i64| crate::import_kinds::codes(&preview, line);
     assert_eq!(preview["summary"]["rows"], 6, "{preview}");
     assert!(issues(5).is_empty(), "a clean row under a merged two-row header: {:?}", issues(5));
     assert_eq!(issues(6), ["import.normalized"], "lowercase x and a trailing space; the serial date read as a date");

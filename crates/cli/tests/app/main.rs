@@ -9,6 +9,7 @@ mod export;
 mod floating;
 mod harness;
 mod import;
+mod import_kinds;
 mod lifecycle;
 mod orglife;
 mod orgs;

@@ -77,7 +77,18 @@ async fn batch(app: &TestApp, org: i64) -> i64 {
     let csv = "姓名,身份证号,入党日期\n越权测试,110101200101010011,2020-07-01\n";
     let mode = qiangji_domain::import::DedupeMode::Skip;
     let org = qiangji_domain::org::OrgId(org);
-    app.store.create_import_batch(&app.system(), org, "越权测试.csv", csv.as_bytes(), mode).await.unwrap().0
+    app.store
+        .create_import_batch(
+            &app.system(),
+            org,
+            qiangji_domain::import::ImportKind::Members,
+            "越权测试.csv",
+            csv.as_bytes(),
+            mode,
+        )
+        .await
+        .unwrap()
+        .0
 }
 
 /// Starts a transfer of `member` to `to` and issues its letter (as the system); returns its id.

@@ -64,7 +64,16 @@ impl Engine {
                 .filter_map(|e| e.subject.strip_prefix("meeting:")?.parse().ok())
                 .map(MeetingId)
                 .collect();
-            self.follow_meetings(store, access, &meetings).await?;
+            if entries.iter().any(|e| e.kind == "meeting.removed") {
+                // Records removed by a rolled-back import: rare enough to read all records and
+                // absence streaks again rather than keep ids on every record held.
+                self.meetings = Default::default();
+                self.absences = Default::default();
+                self.load_meetings(store, access).await?;
+                self.load_absences(store, access).await?;
+            } else {
+                self.follow_meetings(store, access, &meetings).await?;
+            }
             let ids: Vec<MemberId> = changed.into_iter().collect();
             let mut gone: BTreeSet<MemberId> = ids.iter().copied().collect();
             for f in member_facts_of(store, access, &ids).await? {

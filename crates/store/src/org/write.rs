@@ -62,12 +62,28 @@ pub(crate) async fn load(tx: &mut Tx, access: &Access, id: OrgId) -> Result<Org,
     org_of(&tx.one(&format!("SELECT {COLUMNS} FROM org o WHERE o.id = ? AND {pred}"), params).await?)
 }
 
-/// Ids are allocated under the ledger head lock, so `MAX + 1` cannot race.
+/// Ids are allocated under the ledger head lock, so `MAX + 1` cannot race; never below the ids of
+/// records a rolled-back import removed (see [`raise_id_floor`]).
 pub(crate) async fn next_id(tx: &mut Tx, table: &str) -> Result<i64, StoreError> {
-    Ok(tx.one(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), params![]).await?.int(0))
+    let sql = format!(
+        "SELECT MAX(n) FROM (SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table} \
+         UNION ALL SELECT next_id FROM id_floor WHERE tbl = ?) ids"
+    );
+    Ok(tx.one(&sql, params![table]).await?.int(0))
 }
 
-async fn insert(
+/// Keeps `table` from giving `removed` (or any lower id) again: a ledger subject names one record.
+pub(crate) async fn raise_id_floor(tx: &mut Tx, table: &str, removed: i64) -> Result<(), StoreError> {
+    tx.exec("DELETE FROM id_floor WHERE tbl = ? AND next_id <= ?", params![table, removed]).await?;
+    tx.exec(
+        "INSERT INTO id_floor (tbl, next_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM id_floor WHERE tbl = ?)",
+        params![table, removed + 1, table],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert(
     w: &mut Write,
     access: &Access,
     parent: Option<&Org>,

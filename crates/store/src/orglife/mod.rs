@@ -148,107 +148,10 @@ impl Store {
         attendance: &[AttendanceEntry],
     ) -> Result<MeetingId, StoreError> {
         access.require(access.may_edit_members())?;
-        let mut seen = BTreeSet::new();
-        for a in attendance {
-            if !seen.insert(a.member_id) {
-                return Err(StoreError::Invalid("同一名党员的出席情况填写了两次".into()));
-            }
-            if a.attendance == Attendance::Leave && a.reason.trim().is_empty() {
-                return Err(StoreError::Invalid("请假须填写原因".into()));
-            }
-            if a.reason.trim().chars().count() > REASON_MAX {
-                return Err(StoreError::Invalid(format!("原因过长（最多{REASON_MAX}字）")));
-            }
-        }
         let mut w = Write::begin(&self.db).await?;
-        let o = load_org(&mut w.tx, access, org).await?;
-        if o.is_dissolved() {
-            return Err(OrgError::Dissolved.into());
-        }
-        if o.fields.founded_on.is_some_and(|f| fields.held_on < f) {
-            return Err(StoreError::Invalid("活动日期早于本组织的成立日期".into()));
-        }
-        let members: BTreeMap<i64, String> =
-            w.tx.all(
-                "SELECT m.id, m.name FROM membership s JOIN member m ON m.id = s.member_id \
-                 WHERE s.org_id = ? AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?)",
-                params![org.0, fields.held_on, fields.held_on],
-            )
-            .await?
-            .iter()
-            .map(|r| (r.int(0), r.text(1)))
-            .collect();
-        if let Some(a) = attendance.iter().find(|a| !members.contains_key(&a.member_id.0)) {
-            // Named when the member is in scope at all, so the secretary knows whom to take off the sheet.
-            let (pred, mut scope) = access.member_predicate();
-            let mut p = params![a.member_id.0];
-            p.append(&mut scope);
-            let sql = format!("SELECT m.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}");
-            let who = match w.tx.opt(&sql, p).await? {
-                Some(r) => format!("“{}”", r.text(0)),
-                None => a.member_id.0.to_string(),
-            };
-            return Err(StoreError::Invalid(format!(
-                "党员{who}在{}不是本组织的党员，不能登记其出席情况",
-                fields.held_on
-            )));
-        }
-        let secretary =
-            w.tx.opt(
-                "SELECT person_name FROM org_post WHERE org_id = ? AND post = ?",
-                params![org.0, Post::Secretary.code()],
-            )
-            .await?
-            .map(|r| r.text(0));
-        let lecturer_is_secretary = fields.kind == MeetingKind::PartyLecture
-            && secretary.is_some_and(|s| !s.trim().is_empty() && s.trim() == fields.lecturer);
-        let id = next_id(&mut w.tx, "meeting").await?;
-        let today = qiangji_domain::date::today();
-        let (starts_at, ends_at) = times_text(fields);
-        w.tx.exec(
-            "INSERT INTO meeting (id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, \
-             topic, content, decisions, recorded_on, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                id,
-                org.0,
-                fields.kind.code(),
-                fields.held_on,
-                fields.place.as_str(),
-                fields.host.as_str(),
-                fields.recorder.as_str(),
-                fields.lecturer.as_str(),
-                i64::from(lecturer_is_secretary),
-                fields.topic.as_str(),
-                fields.content.as_str(),
-                fields.decisions.as_str(),
-                today,
-                starts_at,
-                ends_at
-            ],
-        )
-        .await?;
-        for a in attendance {
-            w.tx.exec(
-                "INSERT INTO meeting_attendance (meeting_id, member_id, attendance, reason) VALUES (?, ?, ?, ?)",
-                params![id, a.member_id.0, a.attendance.code(), a.reason.trim()],
-            )
-            .await?;
-        }
-        let attended = attendance.iter().map(|a| (a.member_id, a.attendance, a.reason.trim()));
-        let payload = payload(org, &o.fields.name, fields, attended);
-        w.record(
-            access,
-            NewEntry {
-                kind: "meeting.recorded",
-                org_path: &o.path,
-                subject: format!("meeting:{id}"),
-                payload,
-                reason: "",
-            },
-        )
-        .await?;
+        let id = insert_meeting(&mut w, access, org, fields, attendance).await?;
         w.commit().await?;
-        Ok(MeetingId(id))
+        Ok(id)
     }
 
     /// The rows of an attendance sheet of `org` itself (not its subtree): its members now holding a
@@ -460,4 +363,103 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Records a meeting inside a write: the checks of [`Store::record_meeting`], the rows and the
+/// `meeting.recorded` entry. Imports write many through one.
+pub(crate) async fn insert_meeting(
+    w: &mut Write,
+    access: &Access,
+    org: OrgId,
+    fields: &MeetingFields,
+    attendance: &[AttendanceEntry],
+) -> Result<MeetingId, StoreError> {
+    let mut seen = BTreeSet::new();
+    for a in attendance {
+        if !seen.insert(a.member_id) {
+            return Err(StoreError::Invalid("同一名党员的出席情况填写了两次".into()));
+        }
+        if a.attendance == Attendance::Leave && a.reason.trim().is_empty() {
+            return Err(StoreError::Invalid("请假须填写原因".into()));
+        }
+        if a.reason.trim().chars().count() > REASON_MAX {
+            return Err(StoreError::Invalid(format!("原因过长（最多{REASON_MAX}字）")));
+        }
+    }
+    let o = load_org(&mut w.tx, access, org).await?;
+    if o.is_dissolved() {
+        return Err(OrgError::Dissolved.into());
+    }
+    if o.fields.founded_on.is_some_and(|f| fields.held_on < f) {
+        return Err(StoreError::Invalid("活动日期早于本组织的成立日期".into()));
+    }
+    let members: BTreeMap<i64, String> =
+        w.tx.all(
+            "SELECT m.id, m.name FROM membership s JOIN member m ON m.id = s.member_id \
+                 WHERE s.org_id = ? AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?)",
+            params![org.0, fields.held_on, fields.held_on],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.int(0), r.text(1)))
+        .collect();
+    if let Some(a) = attendance.iter().find(|a| !members.contains_key(&a.member_id.0)) {
+        // Named when the member is in scope at all, so the secretary knows whom to take off the sheet.
+        let (pred, mut scope) = access.member_predicate();
+        let mut p = params![a.member_id.0];
+        p.append(&mut scope);
+        let sql = format!("SELECT m.name FROM member m JOIN org o ON o.id = m.org_id WHERE m.id = ? AND {pred}");
+        let who = match w.tx.opt(&sql, p).await? {
+            Some(r) => format!("“{}”", r.text(0)),
+            None => a.member_id.0.to_string(),
+        };
+        return Err(StoreError::Invalid(format!("党员{who}在{}不是本组织的党员，不能登记其出席情况", fields.held_on)));
+    }
+    let secretary = w
+        .tx
+        .opt("SELECT person_name FROM org_post WHERE org_id = ? AND post = ?", params![org.0, Post::Secretary.code()])
+        .await?
+        .map(|r| r.text(0));
+    let lecturer_is_secretary = fields.kind == MeetingKind::PartyLecture
+        && secretary.is_some_and(|s| !s.trim().is_empty() && s.trim() == fields.lecturer);
+    let id = next_id(&mut w.tx, "meeting").await?;
+    let today = qiangji_domain::date::today();
+    let (starts_at, ends_at) = times_text(fields);
+    w.tx.exec(
+            "INSERT INTO meeting (id, org_id, kind, held_on, place, host, recorder, lecturer, lecturer_is_secretary, \
+             topic, content, decisions, recorded_on, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                id,
+                org.0,
+                fields.kind.code(),
+                fields.held_on,
+                fields.place.as_str(),
+                fields.host.as_str(),
+                fields.recorder.as_str(),
+                fields.lecturer.as_str(),
+                i64::from(lecturer_is_secretary),
+                fields.topic.as_str(),
+                fields.content.as_str(),
+                fields.decisions.as_str(),
+                today,
+                starts_at,
+                ends_at
+            ],
+        )
+        .await?;
+    for a in attendance {
+        w.tx.exec(
+            "INSERT INTO meeting_attendance (meeting_id, member_id, attendance, reason) VALUES (?, ?, ?, ?)",
+            params![id, a.member_id.0, a.attendance.code(), a.reason.trim()],
+        )
+        .await?;
+    }
+    let attended = attendance.iter().map(|a| (a.member_id, a.attendance, a.reason.trim()));
+    let payload = payload(org, &o.fields.name, fields, attended);
+    w.record(
+        access,
+        NewEntry { kind: "meeting.recorded", org_path: &o.path, subject: format!("meeting:{id}"), payload, reason: "" },
+    )
+    .await?;
+    Ok(MeetingId(id))
 }

@@ -28,7 +28,7 @@ fn id(seq: u16) -> IdNumber {
 fn planned(csv: &str, mode: DedupeMode) -> Vec<PlannedRow> {
     let sheet = read(csv.as_bytes()).unwrap().remove(0);
     let table = find_table(&sheet, &["姓名", "身份证号"], 2).unwrap();
-    assert!(missing_columns(&table).is_empty());
+    assert!(crate::import::missing_columns(&table, COLUMNS, REQUIRED).is_empty());
     plan(&table, OrgId(3), &Fixed, mode, crate::date::parse("2026-12-07").unwrap())
 }
 
@@ -102,7 +102,7 @@ fn messy_cells_are_normalised_with_a_warning_and_months_taken_as_the_first() {
 fn a_file_without_the_needed_columns_says_which() {
     let sheet = read("姓名,电话\n张三,1\n".as_bytes()).unwrap().remove(0);
     let table = find_table(&sheet, &["姓名"], 1).unwrap();
-    assert_eq!(missing_columns(&table), ["身份证号", "入党日期"]);
+    assert_eq!(crate::import::missing_columns(&table, COLUMNS, REQUIRED), ["身份证号", "入党日期"]);
 }
 
 #[test]
