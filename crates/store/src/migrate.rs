@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_import.sql"),
         postgres: include_str!("../migrations/postgres/0010_import.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_host_entities",
+        sqlite: include_str!("../migrations/sqlite/0011_host_entities.sql"),
+        postgres: include_str!("../migrations/postgres/0011_host_entities.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
