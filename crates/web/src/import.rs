@@ -142,9 +142,14 @@ pub async fn form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>
     Ok(form_page(&actor, &org, None))
 }
 
-/// An uploaded file and the chosen mode, read from a multipart body with the import's own size
-/// limit (rosters are larger than anything else people upload).
-pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<(String, Vec<u8>, String), AppError> {
+/// An uploaded file and the value of the form's field `option` (the roster's mode, an extract's
+/// source), read from a multipart body with the import's own size limit (rosters and registry
+/// extracts are larger than anything else people upload).
+pub async fn read_upload(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    option: &str,
+) -> Result<(String, Vec<u8>, String), AppError> {
     let refused = |code, m: String| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, m);
     let boundary = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -154,7 +159,7 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
     let limits =
         multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536));
     let mut parts = multer::Multipart::with_constraints(body.into_data_stream(), boundary, limits);
-    let (mut file, mut mode) = (None, String::from("skip"));
+    let (mut file, mut value) = (None, String::new());
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -169,12 +174,12 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
                 let bytes = field.bytes().await.map_err(|_| too_large())?;
                 file = Some((name, bytes.to_vec()));
             }
-            Some("mode") => mode = field.text().await.unwrap_or_default(),
+            Some(name) if name == option => value = field.text().await.unwrap_or_default(),
             _ => {}
         }
     }
     match file {
-        Some((name, bytes)) if !bytes.is_empty() => Ok((name, bytes, mode)),
+        Some((name, bytes)) if !bytes.is_empty() => Ok((name, bytes, value)),
         _ => Err(refused("import.file_missing", "请选择要导入的文件".into())),
     }
 }
@@ -193,14 +198,14 @@ pub async fn upload(
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
     let org = crate::scoped::org(&app, &actor, id, Access::may_edit_members).await?;
-    let (name, bytes, mode) = match read_upload(&headers, body).await {
+    let (name, bytes, mode) = match read_upload(&headers, body, "mode").await {
         Ok(u) => u,
         Err(e) if e.status != StatusCode::PAYLOAD_TOO_LARGE => {
             return Ok(form_page(&actor, &org, Some((e.code, e.message))));
         }
         Err(e) => return Err(e),
     };
-    let mode = match mode_of(&mode) {
+    let mode = match mode_of(if mode.is_empty() { "skip" } else { &mode }) {
         Ok(m) => m,
         Err(e) => return Ok(form_page(&actor, &org, Some((e.code, e.message)))),
     };

@@ -332,7 +332,7 @@ fn diffs(ours: &HostEntityFields, row: &ExtractRow) -> Vec<Diff> {
     // Closed in the extract and active here is its own section; the other way round is a difference.
     if let Some(s) = row.status
         && s != ours.status
-        && !(ours.status.is_active() && !s.is_active())
+        && (!ours.status.is_active() || s.is_active())
     {
         out.push(Diff { field: Field::Status, ours: ours.status.label().to_owned(), theirs: row.status_text.clone() });
     }
