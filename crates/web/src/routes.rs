@@ -122,7 +122,7 @@ routes! {
     get "/members/{member_id}/floating" => floating::member::page, false, "党员流动情况：流出、流入登记和联系记录";
     post "/members/{member_id}/floating" => floating::member::submit, false, "登记流出、联系或结束流出（action=outflow|contact|end）";
     get "/orgs/{org_id}/registry" => floating::registry::page, false, "信息比对：导入公安、市场监管、税务名单，查看比对结果（batch=导入编号）";
-    post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file、source、area、encoding；csrf 在地址中）";
+    post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file 为 xlsx 或 CSV、source、area；csrf 在地址中）";
     get "/orgs/{org_id}/host-entities" => host_entity::list::page, false, "两新组织台账：本组织及下级组织的非公有制企业、社会组织等（q=名称或信用代码，kind，offset）";
     get "/orgs/{org_id}/host-entities/export" => host_entity::list::export, false, "下载两新组织台账（全部符合条件的单位；format=xlsx|csv，encoding=utf8|gbk，其余同台账页）";
     get "/orgs/{org_id}/host-entities/new" => host_entity::list::new_form, false, "登记两新组织表单";
@@ -189,7 +189,7 @@ routes! {
     get "/api/v1/orgs/{org_id}/floating" => api::floating::list, false, "流动党员：流出（outflows，含提示 warnings）和流入（inflows）登记（ended=1 含已结束）";
     post "/api/v1/orgs/{org_id}/floating" => api::floating::org_action, false, "登记流入（action=inflow）或结束一条登记（action=end，floating_id）";
     post "/api/v1/members/{member_id}/floating" => api::floating::member_action, false, "党员流动：登记流出、联系或结束流出（action=outflow|contact|end）";
-    post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 CSV；source=police|market|tax，area，file_name，encoding=auto|utf8|gbk）";
+    post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 xlsx 或 CSV（UTF-8 或 GBK）；source=police|market|tax，area，file_name）";
     get "/api/v1/orgs/{org_id}/host-entities" => api::host_entity::list, false, "两新组织台账（q、kind、offset、limit）";
     post "/api/v1/orgs/{org_id}/host-entities" => api::host_entity::create, false, "登记两新组织";
     get "/api/v1/host-entities/{host_entity_id}" => api::host_entity::get, false, "两新组织详情";
