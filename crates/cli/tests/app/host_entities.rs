@@ -404,6 +404,52 @@ fn flow(backend: Backend) {
     let download = workbook(&c, &format!("/orgs/{street}/host-entities/export?format=xlsx&q={}", code(4)));
     assert_eq!(download[0].2.len(), 1);
     assert_eq!(download[0].2[0][..2], [code(4), "宁波丁五金制品有限公司".to_owned()]);
+
+    // The pages' forms: a refusal shows its code beside the input; a saved form goes to the entity.
+    let new = format!("/orgs/{street}/host-entities/new");
+    let form = |credit_code: &str, employees: &str| {
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("credit_code", credit_code),
+            ("name", "宁波表单登记有限公司"),
+            ("kind", "enterprise"),
+            ("status", "active"),
+            ("employees", employees),
+            ("registered_on", "2020-05-06"),
+        ];
+        c.post_form(&new, &fields)
+    };
+    let r = form(&code(40)[..17], "30");
+    assert!(r.status == 422 && r.body.contains("data-code=\"host_entity.credit_code_invalid\""), "{}", r.status);
+    let r = form(&code(40), "三十");
+    assert!(r.status == 422 && r.body.contains("data-code=\"host_entity.employees_invalid\""), "{}", r.status);
+    let r = form(&code(40), "30");
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = r.header("location").unwrap().to_owned();
+    let id = page.rsplit('/').next().unwrap();
+    let e = c.get(&format!("/api/v1/host-entities/{id}")).json();
+    assert_eq!((e["employees"].as_i64(), e["registered_on"].as_str()), (Some(30), Some("2020-05-06")));
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("credit_code", &code(40)),
+        ("name", "宁波表单登记有限公司"),
+        ("kind", "sole_trader"),
+        ("status", "revoked"),
+        ("reason", "核实"),
+    ];
+    assert_eq!(c.post_form(&page, &fields).status, 303);
+    let e = c.get(&format!("/api/v1/host-entities/{id}")).json();
+    assert_eq!(
+        (e["kind"].as_str(), e["status"].as_str(), e["employees"].as_i64()),
+        (Some("sole_trader"), Some("revoked"), None)
+    );
+    let r = c.post_form(&format!("/reconciliations/{civil}/apply"), &[("csrf", csrf.as_str()), ("action", "take_in")]);
+    assert_eq!(r.header("location"), Some(format!("/reconciliations/{civil}?applied=take_in&count=1").as_str()));
+    assert!(c.get(r.header("location").unwrap()).body.contains("已完成"));
+    assert!(
+        registry(&c, street).contains(&(code(20), "social_org".into(), "active".into())),
+        "民政 takes in social organizations"
+    );
 }
 
 /// A browser's multipart body: the source and one file.
