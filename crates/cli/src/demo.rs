@@ -134,7 +134,22 @@ pub async fn load(store: &Store, scale: &str) -> Result<OrgLifeYear, String> {
     create_accounts(store, &access, &data).await?;
     load_development(store, &access, &data, today).await?;
     load_transfers(store, &access, &data, today).await?;
+    load_host_entities(store, &access, &data, today).await?;
     Ok(year)
+}
+
+/// 两新组织 in every township's and street's registry, one transaction per township through the
+/// store like any entry (each with its ledger entry).
+async fn load_host_entities(store: &Store, access: &Access, data: &Dataset, today: Date) -> Result<(), String> {
+    let t = Instant::now();
+    let entities = qiangji_demo::host_entities::host_entities(data, 1, today);
+    for group in entities.chunk_by(|a, b| a.org == b.org) {
+        let org = qiangji_domain::org::OrgId(group[0].org as i64 + 1);
+        let fields: Vec<_> = group.iter().map(|e| e.fields.clone()).collect();
+        store.create_host_entities(access, org, &fields, "演示数据").await.map_err(|e| format!("演示两新组织：{e}"))?;
+    }
+    println!("已登记两新组织演示数据：{}个，用时{:.1}秒", entities.len(), t.elapsed().as_secs_f64());
+    Ok(())
 }
 
 /// 发展党员 in the demo secretary's branch and two others, through the store like any entry

@@ -19,6 +19,7 @@ mod careers;
 pub mod development;
 mod facts;
 mod geo;
+pub mod host_entities;
 mod mix;
 mod names;
 pub mod orglife;

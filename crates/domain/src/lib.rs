@@ -8,6 +8,7 @@ pub mod code;
 pub mod date;
 pub mod development;
 pub mod floating;
+pub mod host_entity;
 pub mod id_number;
 pub mod import;
 pub mod member;

@@ -97,8 +97,8 @@ async fn check_memberships(db: &Db, report: &mut Report) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Every organization, member, meeting record, attachment and developee was created through the
-/// ledger, and nothing else was.
+/// Every organization, member, meeting record, attachment, developee, host entity and
+/// reconciliation was created through the ledger, and nothing else was.
 async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
     // Organizations, members and records an import created are removed when it is rolled back,
     // with an entry each.
@@ -108,6 +108,8 @@ async fn check_counts(db: &Db, report: &mut Report) -> Result<(), StoreError> {
         ("meeting.recorded", "meeting.removed", "meeting", "组织生活记录"),
         ("meeting.attachment_added", "", "meeting_attachment", "组织生活记录附件"),
         ("development.applied", "", "developee", "发展党员"),
+        ("host_entity.created", "", "host_entity", "两新组织"),
+        ("host_entity.reconciled", "", "host_entity_reconciliation", "两新组织名单比对"),
     ] {
         let created = db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![kind]).await?.int(0)
             - db.one("SELECT COUNT(*) FROM ledger WHERE kind = ?", params![removed]).await?.int(0);

@@ -52,6 +52,8 @@ pub enum StoreError {
     #[error("{0}")]
     Registry(#[from] qiangji_domain::floating::registry::RegistryError),
     #[error("{0}")]
+    HostEntity(#[from] qiangji_domain::host_entity::HostEntityError),
+    #[error("{0}")]
     Invalid(String),
     #[error("数据库不可用：{0}")]
     Unavailable(String),
@@ -82,6 +84,7 @@ impl StoreError {
             StoreError::SponsorNotFull(_) => "development.sponsor_not_full",
             StoreError::DevelopeeExists(_) => "development.id_number_duplicate",
             StoreError::PlanInvalid(_) => "development.plan_invalid",
+            StoreError::HostEntity(e) => e.code(),
             StoreError::Invalid(_) => "invalid",
             StoreError::Unavailable(_) => "store.unavailable",
             StoreError::Other(_) => "store.internal",

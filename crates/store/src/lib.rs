@@ -13,6 +13,7 @@ pub mod db;
 pub mod development;
 pub mod error;
 pub mod floating;
+pub mod host_entity;
 pub mod import;
 pub mod ledger;
 pub mod member;

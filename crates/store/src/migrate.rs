@@ -73,6 +73,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_import.sql"),
     },
     Migration {
+        version: 11,
+        name: "0011_host_entities",
+        sqlite: include_str!("../migrations/sqlite/0011_host_entities.sql"),
+        postgres: include_str!("../migrations/postgres/0011_host_entities.sql"),
+    },
+    Migration {
         version: 12,
         name: "0012_import_kinds",
         sqlite: include_str!("../migrations/sqlite/0012_import_kinds.sql"),

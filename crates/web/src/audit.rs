@@ -42,6 +42,9 @@ pub fn kind_label(kind: &str) -> &str {
         "floating.contact_recorded" => "流动党员联系记录",
         "floating.ended" => "结束流动党员登记",
         "registry.imported" => "导入名单比对",
+        "host_entity.created" => "登记两新组织",
+        "host_entity.updated" => "修改两新组织",
+        "host_entity.reconciled" => "两新组织名单比对",
         other => other,
     }
 }
@@ -58,7 +61,11 @@ fn summary(e: &Entry) -> String {
         }
         "org.dissolved" => format!("{}名党员转入{}", p["members_moved"], p["receiver"].as_str().unwrap_or("")),
         "user.created" => p["username"].as_str().unwrap_or("").to_owned(),
-        "floating.inflow_registered" | "floating.ended" => p["summary"].as_str().unwrap_or("").to_owned(),
+        "floating.inflow_registered"
+        | "floating.ended"
+        | "host_entity.created"
+        | "host_entity.updated"
+        | "host_entity.reconciled" => p["summary"].as_str().unwrap_or("").to_owned(),
         "registry.imported" => format!(
             "{}：{}行，匹配{}行，需核实{}项",
             p["file_name"].as_str().unwrap_or(""),

@@ -40,7 +40,10 @@ impl From<StoreError> for AppError {
         let status = match &e {
             StoreError::NotFound => StatusCode::NOT_FOUND,
             StoreError::Forbidden => StatusCode::FORBIDDEN,
-            StoreError::DuplicateIdNumber(_) | StoreError::DuplicateUsername(_) | StoreError::DevelopeeExists(_) => {
+            StoreError::DuplicateIdNumber(_)
+            | StoreError::DuplicateUsername(_)
+            | StoreError::DevelopeeExists(_)
+            | StoreError::HostEntity(qiangji_domain::host_entity::HostEntityError::Duplicate(_)) => {
                 StatusCode::CONFLICT
             }
             StoreError::Attachment(AttachmentError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -54,6 +57,7 @@ impl From<StoreError> for AppError {
             | StoreError::Refused { .. }
             | StoreError::Floating(_)
             | StoreError::Registry(_)
+            | StoreError::HostEntity(_)
             | StoreError::Development(_)
             | StoreError::Applicant(_)
             | StoreError::SponsorNotFull(_)

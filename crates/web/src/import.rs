@@ -251,13 +251,20 @@ pub async fn form(
     Ok(form_page(&actor, &org, kind, None))
 }
 
-/// An upload read from a multipart body with the import's own size limit (rosters are larger than
-/// anything else people upload).
+/// An uploaded file and the form's other fields (a roster's kind and mode, an extract's source),
+/// read from a multipart body with the import's own size limit (rosters and registry extracts are
+/// larger than anything else people upload).
 pub struct Upload {
     pub file_name: String,
     pub bytes: Vec<u8>,
-    pub mode: String,
-    pub kind: String,
+    fields: std::collections::HashMap<String, String>,
+}
+
+impl Upload {
+    /// The value of the form's field `name`, empty if it sent none.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
 }
 
 pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<Upload, AppError> {
@@ -270,7 +277,7 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
     let limits =
         multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536));
     let mut parts = multer::Multipart::with_constraints(body.into_data_stream(), boundary, limits);
-    let (mut file, mut mode, mut kind) = (None, String::from("skip"), String::new());
+    let (mut file, mut fields) = (None, std::collections::HashMap::new());
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -285,13 +292,15 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
                 let bytes = field.bytes().await.map_err(|_| too_large())?;
                 file = Some((name, bytes.to_vec()));
             }
-            Some("mode") => mode = field.text().await.unwrap_or_default(),
-            Some("kind") => kind = field.text().await.unwrap_or_default(),
-            _ => {}
+            Some(name) => {
+                let name = name.to_owned();
+                fields.insert(name, field.text().await.unwrap_or_default());
+            }
+            None => {}
         }
     }
     match file {
-        Some((file_name, bytes)) if !bytes.is_empty() => Ok(Upload { file_name, bytes, mode, kind }),
+        Some((file_name, bytes)) if !bytes.is_empty() => Ok(Upload { file_name, bytes, fields }),
         _ => Err(refused("import.file_missing", "请选择要导入的文件".into())),
     }
 }
@@ -318,8 +327,12 @@ pub async fn upload(
         }
         Err(e) => return Err(e),
     };
-    let kind = kind_of(&actor.access, &upload.kind)?;
-    let mode = match mode_of(&upload.mode) {
+    let kind = kind_of(&actor.access, upload.field("kind"))?;
+    let mode = match upload.field("mode") {
+        "" => Ok(DedupeMode::Skip),
+        m => mode_of(m),
+    };
+    let mode = match mode {
         Ok(m) => m,
         Err(e) => return Ok(form_page(&actor, &org, kind, Some((e.code, e.message)))),
     };

@@ -13,6 +13,7 @@ mod error;
 pub mod export;
 mod floating;
 mod home;
+mod host_entity;
 pub mod import;
 mod member;
 mod org;

@@ -3,7 +3,8 @@
 //! document is generated from it.
 
 use crate::{
-    App, api, assets, audit, auth, development, floating, home, import, member, org, orglife, reminder, stats, transfer,
+    App, api, assets, audit, auth, development, floating, home, host_entity, import, member, org, orglife, reminder,
+    stats, transfer,
 };
 use axum::Router;
 use std::sync::Arc;
@@ -121,7 +122,18 @@ routes! {
     get "/members/{member_id}/floating" => floating::member::page, false, "党员流动情况：流出、流入登记和联系记录";
     post "/members/{member_id}/floating" => floating::member::submit, false, "登记流出、联系或结束流出（action=outflow|contact|end）";
     get "/orgs/{org_id}/registry" => floating::registry::page, false, "信息比对：导入公安、市场监管、税务名单，查看比对结果（batch=导入编号）";
-    post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file、source、area、encoding；csrf 在地址中）";
+    post "/orgs/{org_id}/registry" => floating::registry::upload, false, "导入名单并比对（multipart：file 为 xlsx 或 CSV、source、area；csrf 在地址中）";
+    get "/orgs/{org_id}/host-entities" => host_entity::list::page, false, "两新组织台账：本组织及下级组织的非公有制企业、社会组织等（q=名称或信用代码，kind，offset）";
+    get "/orgs/{org_id}/host-entities/export" => host_entity::list::export, false, "下载两新组织台账（全部符合条件的单位；format=xlsx|csv，encoding=utf8|gbk，其余同台账页）";
+    get "/orgs/{org_id}/host-entities/new" => host_entity::list::new_form, false, "登记两新组织表单";
+    post "/orgs/{org_id}/host-entities/new" => host_entity::list::create, false, "登记两新组织";
+    get "/orgs/{org_id}/host-entities/reconcile" => host_entity::reconcile::form, false, "两新组织信息比对：上传市场监管、民政名单（xlsx 或 CSV），历次比对";
+    post "/orgs/{org_id}/host-entities/reconcile" => host_entity::reconcile::upload, false, "上传名单并比对（multipart：file、source=market|civil_affairs；csrf 在地址中）";
+    get "/host-entities/{host_entity_id}" => host_entity::show::page, false, "两新组织详情与编辑表单";
+    post "/host-entities/{host_entity_id}" => host_entity::show::update, false, "保存两新组织信息";
+    get "/reconciliations/{reconciliation_id}" => host_entity::reconcile::show, false, "比对结果：一致、信息不一致、注销吊销、新登记、名单中没有、无法读取";
+    get "/reconciliations/{reconciliation_id}/export" => host_entity::reconcile::export, false, "下载比对结果（每部分一张表；format=xlsx|csv，encoding=utf8|gbk）";
+    post "/reconciliations/{reconciliation_id}/apply" => host_entity::reconcile::apply, false, "按比对结果处理（action=take_in 收录新登记|deregister 改为注销吊销|mark_missing 标为待核实；全部成功或全部不做）";
     get "/orgs/{org_id}/development" => development::list::page, false, "发展党员：本组织及下级组织的入党申请人、积极分子、发展对象、预备党员，下一步骤、期限与提示，年度计划";
     get "/orgs/{org_id}/development/export" => development::list::export, false, "下载发展党员名单（format=xlsx|csv，encoding=utf8|gbk）";
     post "/orgs/{org_id}/development/apply" => development::list::apply, false, "登记入党申请";
@@ -177,7 +189,14 @@ routes! {
     get "/api/v1/orgs/{org_id}/floating" => api::floating::list, false, "流动党员：流出（outflows，含提示 warnings）和流入（inflows）登记（ended=1 含已结束）";
     post "/api/v1/orgs/{org_id}/floating" => api::floating::org_action, false, "登记流入（action=inflow）或结束一条登记（action=end，floating_id）";
     post "/api/v1/members/{member_id}/floating" => api::floating::member_action, false, "党员流动：登记流出、联系或结束流出（action=outflow|contact|end）";
-    post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 CSV；source=police|market|tax，area，file_name，encoding=auto|utf8|gbk）";
+    post "/api/v1/orgs/{org_id}/registry" => api::floating::registry, false, "导入名单并比对（请求体为 xlsx 或 CSV（UTF-8 或 GBK）；source=police|market|tax，area，file_name）";
+    get "/api/v1/orgs/{org_id}/host-entities" => api::host_entity::list, false, "两新组织台账（q、kind、offset、limit）";
+    post "/api/v1/orgs/{org_id}/host-entities" => api::host_entity::create, false, "登记两新组织";
+    get "/api/v1/host-entities/{host_entity_id}" => api::host_entity::get, false, "两新组织详情";
+    put "/api/v1/host-entities/{host_entity_id}" => api::host_entity::update, false, "修改两新组织信息";
+    post "/api/v1/orgs/{org_id}/host-entities/reconcile" => api::host_entity::reconcile, false, "上传名单并比对（请求体为 xlsx 或 CSV；source=market|civil_affairs，file_name），返回比对结果";
+    get "/api/v1/reconciliations/{reconciliation_id}" => api::host_entity::get_reconciliation, false, "比对结果（按当前台账重新比对；counts_at_run 为比对时的数量）";
+    post "/api/v1/reconciliations/{reconciliation_id}/apply" => api::host_entity::apply, false, "按比对结果处理（action=take_in|deregister|mark_missing，reason）";
     get "/api/v1/orgs/{org_id}/development" => api::development::list, false, "发展党员：各阶段人数、本年度计划与完成、每人的下一步骤与提示";
     post "/api/v1/orgs/{org_id}/development" => api::development::create, false, "登记入党申请";
     get "/api/v1/developees/{developee_id}" => api::development::get, false, "发展党员个人：发展过程、下一步骤、可登记的步骤";

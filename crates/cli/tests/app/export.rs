@@ -47,7 +47,7 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// The tables of a workbook: (header, rows).
-fn workbook(c: &Client, path: &str) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+pub(crate) fn workbook(c: &Client, path: &str) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
     let r = c.get(path);
     assert_eq!(r.status, 200, "{path}: {}", r.body);
     assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
@@ -67,7 +67,7 @@ fn workbook(c: &Client, path: &str) -> Vec<(String, Vec<String>, Vec<Vec<String>
 }
 
 /// The lines of a GBK CSV.
-fn gbk_csv(c: &Client, path: &str) -> Vec<Vec<String>> {
+pub(crate) fn gbk_csv(c: &Client, path: &str) -> Vec<Vec<String>> {
     let r = c.get(path);
     assert_eq!(r.status, 200, "{path}: {}", r.body);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=gbk"));
@@ -77,7 +77,7 @@ fn gbk_csv(c: &Client, path: &str) -> Vec<Vec<String>> {
 
 /// Splits a CSV of tables (title, note, header, rows; an empty line between tables) into
 /// (title, header, rows), the shape of [`workbook`].
-fn csv_tables(lines: Vec<Vec<String>>) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+pub(crate) fn csv_tables(lines: Vec<Vec<String>>) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
     lines.split(|l| l.is_empty()).map(|t| (t[0][0].clone(), t[2].clone(), t[3..].to_vec())).collect()
 }
 

@@ -219,3 +219,35 @@ fn the_pages_forms_refuse_with_the_code_shown_and_a_gbk_extract_is_matched() {
     );
     assert!(r.status == 422 && r.body.contains("registry.upload_invalid"), "{}", r.status);
 }
+
+#[test]
+fn a_registry_extract_in_an_openpyxl_workbook_is_read_through_the_sheet_reader() {
+    use crate::host_entities::{python_extract, row};
+    let app = TestApp::spawn(Backend::Sqlite);
+    let me = app.access_of("dangyuan").self_member_id().unwrap();
+    let r = app
+        .rt
+        .block_on(app.store.db().one("SELECT org_id, id_number FROM member WHERE id = ?", vec![me.into()]))
+        .unwrap();
+    let (branch, id_number) = (r.int(0), r.text(1));
+    let (officer, csrf) = app.login("shuji");
+    // The columns in another order than a headerless CSV's, under a title; a real date cell.
+    let header = ["姓名", "公民身份号码", "登记地", "单位名称", "日期"];
+    let rows = [
+        row(&["本人", &id_number.to_lowercase(), "", "宁波某某新材料有限公司", "D:2026-03-01"]),
+        row(&["某人", "12345", "", "", ""]),
+    ];
+    let xlsx = python_extract("xlsx", &header, "", &rows);
+    let r = officer.request(
+        "POST",
+        &format!("/api/v1/orgs/{branch}/registry?source=police&file_name=公安.xlsx"),
+        &[("content-type", "application/octet-stream"), ("x-csrf-token", &csrf)],
+        &xlsx,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let report = r.json();
+    assert_eq!((report["rows"].as_u64(), report["matched"].as_u64()), (Some(2), Some(1)), "{report}");
+    assert_eq!(report["flagged"][0]["flags"], json!(["unit_change"]));
+    assert!(report["flagged"][0]["detail"].as_str().unwrap().contains("宁波某某新材料有限公司"));
+    assert_eq!(report["invalid"][0]["line"], 5, "the row as Excel numbers it, under the title and header");
+}

@@ -8,6 +8,7 @@ mod evidence;
 mod export;
 mod floating;
 mod harness;
+mod host_entities;
 mod import;
 mod import_kinds;
 mod lifecycle;

@@ -27,9 +27,19 @@ fn expectation(r: &RouteInfo) -> Expect {
     if r.public {
         return Expect::Public;
     }
-    if ["{org_id}", "{member_id}", "{meeting_id}", "{notification_id}", "{transfer_id}", "{developee_id}", "{batch_id}"]
-        .iter()
-        .any(|id| r.path.contains(id))
+    if [
+        "{org_id}",
+        "{member_id}",
+        "{meeting_id}",
+        "{notification_id}",
+        "{transfer_id}",
+        "{developee_id}",
+        "{batch_id}",
+        "{host_entity_id}",
+        "{reconciliation_id}",
+    ]
+    .iter()
+    .any(|id| r.path.contains(id))
     {
         return Expect::ScopedById;
     }
@@ -70,6 +80,35 @@ struct Ids {
     /// Roster import batches of the branch and of the sibling branch.
     own_batch: i64,
     foreign_batch: i64,
+    /// Host entities (两新组织) in the registries of the branch and of the sibling branch, and a
+    /// reconciliation of each.
+    own_entities: (i64, i64),
+    foreign_entities: (i64, i64),
+}
+
+/// Registers a host entity under `org` and reconciles an extract naming it (as the system);
+/// returns (entity, reconciliation).
+async fn host_entity(app: &TestApp, org: i64, serial: u32) -> (i64, i64) {
+    use qiangji_domain::host_entity::reconcile::ReconcileSource;
+    use qiangji_domain::host_entity::{CreditCode, EntityStatus, HostEntityFields, HostEntityKind};
+    let code = CreditCode::compose(&format!("91330203MA2{serial:05}0")).unwrap();
+    let fields = HostEntityFields {
+        credit_code: code.clone(),
+        name: "越权测试有限公司".into(),
+        kind: HostEntityKind::Enterprise,
+        registered_on: None,
+        legal_rep: String::new(),
+        address: String::new(),
+        employees: None,
+        status: EntityStatus::Active,
+        party_org_id: None,
+    };
+    let org = qiangji_domain::org::OrgId(org);
+    let (s, system) = (&app.store, app.system());
+    let id = s.create_host_entities(&system, org, &[fields], "").await.unwrap()[0].0;
+    let csv = format!("统一社会信用代码,企业名称\n{code},越权测试有限公司\n");
+    let run = s.reconcile_extract(&system, org, ReconcileSource::Market, "越权测试.csv", csv.as_bytes()).await.unwrap();
+    (id, run.0)
 }
 
 /// Keeps a small roster for import under `org` (as the system) and returns the batch id.
@@ -230,20 +269,25 @@ fn ids(app: &TestApp, username: &str) -> Ids {
             foreign_developee: developee(app, sibling.int(0), 993).await,
             own_batch: batch(app, own.id.0).await,
             foreign_batch: batch(app, sibling.int(0)).await,
+            own_entities: host_entity(app, own.id.0, 99_001).await,
+            foreign_entities: host_entity(app, sibling.int(0), 99_002).await,
         }
     })
 }
 
 /// The path with its ids: an organization, a member, a meeting and one of its attachments, a
-/// notification, a transfer, a developee and an import batch.
+/// notification, a transfer, a developee, an import batch, a host entity and a reconciliation.
 fn fill(
     path: &str,
     org: i64,
     member: i64,
     (meeting, attachment): (i64, i64),
     (notification, transfer, developee, batch): (i64, i64, i64, i64),
+    (entity, reconciliation): (i64, i64),
 ) -> String {
     path.replace("{org_id}", &org.to_string())
+        .replace("{host_entity_id}", &entity.to_string())
+        .replace("{reconciliation_id}", &reconciliation.to_string())
         .replace("{developee_id}", &developee.to_string())
         .replace("{member_id}", &member.to_string())
         .replace("{meeting_id}", &meeting.to_string())
@@ -308,6 +352,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                         99_999_999,
                         (99_999_999, 99_999_999),
                         (99_999_999, 99_999_999, 99_999_999, 99_999_999),
+                        (99_999_999, 99_999_999),
                     ),
                     ids.own_org,
                 );
@@ -322,7 +367,8 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                 for (org, _) in &ids.foreign_orgs {
                     let foreign =
                         (ids.foreign_notification, ids.foreign_transfer, ids.foreign_developee, ids.foreign_batch);
-                    let path = fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, foreign);
+                    let path =
+                        fill(r.path, *org, ids.foreign_member.0, ids.foreign_meeting, foreign, ids.foreign_entities);
                     let resp = send(&c, &csrf, r, &path, ids.own_org);
                     assert_eq!(
                         resp.status,
@@ -343,6 +389,7 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
                         ids.own_member,
                         ids.own_meeting,
                         (0, ids.own_transfer, ids.own_developee, ids.own_batch),
+                        ids.own_entities,
                     );
                     // 403 where the role may not use the page at all (e.g. creating organizations).
                     let status = c.get(&own).status;

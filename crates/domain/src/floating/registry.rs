@@ -2,9 +2,10 @@
 //! the documents (000, 002): a file of people with ID numbers, units and places goes in; what the
 //! registries say that the Party records do not comes out, one flag per finding.
 //!
-//! The file is CSV with the columns, in this order: 身份证号, 姓名, 统一社会信用代码, 单位名称,
-//! 登记地, 日期. A first line naming the columns is skipped. The rules, kept deliberately simple
-//! (a flag asks a person to look; it changes nothing):
+//! The file is xlsx or CSV (UTF-8 or GBK), read through `qiangji_sheet`. A header row naming the
+//! columns (身份证号, 姓名, 统一社会信用代码, 单位名称, 登记地, 日期, or their synonyms) may stand
+//! anywhere in the top rows, below a title; without one the columns are taken in that order. The
+//! rules, kept deliberately simple (a flag asks a person to look; it changes nothing):
 //!
 //! - **UNKNOWN**: the ID number is not one of the members the importer can see — most people in a
 //!   registry are not Party members. Counted, not listed.
@@ -21,7 +22,7 @@ use crate::code_enum;
 use crate::date::Date;
 use crate::id_number::{IdNumber, IdNumberError};
 use crate::member::MemberId;
-use chrono::NaiveDate;
+use qiangji_sheet::{Cell, DateCell, Table};
 use std::collections::HashMap;
 
 /// Most data rows in one file: a county's registry extract, not a province's.
@@ -53,6 +54,9 @@ pub enum RegistryError {
     TooManyRows { rows: usize },
     #[error("未知的数据来源：{0}（应为 police、market、tax 之一）")]
     SourceUnknown(String),
+    /// Not a spreadsheet that can be read (the sheet reader's own codes).
+    #[error("{0}")]
+    Sheet(qiangji_sheet::SheetError),
 }
 
 impl RegistryError {
@@ -61,6 +65,7 @@ impl RegistryError {
             RegistryError::Empty => "registry.empty",
             RegistryError::TooManyRows { .. } => "registry.too_many_rows",
             RegistryError::SourceUnknown(_) => "registry.source_unknown",
+            RegistryError::Sheet(e) => e.code(),
         }
     }
 }
@@ -149,71 +154,48 @@ pub fn normalise_id_number(raw: &str) -> Result<IdNumber, IdNumberError> {
     IdNumber::parse(&s)
 }
 
-/// `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD` or `YYYYMMDD`.
-fn registry_date(raw: &str) -> Option<Date> {
-    let s = raw.trim();
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"].iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+/// Column names of an extract, in the order of a file without a header.
+const COLUMNS: [&[&str]; 6] = [
+    &["身份证号", "公民身份号码", "身份证号码", "身份证", "证件号码"],
+    &["姓名"],
+    &["统一社会信用代码", "信用代码", "社会信用代码"],
+    &["单位名称", "工作单位", "企业名称", "单位"],
+    &["登记地", "住址", "地址", "户籍地"],
+    &["日期", "登记日期", "变动日期"],
+];
+
+/// The first sheet's table: under a header naming the ID-number column if there is one (title rows
+/// above it are fine), else every row, the columns in the order of [`COLUMNS`].
+fn table(bytes: &[u8]) -> Result<(Table, [Option<usize>; 6]), RegistryError> {
+    let sheets = qiangji_sheet::read(bytes).map_err(RegistryError::Sheet)?;
+    let Some(sheet) = sheets.first() else { return Err(RegistryError::Empty) };
+    if let Ok(t) = qiangji_sheet::find_table(sheet, COLUMNS[0], 1) {
+        let cols = COLUMNS.map(|names| t.column(names));
+        return Ok((t, cols));
+    }
+    let rows = sheet
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.as_text().trim().is_empty()))
+        .map(|(i, r)| (i + 1, r.clone()))
+        .collect();
+    Ok((Table { columns: Vec::new(), rows }, [0, 1, 2, 3, 4, 5].map(Some)))
 }
 
-/// Splits CSV text into records: quoted fields with `""` escapes and line breaks inside quotes,
-/// `\r\n` or `\n` line ends. Returns (line of the record's start, fields).
-fn records(text: &str) -> Vec<(usize, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let (mut line, mut start) = (1, 1);
-    let mut quoted = false;
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                fields.push(std::mem::take(&mut field));
-                out.push((start, std::mem::take(&mut fields)));
-                line += 1;
-                start = line;
-            }
-            (_, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-        }
-    }
-    if !field.is_empty() || !fields.is_empty() {
-        fields.push(field);
-        out.push((start, fields));
-    }
-    out.retain(|(_, f)| f.iter().any(|v| !v.trim().is_empty()));
-    out
-}
-
-/// Reads the file's rows; invalid rows are returned with their reasons, not refused.
-pub fn parse_csv(text: &str) -> Result<(Vec<RegistryRow>, Vec<InvalidRow>), RegistryError> {
-    let mut recs = records(text);
-    if recs.first().is_some_and(|(_, f)| {
-        let first = f[0].trim();
-        first.contains("身份证") || first.to_ascii_lowercase().contains("id")
-    }) {
-        recs.remove(0);
-    }
-    if recs.is_empty() {
+/// Reads the file's rows (xlsx or CSV); invalid rows are returned with their reasons, not refused.
+pub fn parse(bytes: &[u8]) -> Result<(Vec<RegistryRow>, Vec<InvalidRow>), RegistryError> {
+    let (table, cols) = table(bytes)?;
+    if table.rows.is_empty() {
         return Err(RegistryError::Empty);
     }
-    if recs.len() > MAX_ROWS {
-        return Err(RegistryError::TooManyRows { rows: recs.len() });
+    if table.rows.len() > MAX_ROWS {
+        return Err(RegistryError::TooManyRows { rows: table.rows.len() });
     }
     let (mut rows, mut invalid) = (Vec::new(), Vec::new());
-    for (line, f) in recs {
-        let col = |i: usize| f.get(i).map_or(String::new(), |v| v.trim().to_owned());
+    for (line, cells) in table.rows {
+        let cell = |i: usize| cols[i].and_then(|c| cells.get(c)).cloned().unwrap_or(Cell::Empty);
+        let col = |i: usize| cell(i).as_text().trim().to_owned();
         let id_number = match normalise_id_number(&col(0)) {
             Ok(id) => id,
             Err(e) => {
@@ -222,16 +204,16 @@ pub fn parse_csv(text: &str) -> Result<(Vec<RegistryRow>, Vec<InvalidRow>), Regi
                 continue;
             }
         };
-        let raw_date = col(5);
-        let date = if raw_date.is_empty() {
-            None
-        } else if let Some(d) = registry_date(&raw_date) {
-            Some(d)
-        } else {
-            let shown: String = raw_date.chars().take(20).collect();
-            invalid
-                .push(InvalidRow { line, reason: format!("日期“{shown}”无法识别（应为 年-月-日）") });
-            continue;
+        let date = match qiangji_sheet::date(&cell(5)) {
+            DateCell::Empty => None,
+            DateCell::Day(d) => Some(d),
+            DateCell::Month(..) | DateCell::Invalid(_) => {
+                let shown: String = col(5).chars().take(20).collect();
+                invalid.push(InvalidRow {
+                    line, reason: format!("日期“{shown}”无法识别（应为 年-月-日）")
+                });
+                continue;
+            }
         };
         rows.push(RegistryRow {
             line,
@@ -371,7 +353,7 @@ mod tests {
             11010519491231002X,王五,,,,2026-13-01\r\n\
             \r\n\
             \"11010519491231002X\",\"赵\"\"六\"\"\",,,\"宁波市\n江北区\",20260301\n";
-        let (rows, invalid) = parse_csv(text).unwrap();
+        let (rows, invalid) = parse(text.as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].unit_name, "宁波某某有限公司,海曙分公司");
@@ -387,8 +369,8 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_refused() {
-        assert_eq!(parse_csv("身份证号,姓名\n").unwrap_err().code(), "registry.empty");
-        assert_eq!(parse_csv("").unwrap_err(), RegistryError::Empty);
+        assert_eq!(parse("身份证号,姓名\n".as_bytes()).unwrap_err().code(), "registry.empty");
+        assert_eq!(parse(b"").unwrap_err(), RegistryError::Empty);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use crate::fixture::{Backend, d, tree};
 use crate::on_both;
-use qiangji_domain::floating::registry::{RegistryFlag, RegistrySource, parse_csv};
+use qiangji_domain::floating::registry::{RegistryFlag, RegistrySource, parse};
 use qiangji_domain::floating::{
     ContactInput, Direction, EndInput, EndReason, FloatingError, Inflow, InflowInput, Outflow, OutflowInput,
 };
@@ -170,7 +170,7 @@ async fn a_registry_import_flags_the_subtrees_members_and_counts_everyone_else(b
         li,
         wang
     );
-    let (rows, invalid) = parse_csv(&csv).unwrap();
+    let (rows, invalid) = parse(csv.as_bytes()).unwrap();
     let own = t.login_as(Role::BranchSecretary, t.a, None).await;
     let before = t.head().await;
     let (batch, report) = s

@@ -4,7 +4,7 @@
 
 use super::{ApiResult, err, json};
 use crate::auth::Actor;
-use crate::floating::registry::{decode, import};
+use crate::floating::registry::import;
 use crate::floating::{act_on_member, act_on_org};
 use crate::payload::FloatingPayload;
 use crate::{App, AppError, scoped};
@@ -99,11 +99,10 @@ pub struct ImportQuery {
     source: String,
     area: String,
     file_name: String,
-    encoding: String,
 }
 
-/// A registry extract as the request body (CSV, UTF-8 or GBK); `source`, `area`, `file_name`
-/// and `encoding` in the query. Answers the match report.
+/// A registry extract as the request body (xlsx, or CSV in UTF-8 or GBK, told from the content);
+/// `source`, `area` and `file_name` in the query. Answers the match report.
 pub async fn registry(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -112,8 +111,7 @@ pub async fn registry(
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
-    let text = decode(&body, &q.encoding).map_err(AppError::json)?;
     let file_name = if q.file_name.trim().is_empty() { "api.csv" } else { q.file_name.as_str() };
-    let (batch, report) = import(&app, &actor.access, &org, &text, &q.source, file_name, &q.area).await.map_err(err)?;
+    let (batch, report) = import(&app, &actor.access, &org, &body, &q.source, file_name, &q.area).await.map_err(err)?;
     Ok(Json(json::match_report(batch, &report)))
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod development;
 pub mod floating;
+pub mod host_entity;
 pub mod json;
 pub mod member;
 pub mod openapi;

@@ -1,5 +1,5 @@
-//! `/orgs/{org_id}/registry`: uploading a registry extract (公安户籍、市场监管、税务登记; CSV in UTF-8
-//! or GBK) to match against the subtree's members, the imports made so far, and one import's
+//! `/orgs/{org_id}/registry`: uploading a registry extract (公安户籍、市场监管、税务登记; xlsx, or
+//! CSV in UTF-8 or GBK, read through `qiangji_sheet`) to match against the subtree's members, the imports made so far, and one import's
 //! report (`?batch=N`): the members flagged and the rows that could not be read.
 
 use crate::App;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use qiangji_domain::floating::registry::{MatchReport, RegistrySource, parse_csv};
+use qiangji_domain::floating::registry::{MatchReport, RegistrySource, parse};
 use qiangji_domain::org::OrgId;
 use qiangji_store::floating::registry::{Batch, BatchRow, Import};
 use qiangji_store::org::Org;
@@ -19,41 +19,12 @@ use qiangji_store::{Access, StoreError};
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The file's text: `utf8`, `gbk`, or (empty / `auto`) UTF-8 when the bytes are valid UTF-8 and
-/// GBK otherwise — what Excel on a Chinese Windows saves as "CSV".
-pub fn decode(bytes: &[u8], encoding: &str) -> Result<String, AppError> {
-    let invalid = |name: &str| {
-        AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "registry.encoding_invalid",
-            format!("文件不是有效的{name}编码文本，请另存为 CSV（UTF-8 或 GBK）后再导入"),
-        )
-    };
-    let gbk = || {
-        let (text, _, bad) = encoding_rs::GBK.decode(bytes);
-        if bad { Err(invalid("GBK")) } else { Ok(text.into_owned()) }
-    };
-    match encoding.trim() {
-        "utf8" | "utf-8" => String::from_utf8(bytes.to_vec()).map_err(|_| invalid("UTF-8")),
-        "gbk" => gbk(),
-        "" | "auto" => match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s.to_owned()),
-            Err(_) => gbk(),
-        },
-        other => Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "registry.encoding_invalid",
-            format!("未知的文件编码：{other}（应为 utf8、gbk 或 auto）"),
-        )),
-    }
-}
-
 /// Reads, matches and stores an extract for `org`; the batch id and report.
 pub async fn import(
     app: &App,
     access: &Access,
     org: &Org,
-    text: &str,
+    bytes: &[u8],
     source: &str,
     file_name: &str,
     area: &str,
@@ -61,7 +32,7 @@ pub async fn import(
     let source = RegistrySource::parse(source.trim()).map_err(|_| {
         StoreError::Registry(qiangji_domain::floating::registry::RegistryError::SourceUnknown(source.to_owned()))
     })?;
-    let (rows, invalid) = parse_csv(text)?;
+    let (rows, invalid) = parse(bytes)?;
     let name: String = file_name.chars().take(200).collect();
     let area: String = area.trim().chars().take(50).collect();
     app.store
@@ -131,7 +102,8 @@ pub async fn page(
     render_page(&app, &actor, org, q.batch, None).await
 }
 
-/// The upload: multipart fields `file`, `source`, `area`, `encoding` (CSRF token in the address).
+/// The upload: multipart fields `file`, `source`, `area` (CSRF token in the address); the file's
+/// format and encoding are told from its content.
 pub async fn upload(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -142,8 +114,7 @@ pub async fn upload(
     let bad = |m: String| AppError::bad_request("registry.upload_invalid", m);
     let mut form =
         Multipart::from_request(req, &()).await.map_err(|e| bad(format!("请以表单上传文件：{}", e.body_text())))?;
-    let (mut file, mut name, mut source, mut area, mut encoding) =
-        (None, String::new(), String::new(), String::new(), String::new());
+    let (mut file, mut name, mut source, mut area) = (None, String::new(), String::new(), String::new());
     while let Some(field) =
         form.next_field().await.map_err(|e| bad(format!("上传的内容无法读取：{}", e.body_text())))?
     {
@@ -157,7 +128,6 @@ pub async fn upload(
             "file" => file = Some(bytes.to_vec()),
             "source" => source = text(),
             "area" => area = text(),
-            "encoding" => encoding = text(),
             _ => {}
         }
     }
@@ -167,33 +137,13 @@ pub async fn upload(
             &actor,
             org,
             None,
-            Some(("registry.upload_invalid", "请选择要导入的 CSV 文件".into())),
+            Some(("registry.upload_invalid", "请选择要导入的文件（xlsx 或 CSV）".into())),
         )
         .await;
     };
-    let text = match decode(&bytes, &encoding) {
-        Ok(t) => t,
-        Err(e) => return render_page(&app, &actor, org, None, Some((e.code, e.message))).await,
-    };
-    match import(&app, &actor.access, &org, &text, &source, &name, &area).await {
+    match import(&app, &actor.access, &org, &bytes, &source, &name, &area).await {
         Ok((batch, _)) => Ok(Redirect::to(&format!("/orgs/{id}/registry?batch={batch}")).into_response()),
         Err(e @ StoreError::Registry(_)) => render_page(&app, &actor, org, None, Some((e.code(), e.to_string()))).await,
         Err(e) => Err(e.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decode;
-
-    #[test]
-    fn a_gbk_file_is_read_as_gbk_and_a_utf8_file_as_utf8() {
-        let text = "身份证号,姓名\n11010519491231002X,张三\n";
-        let (gbk, _, _) = encoding_rs::GBK.encode(text);
-        assert_eq!(decode(&gbk, "").unwrap(), text, "auto-detected");
-        assert_eq!(decode(&gbk, "gbk").unwrap(), text);
-        assert_eq!(decode(text.as_bytes(), "auto").unwrap(), text);
-        assert_eq!(decode(&gbk, "utf8").unwrap_err().code, "registry.encoding_invalid");
-        assert_eq!(decode(text.as_bytes(), "latin1").unwrap_err().code, "registry.encoding_invalid");
     }
 }
