@@ -140,9 +140,9 @@ routes! {
     post "/orgs/{org_id}/development/plan" => development::list::plan, false, "制定或调整年度发展计划";
     get "/developees/{developee_id}" => development::show::page, false, "发展党员个人：发展过程与下一步骤";
     post "/developees/{developee_id}/steps" => development::show::record, false, "登记发展党员的下一步骤";
-    get "/orgs/{org_id}/import" => import::form, false, "导入党员花名册：上传 xlsx 或 CSV（UTF-8、GBK），下载模板";
-    post "/orgs/{org_id}/import" => import::upload, false, "上传花名册（multipart：file、mode=skip|update|fill；csrf 在地址中），转到预览";
-    get "/orgs/{org_id}/import/template" => import::template, false, "下载党员花名册模板（xlsx）";
+    get "/orgs/{org_id}/import" => import::form, false, "导入党员花名册、党组织或组织生活记录（kind）：上传 xlsx 或 CSV（UTF-8、GBK），下载模板";
+    post "/orgs/{org_id}/import" => import::upload, false, "上传导入文件（multipart：file、kind、mode=skip|update|fill；csrf 在地址中），转到预览";
+    get "/orgs/{org_id}/import/template" => import::template, false, "下载导入模板（xlsx；kind=members|orgs|meetings）";
     get "/imports/{batch_id}" => import::preview, false, "导入预览：每一行的错误和提示，无错误时可整批导入";
     post "/imports/{batch_id}/commit" => import::commit_page, false, "整批导入（全部成功或全部不导入）";
     post "/imports/{batch_id}/rollback" => import::rollback_page, false, "撤销已导入的一批（须写原因；导入后有变更的不能撤销）";
@@ -201,7 +201,7 @@ routes! {
     post "/api/v1/orgs/{org_id}/development" => api::development::create, false, "登记入党申请";
     get "/api/v1/developees/{developee_id}" => api::development::get, false, "发展党员个人：发展过程、下一步骤、可登记的步骤";
     post "/api/v1/developees/{developee_id}/steps" => api::development::add_step, false, "登记下一步骤（step、on 及该步骤所需内容）";
-    post "/api/v1/orgs/{org_id}/imports" => import::api_upload, false, "上传花名册（请求体为文件；file_name、mode=skip|update|fill），返回预览";
+    post "/api/v1/orgs/{org_id}/imports" => import::api_upload, false, "上传导入文件（请求体为文件；kind=members|orgs|meetings、file_name、mode=skip|update|fill），返回预览";
     get "/api/v1/imports/{batch_id}" => import::api_get, false, "导入预览：汇总和有问题的行";
     post "/api/v1/imports/{batch_id}/commit" => import::api_commit, false, "整批导入";
     post "/api/v1/imports/{batch_id}/rollback" => import::api_rollback, false, "撤销已导入的一批（reason）";
