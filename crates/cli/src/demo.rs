@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// The password of every demo account. Demo data only: a real deployment creates its own accounts.
-pub const DEMO_PASSWORD: &str = "qiangji2026";
+pub const DEMO_PASSWORD: &str = "Qiangji@2026";
 
 /// The demo accounts: username, display name, role.
 pub const ACCOUNTS: [(&str, &str, Role); 6] = [

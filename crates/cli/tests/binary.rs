@@ -16,7 +16,7 @@ fn check_passes_on_the_demo_database_and_names_a_ledger_row_altered_in_the_file(
     let url = f.url();
     let (ok, out) = qiangji(&url, &["demo", "--scale", "small"]);
     assert!(ok, "{out}");
-    assert!(out.contains("zuzhibu") && out.contains("qiangji2026"), "the logins are printed: {out}");
+    assert!(out.contains("zuzhibu") && out.contains("Qiangji@2026"), "the logins are printed: {out}");
     let (ok, out) = qiangji(&url, &["check"]);
     assert!(ok, "{out}");
     assert!(out.contains("检查通过"), "{out}");

@@ -15,6 +15,7 @@ pub mod member;
 pub mod name;
 pub mod org;
 pub mod orglife;
+pub mod password;
 pub mod transfer;
 
 pub use date::Date;

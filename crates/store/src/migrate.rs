@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_import_kinds.sql"),
         postgres: include_str!("../migrations/postgres/0012_import_kinds.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_accounts",
+        sqlite: include_str!("../migrations/sqlite/0014_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0014_accounts.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -242,8 +242,12 @@ pub fn login_error_message(e: &LoginError) -> String {
 }
 
 /// POST /login
-pub async fn login(State(app): State<Arc<App>>, axum::Form(f): axum::Form<LoginForm>) -> Response {
-    match app.store.login(&f.username, &f.password).await {
+pub async fn login(
+    State(app): State<Arc<App>>,
+    crate::security::ClientInfo(client): crate::security::ClientInfo,
+    axum::Form(f): axum::Form<LoginForm>,
+) -> Response {
+    match app.store.login_from(&f.username, &f.password, &client).await {
         Ok(token) => {
             let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
             ([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(f.next.as_deref()))).into_response()

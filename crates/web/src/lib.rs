@@ -4,6 +4,7 @@
 //! types, call one store function with the actor's `Access`, and render. Every URL is in
 //! [`routes`]; every non-GET request passes the CSRF guard in [`auth`].
 
+mod account;
 pub mod api;
 mod assets;
 mod audit;
@@ -24,6 +25,7 @@ mod pick;
 pub mod reminder;
 pub mod routes;
 mod scoped;
+pub mod security;
 mod stats;
 mod transfer;
 
@@ -58,6 +60,8 @@ pub struct App {
     /// Roster imports being written in the background, and the last preview planned (a large
     /// file takes seconds to read; paging through its preview should not).
     imports: import::Running,
+    /// Requests per minute allowed (see [`security::Limits`]) and the counts so far.
+    pub rate_limits: security::RateLimits,
 }
 
 impl App {
@@ -83,6 +87,7 @@ impl App {
             large_subtree: orglife::verify::LARGE_SUBTREE.into(),
             whole_checks_wanted: false.into(),
             imports: Default::default(),
+            rate_limits: security::RateLimits::new(security::Limits::from_env()),
         }))
     }
 
@@ -145,7 +150,9 @@ pub async fn serve(
             }
         })
     };
-    let result = axum::serve(listener, routes::router(app)).with_graceful_shutdown(shutdown).await;
+    // With each connection's address, for the login rate limit and the sessions list.
+    let service = routes::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     follower.abort();
     checker.abort();
     result

@@ -3,8 +3,8 @@
 //! document is generated from it.
 
 use crate::{
-    App, api, assets, audit, auth, development, floating, home, host_entity, import, member, org, orglife, reminder,
-    stats, transfer,
+    App, account, api, assets, audit, auth, development, floating, home, host_entity, import, member, org, orglife,
+    reminder, security, stats, transfer,
 };
 use axum::Router;
 use std::sync::Arc;
@@ -62,6 +62,9 @@ routes! {
     get "/login" => auth::login_page, true, "登录页";
     post "/login" => auth::login, true, "登录";
     post "/logout" => auth::logout, false, "退出登录";
+    get "/account" => account::page, false, "本人账户：修改密码、在用的会话、安全事件";
+    post "/account/password" => account::change_password, false, "修改本人密码（current、new、confirm；其他会话随之结束）";
+    post "/account/sessions/end" => account::end_sessions, false, "结束本人的会话（session=会话标识，或 others=结束其他全部会话）";
     get "/assets/app.css" => assets::css, true, "样式表";
     get "/assets/app.js" => assets::js, true, "页面脚本";
     get "/orgs/search" => org::search::page, false, "按名称查找组织";
@@ -152,6 +155,9 @@ routes! {
     post "/api/v1/session" => api::session::create, true, "登录，取得令牌";
     delete "/api/v1/session" => api::session::delete, false, "退出登录";
     get "/api/v1/me" => api::session::me, false, "当前用户";
+    put "/api/v1/me/password" => account::api_change_password, false, "修改本人密码（current、new；其他会话随之结束）";
+    get "/api/v1/me/sessions" => account::api_sessions, false, "本人在用的会话";
+    delete "/api/v1/me/sessions" => account::api_end_other_sessions, false, "结束本人的其他全部会话";
     get "/api/v1/orgs" => api::org::search, false, "按名称查找组织（q）";
     get "/api/v1/orgs/{org_id}" => api::org::get, false, "组织详情";
     put "/api/v1/orgs/{org_id}" => api::org::update, false, "修改组织属性";
@@ -218,5 +224,7 @@ pub fn router(app: Arc<App>) -> Router {
         // Uploads are the largest bodies; urlencoded forms are still read to 2 MB by the guard.
         .layer(axum::extract::DefaultBodyLimit::max(orglife::attachment::REQUEST_MAX))
         .layer(axum::middleware::from_fn_with_state(app.clone(), auth::guard))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), security::limit))
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(app)
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on a free port over a real database (SQLite, and PostgreSQL
 //! where the test says so), driven over HTTP and in headless Chromium.
 
+mod account;
 mod bad_input;
 mod browser;
 mod development;

@@ -21,6 +21,8 @@ enum Expect {
     EndsSession,
     /// A deployment-wide setting only an administrator of the whole tree may change: refused (403).
     WholeTreeOnly,
+    /// Acts on the actor's own account (password, sessions): no id that could point elsewhere.
+    OwnAccount,
 }
 
 fn expectation(r: &RouteInfo) -> Expect {
@@ -53,8 +55,13 @@ fn expectation(r: &RouteInfo) -> Expect {
             | "/api/v1/orgs"
             | "/api/v1/audit"
             | "/notifications"
-            | "/api/v1/notifications",
+            | "/api/v1/notifications"
+            | "/account"
+            | "/api/v1/me/sessions",
         ) => Expect::Listing,
+        ("POST", "/account/password" | "/account/sessions/end")
+        | ("PUT", "/api/v1/me/password")
+        | ("DELETE", "/api/v1/me/sessions") => Expect::OwnAccount,
         ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,
         ("GET", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::Listing,
         ("POST", "/orglife/rules" | "/api/v1/orglife/rules") => Expect::WholeTreeOnly,
@@ -416,6 +423,12 @@ fn a_branch_secretary_can_reach_nothing_outside_the_branch_through_any_route() {
             Expect::WholeTreeOnly => {
                 let resp = send(&c, &csrf, r, r.path, ids.own_org);
                 assert_eq!(resp.status, 403, "{} {} as branch secretary: {}", r.method, r.path, resp.body);
+                checked += 1;
+            }
+            Expect::OwnAccount => {
+                // Sent without a body: refused as incomplete, or nothing to end; never another's.
+                let resp = send(&c, &csrf, r, r.path, ids.own_org);
+                assert!([200, 204, 303, 400, 422].contains(&resp.status), "{} {}: {}", r.method, r.path, resp.status);
                 checked += 1;
             }
             Expect::Home => {

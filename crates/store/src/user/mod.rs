@@ -1,4 +1,5 @@
 //! User accounts, passwords (argon2id), login with lockout, and sessions with CSRF tokens.
+//! Password changes, the sessions a user has open and their security events are in [`account`].
 //!
 //! Session tokens are random 256-bit values; only their SHA-256 is stored, so a copy of the
 //! database does not let anyone log in.
@@ -12,6 +13,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+
+pub mod account;
+pub use account::{AuthEvent, Client, SessionInfo};
 
 /// Failed logins before the account is locked, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -82,9 +86,7 @@ impl Store {
     /// Creates an account (system administrators and maintenance commands only).
     pub async fn create_user(&self, access: &Access, u: &NewUser<'_>) -> Result<i64, StoreError> {
         access.require(access.may_manage_users())?;
-        if u.password.chars().count() < 8 {
-            return Err(StoreError::Invalid("密码至少8位".into()));
-        }
+        qiangji_domain::password::check(u.password, u.username).map_err(account::refused)?;
         let password = u.password.to_owned();
         let hash = blocking(move || hash_password(&password)).await??;
         let org = self.get_org(access, qiangji_domain::org::OrgId(u.scope_org_id)).await?;
@@ -119,6 +121,11 @@ impl Store {
 
     /// Checks a password and opens a session. Returns the session token (for the cookie).
     pub async fn login(&self, username: &str, password: &str) -> Result<String, LoginError> {
+        self.login_from(username, password, &Client::default()).await
+    }
+
+    /// [`Store::login`] from `client`, which the session and the account's security events keep.
+    pub async fn login_from(&self, username: &str, password: &str, client: &Client) -> Result<String, LoginError> {
         let store_err = |e: StoreError| LoginError::Store(e.to_string());
         let row = self
             .db
@@ -137,12 +144,14 @@ impl Store {
                 verify_password(&password, dummy)
             })
             .await;
+            self.auth_event(username, None, "login_failed", client, "无此用户").await.map_err(store_err)?;
             return Err(LoginError::BadCredentials);
         };
         let (id, failed) = (row.int(0), row.int(2));
         if let Some(until) = row.opt_text(3)
             && until.as_str() > now().as_str()
         {
+            self.auth_event(username, Some(id), "login_refused", client, "账户锁定中").await.map_err(store_err)?;
             return Err(LoginError::Locked { until });
         }
         let (given, stored) = (password.to_owned(), row.text(1));
@@ -158,6 +167,11 @@ impl Store {
                 )
                 .await
                 .map_err(store_err)?;
+            let (event, detail) = match &locked_until {
+                Some(_) => ("locked", format!("连续{failed}次密码错误，锁定{LOCKOUT_MINUTES}分钟")),
+                None => ("login_failed", format!("密码错误（连续第{failed}次）")),
+            };
+            self.auth_event(username, Some(id), event, client, &detail).await.map_err(store_err)?;
             return Err(match locked_until {
                 Some(until) => LoginError::Locked { until },
                 None => LoginError::BadCredentials,
@@ -171,11 +185,13 @@ impl Store {
             .map_err(store_err)?;
         self.db
             .exec(
-                "INSERT INTO user_session (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
-                params![token_hash(&token), id, random_token(), at.clone(), at],
+                "INSERT INTO user_session (token_hash, user_id, csrf_token, created_at, last_seen_at, address, user_agent) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![token_hash(&token), id, random_token(), at.clone(), at, client.address(), client.user_agent()],
             )
             .await
             .map_err(store_err)?;
+        self.auth_event(username, Some(id), "login", client, "").await.map_err(store_err)?;
         Ok(token)
     }
 
@@ -218,7 +234,20 @@ impl Store {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), StoreError> {
-        self.db.exec("DELETE FROM user_session WHERE token_hash = ?", params![token_hash(token)]).await?;
+        let hash = token_hash(token);
+        let who = self
+            .db
+            .opt(
+                "SELECT u.username, u.id, s.address FROM user_session s JOIN app_user u ON u.id = s.user_id \
+                 WHERE s.token_hash = ?",
+                params![hash.clone()],
+            )
+            .await?;
+        self.db.exec("DELETE FROM user_session WHERE token_hash = ?", params![hash]).await?;
+        if let Some(r) = who {
+            let client = Client { address: r.text(2), user_agent: String::new() };
+            self.auth_event(&r.text(0), Some(r.int(1)), "logout", &client, "").await?;
+        }
         Ok(())
     }
 }

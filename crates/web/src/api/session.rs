@@ -18,8 +18,12 @@ pub struct Credentials {
     password: String,
 }
 
-pub async fn create(State(app): State<Arc<App>>, Body(c): Body<Credentials>) -> ApiResult<Json<Value>> {
-    match app.store.login(&c.username, &c.password).await {
+pub async fn create(
+    State(app): State<Arc<App>>,
+    crate::security::ClientInfo(client): crate::security::ClientInfo,
+    Body(c): Body<Credentials>,
+) -> ApiResult<Json<Value>> {
+    match app.store.login_from(&c.username, &c.password, &client).await {
         Ok(token) => {
             let s = app.store.session(&token).await.map_err(err)?.ok_or_else(|| err(AppError::not_found()))?;
             Ok(Json(json!({ "token": token, "csrf_token": s.csrf_token, "user": me_json(&s) })))

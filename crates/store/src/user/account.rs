@@ -1,0 +1,228 @@
+//! What a user does with their own account: change the password (which ends their other
+//! sessions), see the sessions they have open and end any of them, and read their security events.
+//! Administrators can end every session of an account.
+
+use super::{IDLE_TIMEOUT_MINUTES, blocking, hash_password, token_hash, verify_password};
+use crate::access::Access;
+use crate::error::StoreError;
+use crate::ledger::{NewEntry, Write, now};
+use crate::{Store, params};
+use qiangji_domain::password::PasswordError;
+
+/// Where a request came from, as far as the server can tell.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: String,
+    pub user_agent: String,
+}
+
+impl Client {
+    /// Kept short: both come from the client and end up on pages and in the audit.
+    pub(super) fn address(&self) -> String {
+        self.address.chars().take(64).collect()
+    }
+
+    pub(super) fn user_agent(&self) -> String {
+        self.user_agent.chars().take(200).collect()
+    }
+}
+
+/// An open session of a user, as their account page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Identifies the session to end it: the stored hash of its token, which does not let anyone
+    /// log in.
+    pub handle: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub address: String,
+    pub user_agent: String,
+    /// The session the list was asked from.
+    pub current: bool,
+}
+
+/// A security event of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthEvent {
+    pub at: String,
+    pub event: String,
+    pub address: String,
+    pub detail: String,
+}
+
+impl AuthEvent {
+    pub fn label(&self) -> &'static str {
+        match self.event.as_str() {
+            "login" => "登录",
+            "login_failed" => "登录失败",
+            "login_refused" => "登录被拒（锁定中）",
+            "locked" => "账户锁定",
+            "logout" => "退出登录",
+            "password_changed" => "修改密码",
+            "sessions_ended" => "结束会话",
+            _ => "其他",
+        }
+    }
+}
+
+/// A password the policy refuses, as a refusal with its code.
+pub(crate) fn refused(e: PasswordError) -> StoreError {
+    StoreError::Refused { code: e.code(), message: e.to_string() }
+}
+
+impl Store {
+    /// Records a security event of `username`.
+    pub(crate) async fn auth_event(
+        &self,
+        username: &str,
+        user_id: Option<i64>,
+        event: &str,
+        client: &Client,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let username: String = username.trim().chars().take(64).collect();
+        self.db
+            .exec(
+                "INSERT INTO auth_event (at, username, user_id, event, address, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                params![now(), username, user_id, event, client.address(), detail],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the password of the user of `token` after checking the current one; every other
+    /// session of the user ends (a stolen session does not outlive the change).
+    pub async fn change_password(
+        &self,
+        access: &Access,
+        token: &str,
+        current: &str,
+        new: &str,
+        client: &Client,
+    ) -> Result<(), StoreError> {
+        let wrong = || StoreError::Refused { code: "password.current_wrong", message: "当前密码不正确".into() };
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let user =
+            self.db.one("SELECT password_hash, username FROM app_user WHERE id = ?", params![session.user_id]).await?;
+        let (given, stored) = (current.to_owned(), user.text(0));
+        if !blocking(move || verify_password(&given, &stored)).await? {
+            self.auth_event(&session.username, Some(session.user_id), "login_failed", client, "修改密码时当前密码错误")
+                .await?;
+            return Err(wrong());
+        }
+        qiangji_domain::password::check(new, &session.username).map_err(refused)?;
+        if new == current {
+            return Err(StoreError::Refused {
+                code: "password.unchanged", message: "新密码不能与当前密码相同".into()
+            });
+        }
+        let new = new.to_owned();
+        let hash = blocking(move || hash_password(&new)).await??;
+        let org = self.get_org(access, qiangji_domain::org::OrgId(access.scope_org_id())).await?;
+        let mut w = Write::begin(&self.db).await?;
+        w.tx.exec(
+            "UPDATE app_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            params![hash, now(), session.user_id],
+        )
+        .await?;
+        w.tx.exec(
+            "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?",
+            params![session.user_id, token_hash(token)],
+        )
+        .await?;
+        // The ledger says that it changed, never what to.
+        w.record(
+            access,
+            NewEntry {
+                kind: "user.password_changed",
+                org_path: &org.path,
+                subject: format!("user:{}", session.user_id),
+                payload: serde_json::json!({ "username": session.username }),
+                reason: "本人修改密码",
+            },
+        )
+        .await?;
+        w.commit().await?;
+        self.auth_event(&session.username, Some(session.user_id), "password_changed", client, "其他会话已结束").await
+    }
+
+    /// The sessions the user of `token` has open, newest first (idle ones are over already).
+    pub async fn list_sessions(&self, token: &str) -> Result<Vec<SessionInfo>, StoreError> {
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let cutoff = crate::ledger::stamp(chrono::Utc::now() - chrono::Duration::minutes(IDLE_TIMEOUT_MINUTES));
+        let mine = token_hash(token);
+        let rows = self
+            .db
+            .all(
+                "SELECT token_hash, created_at, last_seen_at, address, user_agent FROM user_session \
+                 WHERE user_id = ? AND last_seen_at >= ? ORDER BY created_at DESC",
+                params![session.user_id, cutoff],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SessionInfo {
+                current: r.text(0) == mine,
+                handle: r.text(0),
+                created_at: r.text(1),
+                last_seen_at: r.text(2),
+                address: r.text(3),
+                user_agent: r.text(4),
+            })
+            .collect())
+    }
+
+    /// Ends sessions of the user of `token`: the one `handle` names, or (None) every other one.
+    /// Returns how many ended.
+    pub async fn end_sessions(&self, token: &str, handle: Option<&str>, client: &Client) -> Result<u64, StoreError> {
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let mine = token_hash(token);
+        let ended = match handle {
+            Some(h) => {
+                self.db
+                    .exec("DELETE FROM user_session WHERE user_id = ? AND token_hash = ?", params![session.user_id, h])
+                    .await?
+            }
+            None => {
+                self.db
+                    .exec(
+                        "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?",
+                        params![session.user_id, mine],
+                    )
+                    .await?
+            }
+        };
+        let detail = format!("本人结束{ended}个会话");
+        self.auth_event(&session.username, Some(session.user_id), "sessions_ended", client, &detail).await?;
+        Ok(ended)
+    }
+
+    /// Ends every session of `username` (system administrators, e.g. for a lost phone).
+    pub async fn end_all_sessions(&self, access: &Access, username: &str) -> Result<u64, StoreError> {
+        access.require(access.may_manage_users())?;
+        let user = self
+            .db
+            .opt("SELECT id FROM app_user WHERE username = ?", params![username.trim()])
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let ended = self.db.exec("DELETE FROM user_session WHERE user_id = ?", params![user.int(0)]).await?;
+        let detail = format!("{}结束全部{ended}个会话", access.actor_name());
+        self.auth_event(username, Some(user.int(0)), "sessions_ended", &Client::default(), &detail).await?;
+        Ok(ended)
+    }
+
+    /// The most recent security events of the account `user_id`.
+    pub async fn auth_events(&self, user_id: i64, limit: i64) -> Result<Vec<AuthEvent>, StoreError> {
+        let rows = self
+            .db
+            .all(
+                "SELECT at, event, address, detail FROM auth_event WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                params![user_id, limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuthEvent { at: r.text(0), event: r.text(1), address: r.text(2), detail: r.text(3) })
+            .collect())
+    }
+}

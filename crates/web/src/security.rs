@@ -1,0 +1,180 @@
+//! Defences every request and response goes through: security headers on every answer, and rate
+//! limits — on logins per client address (guessing passwords across many accounts; each account
+//! also locks itself after repeated failures) and on API requests per token (a runaway script).
+
+use crate::App;
+use crate::error::AppError;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Scripts only from this server (no inline script anywhere), nothing framed, no plugins; inline
+/// style attributes stay allowed for the print layouts.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Adds the security headers to every response that does not set its own.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    // Personal data must not linger in shared caches or on a shared PC; static assets set their
+    // own caching.
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// How many requests one key may make per minute; 0 turns a limit off.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Login attempts per client address.
+    pub logins_per_minute: u32,
+    /// API requests per session token.
+    pub api_per_minute: u32,
+}
+
+impl Limits {
+    /// From `QIANGJI_LOGIN_RATE` and `QIANGJI_API_RATE` (per minute; 0 = off), else the defaults:
+    /// 30 login attempts per address (a whole office behind one address logs in in the morning)
+    /// and 3,000 API requests per token (50 a second; a load test turns it off).
+    pub fn from_env() -> Limits {
+        let read = |name: &str, default: u32| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+        Limits { logins_per_minute: read("QIANGJI_LOGIN_RATE", 30), api_per_minute: read("QIANGJI_API_RATE", 3000) }
+    }
+}
+
+/// Fixed one-minute windows per key: simple, and at most twice the rate across a window edge.
+#[derive(Default)]
+pub struct Limiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl Limiter {
+    /// Counts a request of `key`; Err(seconds to wait) when over `per_minute`.
+    fn hit(&self, key: &str, per_minute: u32) -> Result<(), u64> {
+        if per_minute == 0 {
+            return Ok(());
+        }
+        let now = Instant::now();
+        let minute = Duration::from_secs(60);
+        let mut windows = self.windows.lock().expect("rate windows");
+        if windows.len() > 100_000 {
+            // Forget finished windows rather than grow without bound under a flood of keys.
+            windows.retain(|_, (start, _)| now.duration_since(*start) < minute);
+        }
+        let (start, count) = windows.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(*start) >= minute {
+            (*start, *count) = (now, 0);
+        }
+        *count += 1;
+        if *count > per_minute {
+            return Err((minute - now.duration_since(*start)).as_secs().max(1));
+        }
+        Ok(())
+    }
+}
+
+/// The rate limiters of a server and their limits.
+pub struct RateLimits {
+    limits: Mutex<Limits>,
+    logins: Limiter,
+    api: Limiter,
+}
+
+impl RateLimits {
+    pub fn new(limits: Limits) -> RateLimits {
+        RateLimits { limits: Mutex::new(limits), logins: Limiter::default(), api: Limiter::default() }
+    }
+
+    pub fn limits(&self) -> Limits {
+        *self.limits.lock().expect("limits")
+    }
+
+    /// Changes the limits of a running server (tests, and an operator's console later).
+    pub fn set(&self, limits: Limits) {
+        *self.limits.lock().expect("limits") = limits;
+    }
+}
+
+/// The client's address as the connection gives it (a proxy in front would need its header read
+/// instead; see THREAT_MODEL.md).
+pub fn client_address(req: &Request) -> String {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+/// The client of a request, for the session it opens and the account's security events.
+pub struct ClientInfo(pub qiangji_store::user::Client);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address =
+            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        Ok(ClientInfo(qiangji_store::user::Client { address, user_agent }))
+    }
+}
+
+/// Refuses requests over their limit with 429 and `Retry-After`.
+pub async fn limit(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_login = req.method() == Method::POST && (path == "/login" || path == "/api/v1/session");
+    let (rates, limits) = (&app.rate_limits, app.rate_limits.limits());
+    let over = if is_login {
+        rates.logins.hit(&client_address(&req), limits.logins_per_minute)
+    } else if path.starts_with("/api/") {
+        match crate::auth::request_token(req.headers()) {
+            Some(token) => rates.api.hit(&token, limits.api_per_minute),
+            None => Ok(()),
+        }
+    } else {
+        Ok(())
+    };
+    match over {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            let e =
+                AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate.limited", format!("请求过于频繁，请{wait}秒后再试"));
+            let mut res = if path.starts_with("/api/") { e.json().into_response() } else { e.into_response() };
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_over_its_limit_waits_and_other_keys_do_not() {
+        let l = Limiter::default();
+        for _ in 0..3 {
+            assert_eq!(l.hit("a", 3), Ok(()));
+        }
+        let wait = l.hit("a", 3).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+        assert_eq!(l.hit("b", 3), Ok(()), "keys are counted apart");
+        for _ in 0..10 {
+            assert_eq!(l.hit("c", 0), Ok(()), "0 turns the limit off");
+        }
+    }
+}
