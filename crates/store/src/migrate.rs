@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_import_kinds.sql"),
         postgres: include_str!("../migrations/postgres/0012_import_kinds.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_ledger_checkpoint",
+        sqlite: include_str!("../migrations/sqlite/0013_ledger_checkpoint.sql"),
+        postgres: include_str!("../migrations/postgres/0013_ledger_checkpoint.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
