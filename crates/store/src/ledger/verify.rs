@@ -110,7 +110,8 @@ pub(crate) async fn walk(
     anchors: &[Anchor],
     last: Option<i64>,
 ) -> Result<Result<i64, ChainBreak>, StoreError> {
-    let mut anchors = anchors.iter().filter(|a| a.seq >= first).peekable();
+    // An index, not an iterator adapter: a closure held across `.await` makes the future not `Send`.
+    let mut next = anchors.partition_point(|a| a.seq < first);
     let mut prev_hash = (first == 1).then(|| "0".repeat(64));
     let mut expected_seq = first;
     // The last entry this walk saw match a checkpoint: after a consistent rewrite, the change is
@@ -149,7 +150,8 @@ pub(crate) async fn walk(
                     recomputed,
                 }));
             }
-            while let Some(a) = anchors.next_if(|a| a.seq == e.seq) {
+            while let Some(a) = anchors.get(next).filter(|a| a.seq == e.seq) {
+                next += 1;
                 if a.hash != e.hash {
                     return Ok(Err(ChainBreak::Rewritten {
                         first: anchored + 1,
@@ -164,7 +166,7 @@ pub(crate) async fn walk(
         }
     }
     let entries = expected_seq - 1;
-    if let Some(a) = anchors.next() {
+    if let Some(a) = anchors.get(next) {
         return Ok(Err(ChainBreak::Truncated { entries, checkpoint: a.clone() }));
     }
     if let Some(last) = last
