@@ -156,22 +156,33 @@ impl Checkpoint {
     }
 }
 
+const CHECKPOINT_COLUMNS: &str = "id, seq, hash, at, public_key, signature";
+
+fn checkpoint_of(r: &crate::db::Row) -> Checkpoint {
+    Checkpoint {
+        id: r.int(0),
+        seq: r.int(1),
+        hash: r.text(2),
+        at: r.text(3),
+        public_key: r.text(4),
+        signature: r.text(5),
+    }
+}
+
 /// Every checkpoint, oldest ledger position first.
 pub async fn list(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
-    let rows = db
-        .all("SELECT id, seq, hash, at, public_key, signature FROM ledger_checkpoint ORDER BY seq, id", params![])
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Checkpoint {
-            id: r.int(0),
-            seq: r.int(1),
-            hash: r.text(2),
-            at: r.text(3),
-            public_key: r.text(4),
-            signature: r.text(5),
-        })
-        .collect())
+    let sql = format!("SELECT {CHECKPOINT_COLUMNS} FROM ledger_checkpoint ORDER BY seq, id");
+    Ok(db.all(&sql, params![]).await?.iter().map(checkpoint_of).collect())
+}
+
+/// The newest checkpoint `key` really signed, among its latest hundred claims (rows claiming the
+/// key with a bad signature are skipped; past a hundred of them, the signer starts from scratch).
+async fn latest_signed_by(db: &Db, key: &PublicKey) -> Result<Option<Checkpoint>, StoreError> {
+    let sql = format!(
+        "SELECT {CHECKPOINT_COLUMNS} FROM ledger_checkpoint WHERE public_key = ? ORDER BY seq DESC, id DESC LIMIT 100"
+    );
+    let rows = db.all(&sql, params![key.to_string()]).await?;
+    Ok(rows.iter().map(checkpoint_of).find(|c| c.is_signed_by(key)))
 }
 
 /// Signs the current chain head, unless it is already signed by this key. Before signing it
@@ -179,7 +190,7 @@ pub async fn list(db: &Db) -> Result<Vec<Checkpoint>, StoreError> {
 /// checkpoint never blesses history rewritten since the last one.
 pub async fn write(db: &Db, key: &CheckpointKey) -> Result<Option<Checkpoint>, CheckpointError> {
     let public = key.public_key();
-    let last = list(db).await?.into_iter().rev().find(|c| c.is_signed_by(&public));
+    let last = latest_signed_by(db, &public).await?;
     let head = db.one("SELECT seq, hash FROM ledger_head WHERE id = 1", params![]).await?;
     let (seq, hash) = (head.int(0), head.text(1));
     if seq == 0 || last.as_ref().is_some_and(|c| c.seq == seq) {
@@ -192,11 +203,10 @@ pub async fn write(db: &Db, key: &CheckpointKey) -> Result<Option<Checkpoint>, C
     }
     let at = super::now();
     let signature = key.sign(seq, &hash, &at);
-    db.exec(
-        "INSERT INTO ledger_checkpoint (seq, hash, at, public_key, signature) VALUES (?, ?, ?, ?, ?)",
-        params![seq, hash.clone(), at.clone(), public.to_string(), signature.clone()],
-    )
-    .await?;
-    let id = db.one("SELECT MAX(id) FROM ledger_checkpoint WHERE seq = ?", params![seq]).await?.int(0);
-    Ok(Some(Checkpoint { id, seq, hash, at, public_key: public.to_string(), signature }))
+    let sql = format!(
+        "INSERT INTO ledger_checkpoint (seq, hash, at, public_key, signature) VALUES (?, ?, ?, ?, ?) \
+         RETURNING {CHECKPOINT_COLUMNS}"
+    );
+    let row = db.one(&sql, params![seq, hash, at, public.to_string(), signature]).await?;
+    Ok(Some(checkpoint_of(&row)))
 }
