@@ -93,7 +93,9 @@ pub fn spawn(store: Store, key: CheckpointKey, interval: Duration) -> tokio::tas
     tokio::spawn(async move {
         loop {
             match checkpoint::write(store.db(), &key).await {
-                Ok(Some(c)) => tracing::info!("已签署检查点：账本第{}条", c.seq),
+                // Seq and hash in the log too: a copy of the log outside the database anchors the
+                // chain even if someone deletes checkpoint rows.
+                Ok(Some(c)) => tracing::info!("已签署检查点：账本第{}条，哈希 {}", c.seq, c.hash),
                 Ok(None) => {}
                 Err(e) => tracing::error!("检查点：{e}；请运行 qiangji check"),
             }

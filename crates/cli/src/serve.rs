@@ -94,3 +94,17 @@ pub fn sqlite_path(db: &str) -> Option<std::path::PathBuf> {
     }
     Some(std::path::PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+    use std::path::Path;
+
+    #[test]
+    fn the_sqlite_file_is_read_from_the_url_with_escapes_decoded() {
+        assert_eq!(sqlite_path("sqlite://data/qiangji.db?mode=rwc").as_deref(), Some(Path::new("data/qiangji.db")));
+        assert_eq!(sqlite_path("sqlite:///tmp/a%20b/db.sqlite").as_deref(), Some(Path::new("/tmp/a b/db.sqlite")));
+        assert_eq!(sqlite_path("sqlite:x.db").as_deref(), Some(Path::new("x.db")));
+        assert_eq!(sqlite_path("postgres://u@h/db"), None);
+    }
+}
