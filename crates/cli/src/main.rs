@@ -19,8 +19,23 @@ struct Cli {
     /// Database: sqlite://FILE or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "QIANGJI_DATABASE_URL", default_value = DEFAULT_DB)]
     db: String,
+    #[command(flatten)]
+    keys: KeyArgs,
     #[command(subcommand)]
     cmd: Cmd,
+}
+
+/// The key that signs ledger checkpoints, kept outside the database.
+#[derive(clap::Args)]
+struct KeyArgs {
+    /// Private key file of ledger checkpoints, created (mode 0600) on first use. Default for
+    /// SQLite: the database file's path plus `.checkpoint-key`; PostgreSQL has no default.
+    #[arg(long, global = true, env = "QIANGJI_CHECKPOINT_KEY")]
+    checkpoint_key: Option<PathBuf>,
+    /// Public key (64 hex digits) every checkpoint must be signed with, for `check` without the
+    /// private key.
+    #[arg(long, global = true, env = "QIANGJI_CHECKPOINT_PUBKEY")]
+    checkpoint_pubkey: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -38,6 +53,9 @@ enum Cmd {
         scale: String,
         #[command(flatten)]
         reminders: ReminderArgs,
+        /// Seconds between signed checkpoints of the ledger (written only when it moved).
+        #[arg(long, env = "QIANGJI_CHECKPOINT_INTERVAL", default_value_t = 600.0)]
+        checkpoint_interval: f64,
     },
     /// Load the deterministic demo dataset into an empty database and create demo accounts.
     Demo {
@@ -47,8 +65,20 @@ enum Cmd {
         #[arg(long)]
         truth: Option<PathBuf>,
     },
-    /// Verify the ledger's hash chain and the invariants of the data.
+    /// Verify the ledger's hash chain, its signed checkpoints and the invariants of the data.
     Check,
+    /// Sign a checkpoint of the ledger's head now.
+    Checkpoint,
+    /// Write a consistent snapshot of the database to one file, while the server runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).
+    Backup { file: PathBuf },
+    /// Restore a backup into an empty database, then check it.
+    Restore {
+        file: PathBuf,
+        /// Restore even into a database that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
     /// Import a member roster, organizations or meeting records (xlsx or CSV) into an organization:
     /// all of it, or nothing if any row has an error.
     Import {
@@ -206,6 +236,13 @@ impl ReminderArgs {
     }
 }
 
+fn checkpoint_settings(keys: qiangji::checkpoint::Keys, interval: f64) -> Result<serve::Checkpoints, String> {
+    if !(interval.is_finite() && interval >= 0.05) {
+        return Err(format!("--checkpoint-interval 应为不小于0.05的秒数，收到的是 {interval}"));
+    }
+    Ok(serve::Checkpoints { keys, interval: std::time::Duration::from_secs_f64(interval) })
+}
+
 /// Where and how the SQL side of a comparison runs.
 #[derive(clap::Args)]
 struct SqlArgs {
@@ -245,15 +282,23 @@ async fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    let keys = qiangji::checkpoint::Keys { key_file: cli.keys.checkpoint_key, public_key: cli.keys.checkpoint_pubkey };
     let result = match cli.cmd {
-        Cmd::Serve { addr, demo, scale, reminders } => match reminders.settings() {
-            Ok(reminders) => serve::run(&cli.db, &addr, demo.then_some(scale.as_str()), reminders).await,
-            Err(e) => Err(e),
-        },
+        Cmd::Serve { addr, demo, scale, reminders, checkpoint_interval } => {
+            match (reminders.settings(), checkpoint_settings(keys, checkpoint_interval)) {
+                (Ok(reminders), Ok(checkpoints)) => {
+                    serve::run(&cli.db, &addr, demo.then_some(scale.as_str()), reminders, checkpoints).await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
         Cmd::Demo { scale, truth } => demo::run(&cli.db, &scale, truth.as_deref()).await,
         Cmd::BenchVerify { scale } => bench::verify::run(&scale),
         Cmd::BenchImport { scale, work } => bench::import::run(&scale, &work).await,
-        Cmd::Check => maintenance::check(&cli.db).await,
+        Cmd::Check => maintenance::check(&cli.db, &keys).await,
+        Cmd::Checkpoint => qiangji::checkpoint::run(&cli.db, &keys).await,
+        Cmd::Backup { file } => qiangji::backup::backup(&cli.db, &file).await,
+        Cmd::Restore { file, force } => qiangji::backup::restore(&cli.db, &file, force, &keys).await,
         Cmd::Import { org, kind, mode, file } => qiangji::import::run(&cli.db, org, &kind, &mode, &file).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
         Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {

@@ -3,10 +3,20 @@
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Store};
 
-pub async fn check(db: &str) -> Result<(), String> {
+pub async fn check(db: &str, keys: &crate::checkpoint::Keys) -> Result<(), String> {
+    let pinned = keys.pinned(db)?;
     let store = Store::open(db).await.map_err(|e| e.to_string())?;
-    let report = qiangji_store::check::run(store.db()).await.map_err(|e| e.to_string())?;
+    let report = qiangji_store::check::run_pinned(store.db(), pinned.as_ref()).await.map_err(|e| e.to_string())?;
     println!("已检查：账本{}条，组织{}个，党员{}名", report.ledger_entries, report.orgs, report.members);
+    match pinned {
+        Some(key) => {
+            println!("签名检查点：{}个有效（公钥 {key}），锚定至账本第{}条", report.checkpoints, report.anchored_seq)
+        }
+        None => println!("签名检查点：{}个（未配置公钥，未固定密钥）", report.checkpoints),
+    }
+    for n in &report.notes {
+        println!("提示：{n}");
+    }
     if report.is_ok() {
         println!("检查通过：账本哈希链完整，组织树与组织关系一致");
         Ok(())

@@ -131,3 +131,270 @@ fn killing_the_process_in_the_middle_of_an_import_leaves_none_of_the_batch() {
     assert!(ok, "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The first row of `sql` on the database at `url`, read by `read`.
+fn query<T>(url: &str, sql: &str, read: impl FnOnce(&qiangji_store::db::Row) -> T) -> T {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = qiangji_store::Store::open(url).await.unwrap();
+        let v = read(&store.db().one(sql, vec![]).await.unwrap());
+        store.close().await;
+        v
+    })
+}
+
+/// One number from the database at `url`.
+fn scalar(url: &str, sql: &str) -> i64 {
+    query(url, sql, |r| r.int(0))
+}
+
+/// `qiangji serve` on `url` (the small demo loaded first if the database is empty), signing
+/// checkpoints every 0.3 s, on a free port. Killed (SIGKILL) on drop.
+struct Server {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Server {
+    fn start(url: &str) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["--db", url, "serve", "--demo", "--scale", "small", "--addr", "127.0.0.1:0"])
+            .args(["--checkpoint-interval", "0.3"])
+            .env("QIANGJI_LOG", "error")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (_, address) = qiangji_testkit::serve::until_listening(&mut child);
+        Server { child, address }
+    }
+
+    /// A client logged in over the JSON API as `dangwei`, and the organization its scope starts at.
+    fn login(&self) -> (qiangji_testkit::http::Client, String, i64) {
+        let c = qiangji_testkit::http::Client::new(&self.address);
+        let r = c.post_json("/api/v1/session", &serde_json::json!({"username": "dangwei", "password": qiangji::demo::DEMO_PASSWORD}));
+        assert_eq!(r.status, 200, "{}", r.body);
+        let body = r.json();
+        (c, format!("Bearer {}", body["token"].as_str().unwrap()), body["user"]["scope_org_id"].as_i64().unwrap())
+    }
+
+    fn kill(mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Registers a new branch under `parent` over the JSON API: one write, one ledger entry.
+/// Returns the new organization's id if the server acknowledged it.
+fn new_branch(
+    c: &qiangji_testkit::http::Client,
+    auth: &str,
+    parent: i64,
+    name: &str,
+) -> std::io::Result<Result<i64, String>> {
+    let body = serde_json::json!({
+        "name": name, "kind": "branch", "sector": "community", "formation_mode": "single", "reason": "负载测试",
+    });
+    let r = c.try_request(
+        "POST",
+        &format!("/api/v1/orgs/{parent}/children"),
+        &[("content-type", "application/json"), ("authorization", auth)],
+        body.to_string(),
+    )?;
+    Ok(if (200..300).contains(&r.status) { Ok(r.json()["id"].as_i64().unwrap()) } else { Err(r.body) })
+}
+
+/// What one writer did: the (id, name) of every write the server acknowledged, and whether it
+/// ended on a network error (the server went away) rather than being told to stop.
+struct Writes {
+    acknowledged: Vec<(i64, String)>,
+    cut_off: bool,
+}
+
+/// Writers registering branches until told to stop or the server goes away.
+fn writers(
+    server: &Server,
+    n: usize,
+    stop: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<std::thread::JoinHandle<Writes>> {
+    (0..n)
+        .map(|w| {
+            let (c, auth, parent) = server.login();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                for i in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Writes { acknowledged, cut_off: false };
+                    }
+                    let name = format!("中共负载测试第{w}-{i}支部委员会");
+                    match new_branch(&c, &auth, parent, &name) {
+                        Ok(Ok(id)) => acknowledged.push((id, name)),
+                        Ok(Err(body)) => panic!("a write was refused: {body}"),
+                        Err(_) => return Writes { acknowledged, cut_off: true },
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn every_acknowledged_write_survives_killing_the_server_under_concurrent_load() {
+    let f = qiangji_testkit::sqlite::fresh_file("binary-crash");
+    let url = f.url();
+    let server = Server::start(&url);
+    let before = scalar(&url, "SELECT seq FROM ledger_head");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handles = writers(&server, 4, &stop);
+    // Load for a while, then kill without warning while the writers are still writing.
+    wait_for("forty acknowledged writes", || scalar(&url, "SELECT seq FROM ledger_head") >= before + 40);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    server.kill();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(results.iter().all(|w| w.cut_off), "every writer was still writing when the server died");
+    let acknowledged: Vec<(i64, String)> = results.into_iter().flat_map(|w| w.acknowledged).collect();
+    assert!(acknowledged.len() >= 40, "{} writes acknowledged", acknowledged.len());
+
+    // Restarted on the same database, the server has every acknowledged write.
+    let server = Server::start(&url);
+    let (c, auth, _) = server.login();
+    for (id, name) in &acknowledged {
+        let r = c.request("GET", &format!("/api/v1/orgs/{id}"), &[("authorization", &auth)], "");
+        assert_eq!((r.status, r.json()["name"].as_str()), (200, Some(name.as_str())), "organization {id}");
+    }
+    let stored = scalar(&url, "SELECT COUNT(*) FROM org WHERE name LIKE '中共负载测试%'");
+    assert!(stored >= acknowledged.len() as i64, "{stored} stored, {} acknowledged", acknowledged.len());
+    assert!(stored <= acknowledged.len() as i64 + 4, "at most one unacknowledged write per writer was in flight");
+    eprintln!("{} writes acknowledged before the kill, {stored} stored", acknowledged.len());
+    // Checkpoints signed before the kill still anchor the chain, and the chain and data are whole.
+    wait_for("a checkpoint after the restart", || {
+        scalar(&url, "SELECT MAX(seq) FROM ledger_checkpoint") == scalar(&url, "SELECT seq FROM ledger_head")
+    });
+    server.kill();
+    let (ok, out) = qiangji(&url, &["check"]);
+    assert!(ok && out.contains("检查通过"), "{out}");
+    assert!(out.contains("个有效") && !out.contains("未锚定"), "checkpoints pinned to the key file: {out}");
+}
+
+#[test]
+fn a_backup_taken_while_the_server_writes_restores_into_a_fresh_database_that_checks() {
+    let f = qiangji_testkit::sqlite::fresh_file("binary-backup");
+    let url = f.url();
+    let server = Server::start(&url);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handles = writers(&server, 2, &stop);
+    let head = || scalar(&url, "SELECT seq FROM ledger_head");
+    let started = head();
+    wait_for("writes before the backup", || head() >= started + 10);
+    let file = f.dir().join("backup.sqlite");
+    let at_backup = head();
+    let (ok, out) = qiangji(&url, &["backup", file.to_str().unwrap()]);
+    assert!(ok && out.contains("已备份到"), "{out}");
+    let after_backup = head();
+    wait_for("writes after the backup", || head() >= after_backup + 10);
+    let (ok, out) = qiangji(&url, &["backup", file.to_str().unwrap()]);
+    assert!(!ok && out.contains("已存在"), "a backup never overwrites: {out}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let acknowledged: usize = handles.into_iter().map(|h| h.join().unwrap().acknowledged.len()).sum();
+    assert!(acknowledged >= 20);
+    server.kill();
+
+    // Restored with the original key pinned: the snapshot checks, signed checkpoints included.
+    let fresh = qiangji_testkit::sqlite::fresh_file("binary-restore");
+    let key = format!("{}.checkpoint-key", f.path().display());
+    let restore = |force: bool| {
+        let mut args = vec!["--checkpoint-key", key.as_str(), "restore", file.to_str().unwrap()];
+        args.extend(force.then_some("--force"));
+        qiangji(&fresh.url(), &args)
+    };
+    let (ok, out) = restore(false);
+    assert!(ok && out.contains("检查通过") && out.contains("个有效"), "{out}");
+    let (ok, out) = restore(false);
+    assert!(!ok && out.contains("不是空的"), "a database that is not empty is refused: {out}");
+    let (ok, out) = restore(true);
+    assert!(ok && out.contains("检查通过"), "unless forced: {out}");
+
+    // The snapshot is one moment of the live database: a prefix of its ledger, taken while the
+    // writes went on, with exactly the organizations that prefix created.
+    let seq = scalar(&fresh.url(), "SELECT seq FROM ledger_head");
+    assert!(at_backup <= seq && seq <= after_backup, "{at_backup} <= {seq} <= {after_backup}");
+    let hash_at = |u: &str| query(u, &format!("SELECT hash FROM ledger WHERE seq = {seq}"), |r| r.text(0));
+    assert_eq!(hash_at(&fresh.url()), hash_at(&url));
+    let created = |u: &str| {
+        scalar(u, &format!("SELECT COUNT(*) FROM ledger WHERE kind = 'org.created' AND seq <= {seq}"))
+            - scalar(u, &format!("SELECT COUNT(*) FROM ledger WHERE kind = 'org.removed' AND seq <= {seq}"))
+    };
+    assert_eq!(scalar(&fresh.url(), "SELECT COUNT(*) FROM org"), created(&url));
+    assert_eq!(scalar(&fresh.url(), "SELECT COUNT(*) FROM member"), scalar(&url, "SELECT COUNT(*) FROM member"));
+    assert!(scalar(&url, "SELECT seq FROM ledger_head") > seq, "writes went on after the snapshot");
+}
+
+#[test]
+fn a_postgresql_backup_restores_into_an_empty_database_with_its_checkpoints() {
+    let (Some(dump), Some(_)) = (qiangji_testkit::pg::tool("pg_dump"), qiangji_testkit::pg::tool("pg_restore")) else {
+        eprintln!("skipped: pg_dump and pg_restore are not installed next to the PostgreSQL server");
+        return;
+    };
+    // The tools of the server's version first on PATH, as an operator would have them.
+    let path = std::env::join_paths(
+        std::iter::once(dump.parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let run = |db: &str, args: &[&str]| {
+        let out =
+            Command::new(BIN).arg("--db").arg(db).args(args).env("QIANGJI_LOG", "error").env("PATH", &path).output();
+        let out = out.unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (source, target) =
+        (qiangji_testkit::pg::fresh_database("backup"), qiangji_testkit::pg::fresh_database("restore"));
+    let dir = qiangji_testkit::sqlite::fresh_file("pg-backup");
+    let key = dir.dir().join("checkpoint-key");
+    let key = key.to_str().unwrap();
+    let (ok, out) = run(&source.url, &["demo", "--scale", "small"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&source.url, &["checkpoint"]);
+    assert!(!ok && out.contains("--checkpoint-key"), "PostgreSQL has no default key: {out}");
+    let (ok, out) = run(&source.url, &["--checkpoint-key", key, "checkpoint"]);
+    assert!(ok && out.contains("已签署检查点"), "{out}");
+    let file = dir.dir().join("backup.dump");
+    let (ok, out) = run(&source.url, &["backup", file.to_str().unwrap()]);
+    assert!(ok, "{out}");
+
+    let (ok, out) = run(&target.url, &["--checkpoint-key", key, "restore", file.to_str().unwrap()]);
+    assert!(ok && out.contains("检查通过") && out.contains("1个有效"), "{out}");
+    for table in ["org", "member", "ledger", "ledger_checkpoint", "meeting", "app_user"] {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(source.psql(&sql), target.psql(&sql), "{table}");
+    }
+    let (ok, out) = run(&target.url, &["restore", file.to_str().unwrap()]);
+    assert!(!ok && out.contains("不是空的"), "{out}");
+    // Without pg_dump on PATH the command says what is missing.
+    let out = Command::new(BIN)
+        .args(["--db", &source.url, "backup"])
+        .arg(dir.dir().join("again.dump"))
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("PATH 中没有 pg_dump"));
+}

@@ -3,18 +3,25 @@
 
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::ledger::verify_chain;
+use crate::ledger::checkpoint::{self, PublicKey};
+use crate::ledger::{Anchor, verify_chain};
 use crate::org::segment;
 use crate::params;
 use std::collections::HashMap;
 
-/// The outcome: counts of what was checked, and every problem found.
+/// The outcome: counts of what was checked, every problem found, and notes on what the check
+/// could not vouch for (which do not fail it).
 #[derive(Debug, Default)]
 pub struct Report {
     pub ledger_entries: i64,
+    /// Checkpoints whose signature verified (against the pinned key, if one was given).
+    pub checkpoints: i64,
+    /// The newest ledger entry a valid checkpoint signed (0: none).
+    pub anchored_seq: i64,
     pub orgs: i64,
     pub members: i64,
     pub problems: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -23,17 +30,74 @@ impl Report {
     }
 }
 
-/// Runs every check. Reads only; safe on a live database.
+/// Runs every check without a pinned checkpoint key (see [`run_pinned`]).
 pub async fn run(db: &Db) -> Result<Report, StoreError> {
+    run_pinned(db, None).await
+}
+
+/// Runs every check; checkpoints must be signed by `pinned`. Without a pinned key a checkpoint is
+/// verified against the public key stored with it, which proves nothing against someone who can
+/// write the database, and the report says so. Reads only; safe on a live database.
+pub async fn run_pinned(db: &Db, pinned: Option<&PublicKey>) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    match verify_chain(db).await? {
+    let anchors = check_checkpoints(db, pinned, &mut report).await?;
+    match verify_chain(db, &anchors).await? {
         Ok(n) => report.ledger_entries = n,
-        Err(b) => report.problems.push(b.message),
+        Err(b) => report.problems.push(b.to_string()),
+    }
+    if report.is_ok() && report.ledger_entries > report.anchored_seq {
+        report.notes.push(if report.anchored_seq == 0 {
+            format!("账本{}条均未经签名检查点锚定", report.ledger_entries)
+        } else {
+            format!("第{}条至第{}条在最近的签名检查点之后，尚未锚定", report.anchored_seq + 1, report.ledger_entries)
+        });
     }
     check_tree(db, &mut report).await?;
     check_memberships(db, &mut report).await?;
     check_counts(db, &mut report).await?;
     Ok(report)
+}
+
+/// Verifies each checkpoint's signature; a forged or altered one is a problem and anchors nothing.
+async fn check_checkpoints(
+    db: &Db,
+    pinned: Option<&PublicKey>,
+    report: &mut Report,
+) -> Result<Vec<Anchor>, StoreError> {
+    let mut anchors = Vec::new();
+    let all = checkpoint::list(db).await?;
+    for c in &all {
+        let what = format!("{} 的检查点（编号{}，账本第{}条）", c.at, c.id, c.seq);
+        let own = PublicKey::parse(&c.public_key).ok();
+        let key = match (pinned, own) {
+            (Some(p), Some(own)) if own != *p => {
+                report.problems.push(format!(
+                    "{what}由另一把密钥签署（公钥 {}），不是所配置的检查点密钥（{p}）：检查点是伪造的",
+                    c.public_key
+                ));
+                continue;
+            }
+            (Some(p), _) => *p,
+            (None, Some(own)) => own,
+            (None, None) => {
+                report.problems.push(format!("{what}的公钥 `{}` 格式不对：检查点被改动", c.public_key));
+                continue;
+            }
+        };
+        if !c.is_signed_by(&key) {
+            report.problems.push(format!("{what}的签名无效：检查点在签署后被改动，或是伪造的"));
+            continue;
+        }
+        report.checkpoints += 1;
+        report.anchored_seq = report.anchored_seq.max(c.seq);
+        anchors.push(c.anchor());
+    }
+    if pinned.is_none() && !all.is_empty() {
+        report
+            .notes
+            .push("未配置检查点密钥或公钥：检查点只按其自带的公钥验证，能改写数据库的人也能伪造它们".to_owned());
+    }
+    Ok(anchors)
 }
 
 /// Every path is its parent's path plus its own segment; so the tree is connected and acyclic.

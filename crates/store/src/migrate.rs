@@ -85,6 +85,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_import_kinds.sql"),
     },
     Migration {
+        version: 13,
+        name: "0013_ledger_checkpoint",
+        sqlite: include_str!("../migrations/sqlite/0013_ledger_checkpoint.sql"),
+        postgres: include_str!("../migrations/postgres/0013_ledger_checkpoint.sql"),
+    },
+    Migration {
         version: 14,
         name: "0014_accounts",
         sqlite: include_str!("../migrations/sqlite/0014_accounts.sql"),

@@ -113,6 +113,21 @@ impl Client {
     /// `Set-Cookie` headers of the response update the jar. Panics on
     /// network errors (a test cannot continue anyway).
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: impl AsRef<[u8]>) -> Response {
+        self.try_request(method, path, headers, body).unwrap_or_else(|e| {
+            let (authority, target) = self.resolve(path);
+            panic!("HTTP {method} http://{authority}{target} failed: {e}")
+        })
+    }
+
+    /// [`Client::request`] that returns a network error instead of panicking: for tests that kill
+    /// the server while requests are in flight.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl AsRef<[u8]>,
+    ) -> io::Result<Response> {
         let (authority, target) = self.resolve(path);
         let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         let mut all: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
@@ -123,13 +138,12 @@ impl Client {
                 all.push(("Cookie".to_owned(), cookie));
             }
         }
-        let response = send(&authority, method, &target, &all, body.as_ref())
-            .unwrap_or_else(|e| panic!("HTTP {method} http://{authority}{target} failed: {e}"));
+        let response = send(&authority, method, &target, &all, body.as_ref())?;
         let mut jar = self.jar();
         for set_cookie in response.header_all("set-cookie") {
             store_cookie(&mut jar, set_cookie);
         }
-        response
+        Ok(response)
     }
 
     /// The current value of cookie `name` in the jar.

@@ -445,6 +445,12 @@ fn newest_debian_bin_dir() -> Option<PathBuf> {
         .map(|(_, bin)| bin)
 }
 
+/// A PostgreSQL program (`pg_dump`, `pg_restore`…) of the same version as the test server, if
+/// installed next to it.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    bin_dir().map(|dir| dir.join(name)).filter(|p| p.is_file())
+}
+
 /// The `psql` client: the one next to the server binaries when available
 /// (Debian's `/usr/bin/psql` is a version-picking wrapper), else `$PATH`'s.
 fn psql_binary() -> PathBuf {

@@ -4,9 +4,10 @@
 //! chain head row serialises writers. The ledger is the audit log, the source of member history,
 //! and the feed the in-memory index follows.
 
+pub mod checkpoint;
 mod verify;
 
-pub use verify::{ChainBreak, verify_chain};
+pub use verify::{Anchor, ChainBreak, verify_chain};
 
 use crate::access::Access;
 use crate::db::{Db, Row, Tx};

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod bulk;
+mod checkpoints;
 mod development;
 mod fixture;
 mod floating;
