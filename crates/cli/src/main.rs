@@ -122,6 +122,14 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         repeat: usize,
     },
+    /// Concurrent clients against the JSON API for a fixed time — reads as the city's officer,
+    /// meeting records written as a branch secretary — with errors and p50/p95/p99 per endpoint.
+    BenchLoad {
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
     /// Measure the statistics engine on generated data at city, province or national scale and,
     /// with --compare, ask PostgreSQL and DuckDB the same questions over the same data.
     BenchEngine {
@@ -317,6 +325,7 @@ async fn main() -> ExitCode {
             None => Err(format!("未知角色 `{role}`")),
         },
         Cmd::Bench { repeat } => bench::run(&cli.db, repeat).await,
+        Cmd::BenchLoad { seconds, clients } => bench::load::run(&cli.db, seconds, clients).await,
         Cmd::BenchEngine { scale, repeat, csv, answers, compare, sql } => {
             let work = sql.work.clone().unwrap_or_else(bench::run_sql::default_work_dir);
             let csv = csv.or_else(|| compare.then(|| work.join("bench-data")));

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod duckdb;
 pub mod engine;
 pub mod import;
+pub mod load;
 pub mod postgres;
 pub mod run_sql;
 pub mod sql;
