@@ -16,6 +16,7 @@ pub mod name;
 pub mod org;
 pub mod orglife;
 pub mod password;
+pub mod totp;
 pub mod transfer;
 
 pub use date::Date;

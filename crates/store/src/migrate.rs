@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0014_accounts.sql"),
     },
+    Migration {
+        version: 15,
+        name: "0015_totp",
+        sqlite: include_str!("../migrations/sqlite/0015_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0015_totp.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -35,6 +35,18 @@ struct AccountPage<'a> {
     notice: Option<&'static str>,
     error: Option<(&'static str, String)>,
     min_length: usize,
+    totp: Totp,
+}
+
+/// Where the account's second factor stands.
+enum Totp {
+    Off,
+    /// Being set up: the secret to type into the authenticator app, and its address.
+    Pending {
+        secret: String,
+        uri: String,
+    },
+    On,
 }
 
 impl AccountPage<'_> {
@@ -58,6 +70,23 @@ async fn account_page(
 ) -> Result<Response, AppError> {
     let sessions = app.store.list_sessions(&token(headers)?).await?;
     let events = app.store.auth_events(actor.user_id, EVENTS_SHOWN).await?;
+    let totp = if app.store.totp_enabled(actor.user_id).await? {
+        Totp::On
+    } else {
+        match app.store.totp_pending(actor.user_id).await? {
+            Some(secret) => {
+                let b32 = qiangji_domain::totp::base32(&secret);
+                // In groups of four, as apps show them and people type them.
+                let grouped =
+                    b32.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>();
+                Totp::Pending {
+                    secret: grouped.join(" "),
+                    uri: qiangji_domain::totp::otpauth_uri("强基", &actor.username, &secret),
+                }
+            }
+            None => Totp::Off,
+        }
+    };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = AccountPage {
         layout: Layout::new("本人账户", actor),
@@ -66,8 +95,23 @@ async fn account_page(
         notice,
         error,
         min_length: qiangji_domain::password::MIN_LENGTH,
+        totp,
     };
     Ok((status, Html(render(&page))).into_response())
+}
+
+/// Back to the account page after a change: with its notice, or with the refusal on the page.
+async fn after(
+    app: &App,
+    actor: &Actor,
+    headers: &HeaderMap,
+    result: Result<(), StoreError>,
+    done: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/account?done={done}")).into_response()),
+        Err(e) => account_page(app, actor, headers, None, Some(crate::error::refusal(e)?)).await,
+    }
 }
 
 pub async fn page(
@@ -79,6 +123,8 @@ pub async fn page(
     let notice = match q.done.as_str() {
         "password" => Some("密码已修改，其他设备上的登录已结束"),
         "sessions" => Some("已结束所选会话"),
+        "totp_on" => Some("两步验证已启用：以后登录须输入验证器上的动态验证码"),
+        "totp_off" => Some("两步验证已停用"),
         _ => None,
     };
     account_page(&app, &actor, &headers, notice, None).await
@@ -103,10 +149,8 @@ pub async fn change_password(
         let e = ("password.confirm_mismatch", "两次输入的新密码不一致".to_owned());
         return account_page(&app, &actor, &headers, None, Some(e)).await;
     }
-    match app.store.change_password(&actor.access, &token(&headers)?, &f.current, &f.new, &client).await {
-        Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
-        Err(e) => account_page(&app, &actor, &headers, None, Some(crate::error::refusal(e)?)).await,
-    }
+    let done = app.store.change_password(&actor.access, &token(&headers)?, &f.current, &f.new, &client).await;
+    after(&app, &actor, &headers, done, "password").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,4 +215,41 @@ pub async fn api_end_other_sessions(
     let token = token(&headers).map_err(AppError::json)?;
     let ended = app.store.end_sessions(&token, None, &client).await.map_err(err)?;
     Ok(Json(json!({ "ended": ended })))
+}
+
+/// Starts setting up the second factor: a new secret to add to an authenticator app.
+pub async fn totp_start(_actor: Actor, State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, AppError> {
+    app.store.totp_begin(&token(&headers)?).await?;
+    Ok(Redirect::to("/account#totp").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TotpForm {
+    code: String,
+    password: String,
+}
+
+/// Turns the second factor on with a code from the new secret.
+pub async fn totp_confirm(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<TotpForm>,
+) -> Result<Response, AppError> {
+    let done = app.store.totp_confirm(&actor.access, &token(&headers)?, &f.code, &client).await;
+    after(&app, &actor, &headers, done, "totp_on").await
+}
+
+/// Turns the second factor off with the password and a current code.
+pub async fn totp_disable(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    ClientInfo(client): ClientInfo,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<TotpForm>,
+) -> Result<Response, AppError> {
+    let done = app.store.totp_disable(&actor.access, &token(&headers)?, &f.password, &f.code, &client).await;
+    after(&app, &actor, &headers, done, "totp_off").await
 }

@@ -227,6 +227,9 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The one-time code, for accounts with a second factor.
+    #[serde(default)]
+    code: String,
     next: Option<String>,
 }
 
@@ -234,6 +237,8 @@ pub struct LoginForm {
 pub fn login_error_message(e: &LoginError) -> String {
     match e {
         LoginError::BadCredentials => "用户名或密码不正确".into(),
+        LoginError::CodeWrong => "动态验证码不正确或已用过，请输入验证器上当前的验证码".into(),
+        LoginError::CodeRequired => "该账户已启用两步验证：请输入验证器上的6位动态验证码".into(),
         LoginError::Locked { until } => {
             format!("登录失败次数过多，账户已锁定至 {}", page::local_time(until))
         }
@@ -247,7 +252,7 @@ pub async fn login(
     crate::security::ClientInfo(client): crate::security::ClientInfo,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> Response {
-    match app.store.login_from(&f.username, &f.password, &client).await {
+    match app.store.login_from(&f.username, &f.password, Some(&f.code), &client).await {
         Ok(token) => {
             let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
             ([(header::SET_COOKIE, cookie)], Redirect::to(&safe_next(f.next.as_deref()))).into_response()

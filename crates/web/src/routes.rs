@@ -64,6 +64,9 @@ routes! {
     post "/logout" => auth::logout, false, "退出登录";
     get "/account" => account::page, false, "本人账户：修改密码、在用的会话、安全事件";
     post "/account/password" => account::change_password, false, "修改本人密码（current、new、confirm；其他会话随之结束）";
+    post "/account/totp/start" => account::totp_start, false, "开始设置两步验证（生成密钥）";
+    post "/account/totp/confirm" => account::totp_confirm, false, "以动态验证码确认并启用两步验证（code）";
+    post "/account/totp/disable" => account::totp_disable, false, "停用两步验证（password、code）";
     post "/account/sessions/end" => account::end_sessions, false, "结束本人的会话（session=会话标识，或 others=结束其他全部会话）";
     get "/assets/app.css" => assets::css, true, "样式表";
     get "/assets/app.js" => assets::js, true, "页面脚本";

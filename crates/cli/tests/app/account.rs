@@ -121,3 +121,58 @@ fn logins_and_api_requests_over_their_rate_are_refused_with_a_wait() {
     app.app.rate_limits.set(Limits { logins_per_minute: 0, api_per_minute: 0 });
     assert_eq!(api_login(&app, "dangwei", DEMO_PASSWORD).0, 200, "0 turns the limits off");
 }
+
+#[test]
+fn a_second_factor_is_set_up_with_a_code_and_then_asked_at_every_login_once_per_code() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let (c, csrf) = app.login("shuji");
+    assert!(c.get("/account").body.contains("id=\"totp-start\""));
+    let r = c.post_form("/account/totp/start", &[("csrf", &csrf)]);
+    assert_eq!(r.status, 303);
+    let page = c.get("/account").body;
+    let shown = page.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap();
+    let secret = qiangji_domain::totp::from_base32(shown).expect("a base32 secret");
+    assert_eq!(secret.len(), 20);
+    assert!(page.contains("otpauth://totp/"), "the address for authenticator apps");
+    // The clock is read at each use: the test may cross a 30-second step (the server accepts the
+    // step before and after its own).
+    let step_now = || u64::try_from(chrono::Utc::now().timestamp()).unwrap() / qiangji_domain::totp::STEP_SECONDS;
+    let code = |step: u64| format!("{:06}", qiangji_domain::totp::code(&secret, step));
+    let now = step_now();
+
+    let wrong = format!("{:06}", (qiangji_domain::totp::code(&secret, now) + 1) % 1_000_000);
+    let r = c.post_form("/account/totp/confirm", &[("csrf", &csrf), ("code", &wrong)]);
+    assert!(r.status == 422 && r.body.contains("data-code=\"totp.code_wrong\""), "{}", r.status);
+    let r = c.post_form("/account/totp/confirm", &[("csrf", &csrf), ("code", &code(now))]);
+    assert_eq!(r.header("location"), Some("/account?done=totp_on"), "{}", r.body);
+
+    let login = |password: &str, code: &str| {
+        let body = serde_json::json!({ "username": "shuji", "password": password, "code": code }).to_string();
+        let r = app.client().request("POST", "/api/v1/session", &[("content-type", "application/json")], body);
+        (r.status, r.json()["code"].as_str().map(str::to_owned))
+    };
+    assert_eq!(login(DEMO_PASSWORD, ""), (401, Some("auth.code_required".into())));
+    assert_eq!(login(DEMO_PASSWORD, &code(now)), (401, Some("auth.code_wrong".into())), "a code is good once");
+    assert_eq!(login("wrong-Password-1", &code(step_now() + 1)), (401, Some("auth.bad_credentials".into())));
+    assert_eq!(login(DEMO_PASSWORD, &code(step_now() + 1)).0, 200, "the next code, within a step of the clock");
+    // The login form has the field too.
+    let page = app.client().get("/login");
+    assert!(page.body.contains("name=\"code\""));
+
+    let r = c.post_form("/account/totp/disable", &[("csrf", &csrf), ("password", DEMO_PASSWORD), ("code", &wrong)]);
+    assert!(r.body.contains("data-code=\"totp.code_wrong\""));
+    let r = c.post_form(
+        "/account/totp/disable",
+        &[("csrf", &csrf), ("password", DEMO_PASSWORD), ("code", &code(step_now()))],
+    );
+    assert_eq!(r.header("location"), Some("/account?done=totp_off"), "{}", r.body);
+    assert_eq!(login(DEMO_PASSWORD, "").0, 200, "no code asked any more");
+    let kinds: Vec<String> = app
+        .rt
+        .block_on(app.store.db().all("SELECT kind FROM ledger WHERE kind LIKE 'user.totp_%' ORDER BY seq", vec![]))
+        .unwrap()
+        .iter()
+        .map(|r| r.text(0))
+        .collect();
+    assert_eq!(kinds, ["user.totp_enabled", "user.totp_disabled"]);
+}

@@ -59,7 +59,14 @@ fn expectation(r: &RouteInfo) -> Expect {
             | "/account"
             | "/api/v1/me/sessions",
         ) => Expect::Listing,
-        ("POST", "/account/password" | "/account/sessions/end")
+        (
+            "POST",
+            "/account/password"
+            | "/account/sessions/end"
+            | "/account/totp/start"
+            | "/account/totp/confirm"
+            | "/account/totp/disable",
+        )
         | ("PUT", "/api/v1/me/password")
         | ("DELETE", "/api/v1/me/sessions") => Expect::OwnAccount,
         ("POST", "/logout") | ("DELETE", "/api/v1/session") => Expect::EndsSession,

@@ -60,9 +60,15 @@ impl AuthEvent {
             "logout" => "退出登录",
             "password_changed" => "修改密码",
             "sessions_ended" => "结束会话",
+            "totp_enabled" => "启用两步验证",
+            "totp_disabled" => "停用两步验证",
             _ => "其他",
         }
     }
+}
+
+fn wrong_code() -> StoreError {
+    StoreError::Refused { code: "totp.code_wrong", message: "动态验证码不正确或已过期".into() }
 }
 
 /// A password the policy refuses, as a refusal with its code.
@@ -209,6 +215,115 @@ impl Store {
         let detail = format!("{}结束全部{ended}个会话", access.actor_name());
         self.auth_event(username, Some(user.int(0)), "sessions_ended", &Client::default(), &detail).await?;
         Ok(ended)
+    }
+
+    /// Whether the account has a second factor.
+    pub async fn totp_enabled(&self, user_id: i64) -> Result<bool, StoreError> {
+        let r = self.db.one("SELECT totp_secret FROM app_user WHERE id = ?", params![user_id]).await?;
+        Ok(r.opt_text(0).is_some())
+    }
+
+    /// Starts setting up a second factor for the user of `token`: a new random secret, kept as
+    /// pending until a code from it is confirmed. Returns the secret (for the authenticator app).
+    pub async fn totp_begin(&self, token: &str) -> Result<Vec<u8>, StoreError> {
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let mut secret = vec![0u8; 20];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+        self.db
+            .exec(
+                "UPDATE app_user SET totp_pending = ? WHERE id = ?",
+                params![qiangji_domain::totp::base32(&secret), session.user_id],
+            )
+            .await?;
+        Ok(secret)
+    }
+
+    /// The secret being set up, if any.
+    pub async fn totp_pending(&self, user_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let r = self.db.one("SELECT totp_pending FROM app_user WHERE id = ?", params![user_id]).await?;
+        Ok(r.opt_text(0).and_then(|s| qiangji_domain::totp::from_base32(&s)))
+    }
+
+    /// Turns the second factor on once a code from the pending secret is right.
+    pub async fn totp_confirm(
+        &self,
+        access: &Access,
+        token: &str,
+        code: &str,
+        client: &Client,
+    ) -> Result<(), StoreError> {
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let secret = self
+            .totp_pending(session.user_id)
+            .await?
+            .ok_or(StoreError::Refused { code: "totp.not_started", message: "请先生成密钥".into() })?;
+        let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+        let step = qiangji_domain::totp::matching_step(&secret, code, now).ok_or_else(wrong_code)?;
+        self.set_totp(access, &session, Some((&secret, step)), "user.totp_enabled", client).await
+    }
+
+    /// Turns the second factor off, with the password and a current code.
+    pub async fn totp_disable(
+        &self,
+        access: &Access,
+        token: &str,
+        password: &str,
+        code: &str,
+        client: &Client,
+    ) -> Result<(), StoreError> {
+        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+        let r = self
+            .db
+            .one("SELECT password_hash, totp_secret FROM app_user WHERE id = ?", params![session.user_id])
+            .await?;
+        let (given, stored) = (password.to_owned(), r.text(0));
+        if !blocking(move || verify_password(&given, &stored)).await? {
+            return Err(StoreError::Refused {
+                code: "password.current_wrong", message: "当前密码不正确".into()
+            });
+        }
+        let secret = r
+            .opt_text(1)
+            .and_then(|s| qiangji_domain::totp::from_base32(&s))
+            .ok_or(StoreError::Refused { code: "totp.not_enabled", message: "两步验证没有启用".into() })?;
+        let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+        qiangji_domain::totp::matching_step(&secret, code, now).ok_or_else(wrong_code)?;
+        self.set_totp(access, &session, None, "user.totp_disabled", client).await
+    }
+
+    async fn set_totp(
+        &self,
+        access: &Access,
+        session: &super::Session,
+        secret: Option<(&[u8], u64)>,
+        kind: &'static str,
+        client: &Client,
+    ) -> Result<(), StoreError> {
+        let org = self.get_org(access, qiangji_domain::org::OrgId(access.scope_org_id())).await?;
+        let mut w = Write::begin(&self.db).await?;
+        w.tx.exec(
+            "UPDATE app_user SET totp_secret = ?, totp_pending = NULL, totp_last_step = ? WHERE id = ?",
+            params![
+                secret.map(|(s, _)| qiangji_domain::totp::base32(s)),
+                secret.map_or(0, |(_, step)| i64::try_from(step).unwrap_or(0)),
+                session.user_id
+            ],
+        )
+        .await?;
+        w.record(
+            access,
+            NewEntry {
+                kind,
+                org_path: &org.path,
+                subject: format!("user:{}", session.user_id),
+                payload: serde_json::json!({ "username": session.username }),
+                reason: "本人设置两步验证",
+            },
+        )
+        .await?;
+        w.commit().await?;
+        let event = if secret.is_some() { "totp_enabled" } else { "totp_disabled" };
+        self.auth_event(&session.username, Some(session.user_id), event, client, "").await
     }
 
     /// The most recent security events of the account `user_id`.

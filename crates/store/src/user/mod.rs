@@ -39,7 +39,13 @@ pub struct NewUser<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum LoginError {
     BadCredentials,
-    Locked { until: String },
+    /// The password is right and the account has a second factor: a one-time code is needed.
+    CodeRequired,
+    /// The password is right, the one-time code is not (or was used already). Counts as a failure.
+    CodeWrong,
+    Locked {
+        until: String,
+    },
     Store(String),
 }
 
@@ -121,16 +127,24 @@ impl Store {
 
     /// Checks a password and opens a session. Returns the session token (for the cookie).
     pub async fn login(&self, username: &str, password: &str) -> Result<String, LoginError> {
-        self.login_from(username, password, &Client::default()).await
+        self.login_from(username, password, None, &Client::default()).await
     }
 
-    /// [`Store::login`] from `client`, which the session and the account's security events keep.
-    pub async fn login_from(&self, username: &str, password: &str, client: &Client) -> Result<String, LoginError> {
+    /// [`Store::login`] from `client`, which the session and the account's security events keep;
+    /// `code` is the one-time code of an account with a second factor.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+        client: &Client,
+    ) -> Result<String, LoginError> {
         let store_err = |e: StoreError| LoginError::Store(e.to_string());
         let row = self
             .db
             .opt(
-                "SELECT id, password_hash, failed_logins, locked_until FROM app_user WHERE username = ? AND active = 1",
+                "SELECT id, password_hash, failed_logins, locked_until, totp_secret, totp_last_step FROM app_user \
+                 WHERE username = ? AND active = 1",
                 params![username.trim()],
             )
             .await
@@ -155,7 +169,22 @@ impl Store {
             return Err(LoginError::Locked { until });
         }
         let (given, stored) = (password.to_owned(), row.text(1));
-        if !blocking(move || verify_password(&given, &stored)).await.map_err(store_err)? {
+        let password_right = blocking(move || verify_password(&given, &stored)).await.map_err(store_err)?;
+        let mut right = password_right;
+        let mut accepted_step = None;
+        if right && let Some(secret) = row.opt_text(4).and_then(|s| qiangji_domain::totp::from_base32(&s)) {
+            let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+                return Err(LoginError::CodeRequired);
+            };
+            let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+            // A code is good once: a step at or before the last one accepted is refused.
+            accepted_step = qiangji_domain::totp::matching_step(&secret, code, now)
+                .filter(|s| i64::try_from(*s).unwrap_or(i64::MAX) > row.int(5));
+            right = accepted_step.is_some();
+        }
+        // The password was right and only the code failed.
+        let code_wrong = !right && password_right;
+        if !right {
             let failed = failed + 1;
             let locked_until = (failed >= MAX_FAILED_LOGINS)
                 .then(|| crate::ledger::stamp(Utc::now() + Duration::minutes(LOCKOUT_MINUTES)));
@@ -169,16 +198,33 @@ impl Store {
                 .map_err(store_err)?;
             let (event, detail) = match &locked_until {
                 Some(_) => ("locked", format!("连续{failed}次密码错误，锁定{LOCKOUT_MINUTES}分钟")),
-                None => ("login_failed", format!("密码错误（连续第{failed}次）")),
+                None => ("login_failed", format!("密码或动态验证码错误（连续第{failed}次）")),
             };
             self.auth_event(username, Some(id), event, client, &detail).await.map_err(store_err)?;
             return Err(match locked_until {
                 Some(until) => LoginError::Locked { until },
+                None if code_wrong => LoginError::CodeWrong,
                 None => LoginError::BadCredentials,
             });
         }
         let token = random_token();
         let at = now();
+        if let Some(step) = accepted_step {
+            // Taken only if no other login took this step meanwhile: the same code used twice at once
+            // still opens one session.
+            let step = i64::try_from(step).unwrap_or(i64::MAX);
+            let took = self
+                .db
+                .exec(
+                    "UPDATE app_user SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+                    params![step, id, step],
+                )
+                .await
+                .map_err(store_err)?;
+            if took == 0 {
+                return Err(LoginError::CodeWrong);
+            }
+        }
         self.db
             .exec("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?", params![id])
             .await

@@ -16,6 +16,9 @@ use std::sync::Arc;
 pub struct Credentials {
     username: String,
     password: String,
+    /// The one-time code, for accounts with a second factor.
+    #[serde(default)]
+    code: String,
 }
 
 pub async fn create(
@@ -23,7 +26,7 @@ pub async fn create(
     crate::security::ClientInfo(client): crate::security::ClientInfo,
     Body(c): Body<Credentials>,
 ) -> ApiResult<Json<Value>> {
-    match app.store.login_from(&c.username, &c.password, &client).await {
+    match app.store.login_from(&c.username, &c.password, Some(&c.code), &client).await {
         Ok(token) => {
             let s = app.store.session(&token).await.map_err(err)?.ok_or_else(|| err(AppError::not_found()))?;
             Ok(Json(json!({ "token": token, "csrf_token": s.csrf_token, "user": me_json(&s) })))
@@ -31,6 +34,8 @@ pub async fn create(
         Err(e) => {
             let (status, code) = match e {
                 LoginError::BadCredentials => (StatusCode::UNAUTHORIZED, "auth.bad_credentials"),
+                LoginError::CodeRequired => (StatusCode::UNAUTHORIZED, "auth.code_required"),
+                LoginError::CodeWrong => (StatusCode::UNAUTHORIZED, "auth.code_wrong"),
                 LoginError::Locked { .. } => (StatusCode::UNAUTHORIZED, "auth.locked"),
                 LoginError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store.unavailable"),
             };
