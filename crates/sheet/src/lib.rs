@@ -84,6 +84,9 @@ pub enum SheetError {
     /// An Excel 97–2003 workbook (.xls) or an encrypted xlsx: both are OLE compound files.
     #[error("这是旧版 xls 表格或加密的表格，无法直接读取：请另存为 xlsx 或 CSV 后再导入")]
     XlsUnsupported,
+    /// More cells than a sheet may hold (the limit, and the cell where it was passed).
+    #[error("表格过大：单元格（含数据之间的空格）超过{0}个，到 {1} 为止；请删去多余的行列，或分成几个文件导入")]
+    TooLarge(usize, String),
 }
 
 impl SheetError {
@@ -93,6 +96,7 @@ impl SheetError {
             SheetError::Corrupt(_) => "import.file_corrupt",
             SheetError::NoHeader(..) => "import.header_missing",
             SheetError::XlsUnsupported => "import.xls_unsupported",
+            SheetError::TooLarge(..) => "import.sheet_too_large",
         }
     }
 }

@@ -22,6 +22,11 @@ type Zip<'a> = ZipArchive<Cursor<&'a [u8]>>;
 const MAX_ROWS: usize = 1_048_576;
 const MAX_COLS: usize = 16_384;
 
+/// Cells held at most, empty ones between values included (about 32 bytes each): a city's roster
+/// is under ten million; a small file with one value far to the right on every row would otherwise
+/// make gigabytes of empty cells.
+pub const MAX_CELLS: usize = 20_000_000;
+
 fn corrupt(msg: impl Into<String>) -> SheetError {
     SheetError::Corrupt(msg.into())
 }
@@ -49,7 +54,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Sheet>, SheetError> {
         Some(r) if zip.index_for_name(&r.target).is_some() => date_styles(&mut zip, &r.target.clone())?,
         _ => Vec::new(),
     };
-    let ctx = Context { strings, dates, date1904 };
+    let ctx = Context { strings, dates, date1904, max_cells: MAX_CELLS };
     let mut sheets = Vec::new();
     for (name, id) in listed {
         let Some(rel) = targets.iter().find(|r| r.id == id) else {
@@ -60,14 +65,18 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Sheet>, SheetError> {
         }
         let file =
             zip.by_name(&rel.target).map_err(|_| corrupt(format!("工作表“{name}”的文件 {} 缺失", rel.target)))?;
-        let rows = worksheet(BufReader::with_capacity(64 * 1024, file), &ctx)
-            .map_err(|e| corrupt(format!("工作表“{name}”：{e}")))?;
+        let rows = worksheet(BufReader::with_capacity(64 * 1024, file), &ctx).map_err(|e| match e {
+            SheetError::Corrupt(e) => corrupt(format!("工作表“{name}”：{e}")),
+            other => other,
+        })?;
         sheets.push(Sheet { name, rows });
     }
     Ok(sheets)
 }
 
 struct Context {
+    /// See [`MAX_CELLS`].
+    max_cells: usize,
     strings: Vec<String>,
     /// Per cell style (`s`), whether its number format is a date.
     dates: Vec<bool>,
@@ -334,7 +343,8 @@ enum Kind {
 }
 
 /// Streams one worksheet into rows of cells, then fills merged ranges.
-fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, String> {
+fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, SheetError> {
+    let mut held = 0usize;
     let mut reader = Reader::from_reader(src);
     let mut buf = Vec::with_capacity(4096);
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -345,7 +355,7 @@ fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, String
     let mut value = String::new();
     let (mut in_cell, mut collecting, mut in_inline, mut in_rph) = (false, false, false, false);
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| format!("不是有效的 XML（{e}）"))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| corrupt(format!("不是有效的 XML（{e}）")))?;
         match event {
             Event::Start(e) | Event::Empty(e) if !in_cell && e.local_name().as_ref() == "row" => {
                 row = match attr(&e, "r").and_then(|r| r.parse().ok()) {
@@ -353,7 +363,7 @@ fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, String
                     None => row + 1,
                 };
                 if row == 0 || row > MAX_ROWS {
-                    return Err(format!("行号 {row} 超出范围"));
+                    return Err(corrupt(format!("行号 {row} 超出范围")));
                 }
                 col = 0;
             }
@@ -391,7 +401,7 @@ fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, String
                     row = 1;
                 }
                 if col >= MAX_COLS || row > MAX_ROWS {
-                    return Err(format!("单元格位置 {} 超出范围", ref_name(col.min(MAX_COLS), row)));
+                    return Err(corrupt(format!("单元格位置 {} 超出范围", ref_name(col.min(MAX_COLS), row))));
                 }
                 value.clear();
                 if matches!(event, Event::Empty(_)) {
@@ -417,13 +427,17 @@ fn worksheet<R: BufRead>(src: R, ctx: &Context) -> Result<Vec<Vec<Cell>>, String
                 "c" => {
                     in_cell = false;
                     let cell = make_cell(kind, style, &value, ctx)
-                        .map_err(|m| format!("单元格 {}：{m}", ref_name(col, row)))?;
+                        .map_err(|m| corrupt(format!("单元格 {}：{m}", ref_name(col, row))))?;
                     if cell != Cell::Empty {
                         if rows.len() < row {
                             rows.resize_with(row, Vec::new);
                         }
                         let cells = &mut rows[row - 1];
                         if cells.len() <= col {
+                            held += col + 1 - cells.len();
+                            if held > ctx.max_cells {
+                                return Err(SheetError::TooLarge(ctx.max_cells, ref_name(col, row)));
+                            }
                             cells.resize(col + 1, Cell::Empty);
                         }
                         cells[col] = cell;
@@ -528,6 +542,22 @@ mod tests {
         }
         assert!(is_builtin_date(14) && is_builtin_date(31) && is_builtin_date(57));
         assert!(!is_builtin_date(0) && !is_builtin_date(49));
+    }
+
+    #[test]
+    fn a_value_far_to_the_right_on_every_row_is_refused_before_memory_runs_out() {
+        let ctx = Context { strings: Vec::new(), dates: Vec::new(), date1904: false, max_cells: 50_000 };
+        let rows: String = (1..=10)
+            .map(|r| format!(r#"<row r="{r}"><c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>"#))
+            .collect();
+        let xml = format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
+        match worksheet(xml.as_bytes(), &ctx) {
+            Err(SheetError::TooLarge(50_000, at)) => assert_eq!(at, "XFD4", "16,384 cells a row: the fourth passes"),
+            other => panic!("{other:?}"),
+        }
+        let narrow: String = (1..=10).map(|r| format!(r#"<row r="{r}"><c r="C{r}"><v>{r}</v></c></row>"#)).collect();
+        let rows = worksheet(format!("<worksheet><sheetData>{narrow}</sheetData></worksheet>").as_bytes(), &ctx);
+        assert_eq!(rows.unwrap().len(), 10, "a normal sheet is read");
     }
 
     #[test]

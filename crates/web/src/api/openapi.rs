@@ -91,6 +91,7 @@ pub const ERROR_CODES: &[&str] = &[
     "import.not_a_spreadsheet",
     "import.xls_unsupported",
     "import.file_corrupt",
+    "import.sheet_too_large",
     "import.header_missing",
     "import.columns_missing",
     "import.value_missing",
