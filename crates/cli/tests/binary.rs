@@ -171,7 +171,10 @@ impl Server {
     /// A client logged in over the JSON API as `dangwei`, and the organization its scope starts at.
     fn login(&self) -> (qiangji_testkit::http::Client, String, i64) {
         let c = qiangji_testkit::http::Client::new(&self.address);
-        let r = c.post_json("/api/v1/session", &serde_json::json!({"username": "dangwei", "password": qiangji::demo::DEMO_PASSWORD}));
+        let r = c.post_json(
+            "/api/v1/session",
+            &serde_json::json!({"username": "dangwei", "password": qiangji::demo::DEMO_PASSWORD}),
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         let body = r.json();
         (c, format!("Bearer {}", body["token"].as_str().unwrap()), body["user"]["scope_org_id"].as_i64().unwrap())
