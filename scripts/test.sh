@@ -2,7 +2,7 @@
 # Every check, on a fresh Debian machine: installs what the tests need (a PostgreSQL server for the
 # throwaway test cluster, Chromium and its driver for the browser tests, CJK fonts so that Chinese
 # renders, g++ for libFuzzer), then formatting, lints with warnings as errors, docs, the whole test
-# suite, and every fuzz target for a bounded time (QIANGJI_FUZZ_SECONDS each, default 20; 0 skips).
+# suite, and every fuzz target for a bounded time (QIANGJI_FUZZ_SECONDS each, default 15; 0 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,5 +39,5 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 cargo test --workspace
 
-fuzz_seconds="${QIANGJI_FUZZ_SECONDS:-20}"
+fuzz_seconds="${QIANGJI_FUZZ_SECONDS:-15}"
 [ "$fuzz_seconds" = 0 ] || ./scripts/fuzz.sh "$fuzz_seconds"
