@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzing on the stable toolchain: cargo fuzz (libFuzzer, no sanitizer) builds the targets of fuzz/
 # and runs each for SECONDS (default 30) from its kept corpus fuzz/corpus/<target>/, failing on the
-# first crash with the input that caused it. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# first crash (a panic, or an input taking over 10 s or 2 GB) with the input that caused it.
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # New inputs the fuzzers find go to $CARGO_TARGET_DIR/fuzz/corpus/<target>/ (kept between local runs),
 # never into fuzz/corpus/, so that the kept corpus changes only when someone adds a seed on purpose.
@@ -35,11 +36,11 @@ for t in "${targets[@]}"; do
   log="$work/$t.log"
   echo "fuzz $t: ${secs}s"
   if ! "${fuzz[@]}" run "${opts[@]}" "$t" "$work/corpus/$t" "fuzz/corpus/$t" -- \
-    -max_total_time="$secs" -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1; then
+    -max_total_time="$secs" -timeout=10 -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     crash=$(grep -o "Test unit written to .*" "$log" | tail -n 1 | sed 's/Test unit written to //')
     echo "fuzz $t: FAILED. Input: ${crash:-see $log}" >&2
-    echo "reproduce: cd fuzz && CARGO_TARGET_DIR=$work ${fuzz[*]} run ${opts[*]} $t ${crash:-INPUT}" >&2
+    echo "reproduce: CARGO_TARGET_DIR=$work ${fuzz[*]} run ${opts[*]} $t ${crash:-INPUT}" >&2
     exit 1
   fi
   grep -E "^stat::number_of_executed_units|^Done" "$log" | tr '\n' ' ' | sed "s/^/fuzz $t: /"
