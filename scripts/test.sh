@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check, on a fresh Debian machine: installs what the tests need (a PostgreSQL server for the
 # throwaway test cluster, Chromium and its driver for the browser tests, CJK fonts so that Chinese
-# renders), then formatting, lints with warnings as errors, docs, and the whole test suite.
+# renders, g++ for libFuzzer), then formatting, lints with warnings as errors, docs, the whole test
+# suite, and every fuzz target for a bounded time (QIANGJI_FUZZ_SECONDS each, default 15; 0 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ command -v chromedriver >/dev/null || need+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
+command -v c++ >/dev/null || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "缺少测试依赖：${need[*]}。请以 root 运行，或先安装：apt-get install ${need[*]}" >&2
@@ -32,6 +34,10 @@ venv="$target/test-python"
 export QIANGJI_PYTHON="$venv/bin/python"
 
 cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 cargo test --workspace
+
+fuzz_seconds="${QIANGJI_FUZZ_SECONDS:-15}"
+[ "$fuzz_seconds" = 0 ] || ./scripts/fuzz.sh "$fuzz_seconds"

@@ -568,7 +568,7 @@ pub async fn api_commit(
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct RollbackForm {
-    reason: String,
+    pub reason: String,
 }
 
 /// Rolls a committed batch back (the page's form).

@@ -13,6 +13,8 @@ mod development;
 mod error;
 pub mod export;
 mod floating;
+#[doc(hidden)]
+pub mod fuzzing;
 mod home;
 mod host_entity;
 pub mod import;

@@ -7,10 +7,10 @@ use crate::{App, AppError, scoped};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use qiangji_domain::date::today;
+use qiangji_domain::date::{Date, today};
 use qiangji_domain::member::MemberId;
 use qiangji_domain::org::OrgId;
-use qiangji_domain::orglife::{Attendance, MeetingError, MeetingId, MeetingInput};
+use qiangji_domain::orglife::{Attendance, MeetingError, MeetingFields, MeetingId, MeetingInput};
 use qiangji_store::Access;
 use qiangji_store::orglife::AttendanceEntry;
 use serde::Deserialize;
@@ -55,6 +55,38 @@ pub struct MeetingBody {
     attendance: Vec<AttendanceBody>,
 }
 
+impl MeetingBody {
+    /// The record and its attendance sheet, checked as far as they can be without the store.
+    pub fn read(self, today: Date) -> ApiResult<(MeetingFields, Vec<AttendanceEntry>)> {
+        let input = MeetingInput {
+            kind: self.kind,
+            held_on: self.held_on,
+            place: self.place,
+            host: self.host,
+            recorder: self.recorder,
+            lecturer: self.lecturer,
+            topic: self.topic,
+            content: self.content,
+            decisions: self.decisions,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        };
+        let fields = input.validate(today).map_err(meeting_errors)?;
+        let attendance = self
+            .attendance
+            .into_iter()
+            .map(|a| {
+                let attendance = Attendance::parse(&a.attendance).map_err(|_| {
+                    let message = format!("未知的出席情况：{}（应为 present、leave 或 absent）", a.attendance);
+                    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "meeting.attendance_unknown", message).json()
+                })?;
+                Ok(AttendanceEntry { member_id: MemberId(a.member_id), attendance, reason: a.reason })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        Ok((fields, attendance))
+    }
+}
+
 /// Every problem of a record in one answer, coded by the first.
 fn meeting_errors(errors: Vec<MeetingError>) -> AppError {
     let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("；");
@@ -69,31 +101,7 @@ pub async fn create(
     Body(p): Body<MeetingBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
-    let input = MeetingInput {
-        kind: p.kind,
-        held_on: p.held_on,
-        place: p.place,
-        host: p.host,
-        recorder: p.recorder,
-        lecturer: p.lecturer,
-        topic: p.topic,
-        content: p.content,
-        decisions: p.decisions,
-        starts_at: p.starts_at,
-        ends_at: p.ends_at,
-    };
-    let fields = input.validate(today()).map_err(meeting_errors)?;
-    let attendance = p
-        .attendance
-        .into_iter()
-        .map(|a| {
-            let attendance = Attendance::parse(&a.attendance).map_err(|_| {
-                let message = format!("未知的出席情况：{}（应为 present、leave 或 absent）", a.attendance);
-                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "meeting.attendance_unknown", message).json()
-            })?;
-            Ok(AttendanceEntry { member_id: MemberId(a.member_id), attendance, reason: a.reason })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let (fields, attendance) = p.read(today())?;
     let meeting = app.store.record_meeting(&actor.access, org.id, &fields, &attendance).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
     let m = app.store.get_meeting(&actor.access, meeting).await.map_err(err)?;

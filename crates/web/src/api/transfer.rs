@@ -7,7 +7,7 @@ use crate::{App, AppError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use qiangji_domain::date::today;
+use qiangji_domain::date::{Date, today};
 use qiangji_domain::member::MemberId;
 use qiangji_domain::org::OrgId;
 use qiangji_domain::transfer::{TransferId, next_actions};
@@ -95,6 +95,18 @@ pub struct RequestBody {
     on: String,
 }
 
+impl RequestBody {
+    /// Where to, why and from when (empty: today), the date checked.
+    pub fn read(self) -> ApiResult<(Destination, String, Date)> {
+        let on = date_or_today(&self.on, "transfer.date_invalid")?;
+        let to = match self.to_org_id {
+            Some(org) => Destination::Org(OrgId(org)),
+            None => Destination::Outside(self.to_outside),
+        };
+        Ok((to, self.reason, on))
+    }
+}
+
 pub async fn request(
     actor: Actor,
     State(app): State<Arc<App>>,
@@ -102,12 +114,8 @@ pub async fn request(
     Body(b): Body<RequestBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let member = app.store.get_member(&actor.access, MemberId(id)).await.map_err(err)?;
-    let on = date_or_today(&b.on, "transfer.date_invalid")?;
-    let to = match b.to_org_id {
-        Some(org) => Destination::Org(OrgId(org)),
-        None => Destination::Outside(b.to_outside),
-    };
-    let t = app.store.request_transfer(&actor.access, member.id, &to, &b.reason, on).await.map_err(err)?;
+    let (to, reason, on) = b.read()?;
+    let t = app.store.request_transfer(&actor.access, member.id, &to, &reason, on).await.map_err(err)?;
     Ok((StatusCode::CREATED, Json(transfer(&app.store.get_transfer(&actor.access, t).await.map_err(err)?))))
 }
 
