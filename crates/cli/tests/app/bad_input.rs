@@ -121,3 +121,69 @@ fn a_member_registered_in_the_ui_appears_in_the_list_at_once() {
     assert!(list.body.contains("测试党员"), "found by pinyin initials right after saving");
     assert_ne!(before, c.get(&format!("/orgs/{branch}/members")).body);
 }
+
+/// Markup and quotes people type (or an attacker stores) in free-text fields.
+const HOSTILE: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'";
+
+/// A page shows `HOSTILE` as text: escaped, never as markup.
+fn shows_as_text(page: &str, what: &str) {
+    assert!(!page.contains("<script>alert(1)") && !page.contains("<img src=x"), "{what} renders stored markup");
+    let at = page.find("alert(1)").map(|i| &page[i.saturating_sub(40)..(i + 60).min(page.len())]);
+    let escaped = ["&lt;script&gt;alert(1)", "&#60;script&#62;alert(1)"];
+    assert!(escaped.iter().any(|e| page.contains(e)), "{what} does not show the text at all: {at:?}");
+}
+
+#[test]
+fn stored_markup_in_free_text_fields_is_shown_as_text_and_query_strings_are_only_data() {
+    let app = TestApp::spawn(Backend::Sqlite);
+    let branch = app.access_of("shuji").scope_org_id();
+    let (c, csrf) = app.login("shuji");
+
+    // A meeting record whose place, topic and content are markup: its page and the branch's list.
+    let body = json!({
+        "kind": "theme_day", "held_on": qiangji_domain::date::today().to_string(), "place": HOSTILE, "host": HOSTILE,
+        "recorder": "记录人", "topic": HOSTILE, "content": HOSTILE, "decisions": HOSTILE,
+    });
+    let r = api_post(&c, &csrf, &format!("/api/v1/orgs/{branch}/meetings"), body.to_string());
+    assert_eq!(r.status, 201, "{}", r.body);
+    let meeting = r.json()["id"].as_i64().unwrap();
+    shows_as_text(&c.get(&format!("/meetings/{meeting}")).body, "the meeting page");
+    shows_as_text(&c.get(&format!("/orgs/{branch}/orglife")).body, "the organizational-life page");
+
+    // A member whose work unit, post and address are markup: the member page and the roster.
+    let id =
+        qiangji_domain::id_number::IdNumber::compose(330203, qiangji_domain::date::parse("1991-05-06").unwrap(), 7)
+            .to_string();
+    let mut member: serde_json::Value = serde_json::from_str(&api_member(&id, "2015-07-01")).unwrap();
+    for field in ["work_unit", "job_title", "address"] {
+        member[field] = json!(HOSTILE);
+    }
+    let r = api_post(&c, &csrf, &format!("/api/v1/orgs/{branch}/members"), member.to_string());
+    assert_eq!(r.status, 201, "{}", r.body);
+    let member = r.json()["id"].as_i64().unwrap();
+    shows_as_text(&c.get(&format!("/members/{member}")).body, "the member page");
+
+    // An uploaded file's name: the import preview shows it.
+    let name: String = qiangji_testkit::http::form_urlencode(&[("file_name", HOSTILE)]);
+    let r = c.request(
+        "POST",
+        &format!("/api/v1/orgs/{branch}/imports?{name}"),
+        &[("content-type", "text/csv"), ("x-csrf-token", &csrf)],
+        "姓名,身份证号,入党日期\n",
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    shows_as_text(&c.get(&format!("/imports/{}", r.json()["batch_id"])).body, "the import preview");
+
+    // Searches are data, never SQL: quotes and comment markers find nothing and break nothing.
+    for q in ["' OR '1'='1", "%' OR 1=1 --", "\"; DROP TABLE member; --", "张%' UNION SELECT name FROM app_user --"] {
+        let query = qiangji_testkit::http::form_urlencode(&[("q", q)]);
+        let r = c.get(&format!("/api/v1/orgs/{branch}/members?{query}"));
+        assert_eq!((r.status, r.json()["total"].as_i64()), (200, Some(0)), "{q}");
+        let r = c.get(&format!("/api/v1/orgs?{query}"));
+        assert_eq!(r.status, 200, "{q}");
+        let page = c.get(&format!("/orgs/{branch}/members?{query}"));
+        assert_eq!(page.status, 200, "{q}");
+    }
+    let members = app.rt.block_on(app.store.db().one("SELECT COUNT(*) FROM member", vec![])).unwrap().int(0);
+    assert!(members > 1, "the member table is still there");
+}
