@@ -4,14 +4,14 @@
 
 use crate::App;
 use crate::api::{ApiResult, Body, err};
-use crate::auth::{Actor, request_token};
+use crate::auth::Actor;
 use crate::error::AppError;
 use crate::page::{Layout, local_time, render};
 use crate::security::ClientInfo;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qiangji_store::StoreError;
 use qiangji_store::user::{AuthEvent, SessionInfo};
@@ -21,10 +21,6 @@ use std::sync::Arc;
 
 /// How many security events the page shows.
 const EVENTS_SHOWN: i64 = 30;
-
-fn token(headers: &HeaderMap) -> Result<String, AppError> {
-    request_token(headers).ok_or_else(|| StoreError::Forbidden.into())
-}
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -64,11 +60,10 @@ pub struct Done {
 async fn account_page(
     app: &App,
     actor: &Actor,
-    headers: &HeaderMap,
     notice: Option<&'static str>,
     error: Option<(&'static str, String)>,
 ) -> Result<Response, AppError> {
-    let sessions = app.store.list_sessions(&token(headers)?).await?;
+    let sessions = app.store.list_sessions(&actor.session).await?;
     let events = app.store.auth_events(actor.user_id, EVENTS_SHOWN).await?;
     let totp = if app.store.totp_enabled(actor.user_id).await? {
         Totp::On
@@ -101,25 +96,14 @@ async fn account_page(
 }
 
 /// Back to the account page after a change: with its notice, or with the refusal on the page.
-async fn after(
-    app: &App,
-    actor: &Actor,
-    headers: &HeaderMap,
-    result: Result<(), StoreError>,
-    done: &str,
-) -> Result<Response, AppError> {
+async fn after(app: &App, actor: &Actor, result: Result<(), StoreError>, done: &str) -> Result<Response, AppError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/account?done={done}")).into_response()),
-        Err(e) => account_page(app, actor, headers, None, Some(crate::error::refusal(e)?)).await,
+        Err(e) => account_page(app, actor, None, Some(crate::error::refusal(e)?)).await,
     }
 }
 
-pub async fn page(
-    actor: Actor,
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Query(q): Query<Done>,
-) -> Result<Response, AppError> {
+pub async fn page(actor: Actor, State(app): State<Arc<App>>, Query(q): Query<Done>) -> Result<Response, AppError> {
     let notice = match q.done.as_str() {
         "password" => Some("密码已修改，其他设备上的登录已结束"),
         "sessions" => Some("已结束所选会话"),
@@ -127,7 +111,7 @@ pub async fn page(
         "totp_off" => Some("两步验证已停用"),
         _ => None,
     };
-    account_page(&app, &actor, &headers, notice, None).await
+    account_page(&app, &actor, notice, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,15 +126,14 @@ pub async fn change_password(
     actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     axum::Form(f): axum::Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     if f.new != f.confirm {
         let e = ("password.confirm_mismatch", "两次输入的新密码不一致".to_owned());
-        return account_page(&app, &actor, &headers, None, Some(e)).await;
+        return account_page(&app, &actor, None, Some(e)).await;
     }
-    let done = app.store.change_password(&actor.access, &token(&headers)?, &f.current, &f.new, &client).await;
-    after(&app, &actor, &headers, done, "password").await
+    let done = app.store.change_password(&actor.access, &actor.session, &f.current, &f.new, &client).await;
+    after(&app, &actor, done, "password").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -161,17 +144,16 @@ pub struct EndForm {
 }
 
 pub async fn end_sessions(
-    _actor: Actor,
+    actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     axum::Form(f): axum::Form<EndForm>,
 ) -> Result<Response, AppError> {
     let which = match f.session.as_str() {
         "others" => None,
         handle => Some(handle),
     };
-    app.store.end_sessions(&token(&headers)?, which, &client).await?;
+    app.store.end_sessions(&actor.session, which, &client).await?;
     Ok(Redirect::to("/account?done=sessions").into_response())
 }
 
@@ -185,11 +167,9 @@ pub async fn api_change_password(
     actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     Body(p): Body<ApiPassword>,
 ) -> ApiResult<StatusCode> {
-    let token = token(&headers).map_err(AppError::json)?;
-    app.store.change_password(&actor.access, &token, &p.current, &p.new, &client).await.map_err(err)?;
+    app.store.change_password(&actor.access, &actor.session, &p.current, &p.new, &client).await.map_err(err)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,26 +180,23 @@ fn session_json(s: &SessionInfo) -> Value {
     })
 }
 
-pub async fn api_sessions(_actor: Actor, State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    let token = token(&headers).map_err(AppError::json)?;
-    let sessions = app.store.list_sessions(&token).await.map_err(err)?;
+pub async fn api_sessions(actor: Actor, State(app): State<Arc<App>>) -> ApiResult<Json<Value>> {
+    let sessions = app.store.list_sessions(&actor.session).await.map_err(err)?;
     Ok(Json(json!({ "sessions": sessions.iter().map(session_json).collect::<Vec<_>>() })))
 }
 
 pub async fn api_end_other_sessions(
-    _actor: Actor,
+    actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
-    let token = token(&headers).map_err(AppError::json)?;
-    let ended = app.store.end_sessions(&token, None, &client).await.map_err(err)?;
+    let ended = app.store.end_sessions(&actor.session, None, &client).await.map_err(err)?;
     Ok(Json(json!({ "ended": ended })))
 }
 
 /// Starts setting up the second factor: a new secret to add to an authenticator app.
-pub async fn totp_start(_actor: Actor, State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, AppError> {
-    app.store.totp_begin(&token(&headers)?).await?;
+pub async fn totp_start(actor: Actor, State(app): State<Arc<App>>) -> Result<Response, AppError> {
+    app.store.totp_begin(&actor.session).await?;
     Ok(Redirect::to("/account#totp").into_response())
 }
 
@@ -235,11 +212,10 @@ pub async fn totp_confirm(
     actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     axum::Form(f): axum::Form<TotpForm>,
 ) -> Result<Response, AppError> {
-    let done = app.store.totp_confirm(&actor.access, &token(&headers)?, &f.code, &client).await;
-    after(&app, &actor, &headers, done, "totp_on").await
+    let done = app.store.totp_confirm(&actor.access, &actor.session, &f.code, &client).await;
+    after(&app, &actor, done, "totp_on").await
 }
 
 /// Turns the second factor off with the password and a current code.
@@ -247,9 +223,8 @@ pub async fn totp_disable(
     actor: Actor,
     State(app): State<Arc<App>>,
     ClientInfo(client): ClientInfo,
-    headers: HeaderMap,
     axum::Form(f): axum::Form<TotpForm>,
 ) -> Result<Response, AppError> {
-    let done = app.store.totp_disable(&actor.access, &token(&headers)?, &f.password, &f.code, &client).await;
-    after(&app, &actor, &headers, done, "totp_off").await
+    let done = app.store.totp_disable(&actor.access, &actor.session, &f.password, &f.code, &client).await;
+    after(&app, &actor, done, "totp_off").await
 }

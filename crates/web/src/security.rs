@@ -112,8 +112,8 @@ impl RateLimits {
 
 /// The client's address as the connection gives it (a proxy in front would need its header read
 /// instead; see THREAT_MODEL.md).
-pub fn client_address(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+fn client_address(extensions: &axum::http::Extensions) -> String {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
 }
 
 /// The client of a request, for the session it opens and the account's security events.
@@ -123,8 +123,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address =
-            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+        let address = client_address(&parts.extensions);
         let user_agent =
             parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         Ok(ClientInfo(qiangji_store::user::Client { address, user_agent }))
@@ -137,7 +136,7 @@ pub async fn limit(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
     let is_login = req.method() == Method::POST && (path == "/login" || path == "/api/v1/session");
     let (rates, limits) = (&app.rate_limits, app.rate_limits.limits());
     let over = if is_login {
-        rates.logins.hit(&client_address(&req), limits.logins_per_minute)
+        rates.logins.hit(&client_address(req.extensions()), limits.logins_per_minute)
     } else if path.starts_with("/api/") {
         match crate::auth::request_token(req.headers()) {
             Some(token) => rates.api.hit(&token, limits.api_per_minute),

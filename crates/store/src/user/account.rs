@@ -2,7 +2,7 @@
 //! sessions), see the sessions they have open and end any of them, and read their security events.
 //! Administrators can end every session of an account.
 
-use super::{IDLE_TIMEOUT_MINUTES, blocking, hash_password, token_hash, verify_password};
+use super::{IDLE_TIMEOUT_MINUTES, Session, blocking, hash_password, verify_password};
 use crate::access::Access;
 use crate::error::StoreError;
 use crate::ledger::{NewEntry, Write, now};
@@ -96,18 +96,17 @@ impl Store {
         Ok(())
     }
 
-    /// Changes the password of the user of `token` after checking the current one; every other
+    /// Changes the password of the user of `session` after checking the current one; every other
     /// session of the user ends (a stolen session does not outlive the change).
     pub async fn change_password(
         &self,
         access: &Access,
-        token: &str,
+        session: &Session,
         current: &str,
         new: &str,
         client: &Client,
     ) -> Result<(), StoreError> {
         let wrong = || StoreError::Refused { code: "password.current_wrong", message: "当前密码不正确".into() };
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
         let user =
             self.db.one("SELECT password_hash, username FROM app_user WHERE id = ?", params![session.user_id]).await?;
         let (given, stored) = (current.to_owned(), user.text(0));
@@ -133,7 +132,7 @@ impl Store {
         .await?;
         w.tx.exec(
             "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?",
-            params![session.user_id, token_hash(token)],
+            params![session.user_id, session.token_hash.clone()],
         )
         .await?;
         // The ledger says that it changed, never what to.
@@ -152,11 +151,9 @@ impl Store {
         self.auth_event(&session.username, Some(session.user_id), "password_changed", client, "其他会话已结束").await
     }
 
-    /// The sessions the user of `token` has open, newest first (idle ones are over already).
-    pub async fn list_sessions(&self, token: &str) -> Result<Vec<SessionInfo>, StoreError> {
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+    /// The sessions the user of `session` has open, newest first (idle ones are over already).
+    pub async fn list_sessions(&self, session: &Session) -> Result<Vec<SessionInfo>, StoreError> {
         let cutoff = crate::ledger::stamp(chrono::Utc::now() - chrono::Duration::minutes(IDLE_TIMEOUT_MINUTES));
-        let mine = token_hash(token);
         let rows = self
             .db
             .all(
@@ -168,7 +165,7 @@ impl Store {
         Ok(rows
             .iter()
             .map(|r| SessionInfo {
-                current: r.text(0) == mine,
+                current: r.text(0) == session.token_hash,
                 handle: r.text(0),
                 created_at: r.text(1),
                 last_seen_at: r.text(2),
@@ -178,11 +175,14 @@ impl Store {
             .collect())
     }
 
-    /// Ends sessions of the user of `token`: the one `handle` names, or (None) every other one.
+    /// Ends sessions of the user of `session`: the one `handle` names, or (None) every other one.
     /// Returns how many ended.
-    pub async fn end_sessions(&self, token: &str, handle: Option<&str>, client: &Client) -> Result<u64, StoreError> {
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
-        let mine = token_hash(token);
+    pub async fn end_sessions(
+        &self,
+        session: &Session,
+        handle: Option<&str>,
+        client: &Client,
+    ) -> Result<u64, StoreError> {
         let ended = match handle {
             Some(h) => {
                 self.db
@@ -193,7 +193,7 @@ impl Store {
                 self.db
                     .exec(
                         "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?",
-                        params![session.user_id, mine],
+                        params![session.user_id, session.token_hash.clone()],
                     )
                     .await?
             }
@@ -223,10 +223,9 @@ impl Store {
         Ok(r.opt_text(0).is_some())
     }
 
-    /// Starts setting up a second factor for the user of `token`: a new random secret, kept as
+    /// Starts setting up a second factor for the user of `session`: a new random secret, kept as
     /// pending until a code from it is confirmed. Returns the secret (for the authenticator app).
-    pub async fn totp_begin(&self, token: &str) -> Result<Vec<u8>, StoreError> {
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
+    pub async fn totp_begin(&self, session: &Session) -> Result<Vec<u8>, StoreError> {
         let mut secret = vec![0u8; 20];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
         self.db
@@ -248,30 +247,28 @@ impl Store {
     pub async fn totp_confirm(
         &self,
         access: &Access,
-        token: &str,
+        session: &Session,
         code: &str,
         client: &Client,
     ) -> Result<(), StoreError> {
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
         let secret = self
             .totp_pending(session.user_id)
             .await?
             .ok_or(StoreError::Refused { code: "totp.not_started", message: "请先生成密钥".into() })?;
         let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
         let step = qiangji_domain::totp::matching_step(&secret, code, now).ok_or_else(wrong_code)?;
-        self.set_totp(access, &session, Some((&secret, step)), "user.totp_enabled", client).await
+        self.set_totp(access, session, Some((&secret, step)), "user.totp_enabled", client).await
     }
 
     /// Turns the second factor off, with the password and a current code.
     pub async fn totp_disable(
         &self,
         access: &Access,
-        token: &str,
+        session: &Session,
         password: &str,
         code: &str,
         client: &Client,
     ) -> Result<(), StoreError> {
-        let session = self.session(token).await?.ok_or(StoreError::Forbidden)?;
         let r = self
             .db
             .one("SELECT password_hash, totp_secret FROM app_user WHERE id = ?", params![session.user_id])
@@ -288,13 +285,13 @@ impl Store {
             .ok_or(StoreError::Refused { code: "totp.not_enabled", message: "两步验证没有启用".into() })?;
         let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
         qiangji_domain::totp::matching_step(&secret, code, now).ok_or_else(wrong_code)?;
-        self.set_totp(access, &session, None, "user.totp_disabled", client).await
+        self.set_totp(access, session, None, "user.totp_disabled", client).await
     }
 
     async fn set_totp(
         &self,
         access: &Access,
-        session: &super::Session,
+        session: &Session,
         secret: Option<(&[u8], u64)>,
         kind: &'static str,
         client: &Client,

@@ -57,6 +57,9 @@ pub struct Session {
     pub username: String,
     pub display_name: String,
     pub csrf_token: String,
+    /// The stored hash of the session's token: names this session among the user's (it does not
+    /// let anyone log in).
+    pub token_hash: String,
 }
 
 fn random_token() -> String {
@@ -264,7 +267,9 @@ impl Store {
         }
         if idle > Duration::seconds(60) {
             // Refresh at most once a minute so that reads do not turn into writes.
-            self.db.exec("UPDATE user_session SET last_seen_at = ? WHERE token_hash = ?", params![now(), hash]).await?;
+            self.db
+                .exec("UPDATE user_session SET last_seen_at = ? WHERE token_hash = ?", params![now(), hash.clone()])
+                .await?;
         }
         let Some(role) = Role::parse(&r.text(3)) else {
             return Err(StoreError::Other(format!("未知角色 {}", r.text(3))));
@@ -276,6 +281,7 @@ impl Store {
             username: r.text(1),
             display_name,
             csrf_token: r.text(7),
+            token_hash: hash,
         }))
     }
 
