@@ -72,14 +72,7 @@ pub async fn plan_batch(store: &Store, access: &Access, batch: &ImportBatch) -> 
     }
     Ok(match kind {
         ImportKind::Members => {
-            let id_col = table.column(&["身份证号", "公民身份号码", "身份证号码", "身份证"]);
-            let numbers: Vec<String> = table
-                .rows
-                .iter()
-                .filter_map(|(_, cells)| id_col.and_then(|i| cells.get(i)))
-                .map(|c| qiangji_sheet::id_number(&c.as_text()).value)
-                .filter(|n| !n.is_empty())
-                .collect();
+            let numbers = qiangji_domain::import::member::id_numbers(&table);
             let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
             let lookup = store.import_lookup(access, batch.org_id, &refs).await?;
             Plan::Members(qiangji_domain::import::member::plan(&table, batch.org_id, &lookup, batch.mode, today()))

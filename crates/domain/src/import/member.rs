@@ -106,6 +106,18 @@ pub enum Registered {
     Elsewhere,
 }
 
+/// The identity numbers the rows of `table` give, normalised (for the store to find those
+/// registered already).
+pub fn id_numbers(table: &Table) -> Vec<String> {
+    let header = Header::find(table, COLUMNS);
+    table
+        .rows
+        .iter()
+        .map(|(_, cells)| RowReader::new(cells, &header).id_number("身份证号"))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// Reads every row of `table` into a plan. `default_org` holds members whose row names no
 /// organization (the organization the file is imported into); `today` bounds dates.
 pub fn plan(table: &Table, default_org: OrgId, lookup: &dyn Lookup, mode: DedupeMode, today: Date) -> Vec<PlannedRow> {
