@@ -31,6 +31,10 @@ pub async fn backup(db: &str, file: &Path) -> Result<(), String> {
     }
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     println!("已备份到 {}（{:.1} MB）", file.display(), size as f64 / 1e6);
+    // The key stays out of the backup on purpose: a stolen backup alone does not reveal personal numbers.
+    if let Ok(qiangji_store::seal::DataKey::File { path, .. }) = qiangji_store::seal::DataKey::for_url(db) {
+        println!("备份中的身份证号、电话已加密；数据密钥 {} 不在备份中，请另行保管，恢复时需要它", path.display());
+    }
     Ok(())
 }
 
@@ -53,6 +57,7 @@ pub async fn restore(db: &str, file: &Path, force: bool, keys: &Keys) -> Result<
     match Backend::of_url(db).map_err(|e| e.to_string())? {
         Backend::Sqlite => {
             let path = crate::serve::sqlite_path(db).ok_or("无法从数据库地址得到文件路径")?;
+            check_data_key(db, file).await?;
             restore_sqlite(file, &path)?;
         }
         Backend::Postgres => {
@@ -67,6 +72,26 @@ pub async fn restore(db: &str, file: &Path, force: bool, keys: &Keys) -> Result<
     }
     println!("已从 {} 恢复，开始校验", file.display());
     crate::maintenance::check(db, keys).await
+}
+
+/// Refuses a snapshot whose personal numbers the target's data key cannot open, before anything is
+/// copied (a PostgreSQL dump cannot be read before it is restored: `check` afterwards says so).
+async fn check_data_key(db: &str, file: &Path) -> Result<(), String> {
+    let snapshot = Db::connect(&format!("sqlite://{}?mode=ro", file.display())).await.map_err(|e| e.to_string())?;
+    let recorded = snapshot.opt("SELECT fingerprint FROM data_key WHERE id = 1", params![]).await.ok().flatten();
+    snapshot.close().await;
+    let Some(recorded) = recorded else { return Ok(()) };
+    let key = qiangji_store::seal::DataKey::for_url(db).map_err(|e| e.to_string())?;
+    let ring = qiangji_store::seal::Keyring::load(&key, false).map_err(|e| format!("备份中的个人信息已加密：{e}"))?;
+    if ring.fingerprint() != recorded.text(0) {
+        return Err(format!(
+            "备份按指纹 {} 的数据密钥加密，给出的密钥指纹为 {}：请用 {} 指定备份时所用的数据密钥文件",
+            recorded.text(0),
+            ring.fingerprint(),
+            qiangji_store::seal::DATA_KEY_ENV
+        ));
+    }
+    Ok(())
 }
 
 /// Copies the snapshot beside the target and renames it into place, so a crash leaves either the

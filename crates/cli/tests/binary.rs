@@ -318,13 +318,30 @@ fn a_backup_taken_while_the_server_writes_restores_into_a_fresh_database_that_ch
     assert!(acknowledged >= 20);
     server.kill();
 
-    // Restored with the original key pinned: the snapshot checks, signed checkpoints included.
+    // Without the data key the backup was sealed with, nothing is restored.
     let fresh = qiangji_testkit::sqlite::fresh_file("binary-restore");
     let key = format!("{}.checkpoint-key", f.path().display());
+    let (ok, out) = qiangji(&fresh.url(), &["--checkpoint-key", key.as_str(), "restore", file.to_str().unwrap()]);
+    assert!(!ok && out.contains("数据密钥"), "{out}");
+    // (The first restore below succeeding proves the target was left empty.)
+
+    // Restored with the original keys: the snapshot checks, signed checkpoints included.
+    let data_key = format!("{}.data-key", f.path().display());
     let restore = |force: bool| {
         let mut args = vec!["--checkpoint-key", key.as_str(), "restore", file.to_str().unwrap()];
         args.extend(force.then_some("--force"));
-        qiangji(&fresh.url(), &args)
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(fresh.url())
+            .args(&args)
+            .env("QIANGJI_LOG", "error")
+            .env("QIANGJI_DATA_KEY", &data_key)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
     };
     let (ok, out) = restore(false);
     assert!(ok && out.contains("检查通过") && out.contains("个有效"), "{out}");
@@ -360,17 +377,25 @@ fn a_postgresql_backup_restores_into_an_empty_database_with_its_checkpoints() {
             .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .unwrap();
+    let (source, target) =
+        (qiangji_testkit::pg::fresh_database("backup"), qiangji_testkit::pg::fresh_database("restore"));
+    // PostgreSQL has no place beside it for the data key: both sides use the source's.
+    let data_key = source.key_file();
     let run = |db: &str, args: &[&str]| {
-        let out =
-            Command::new(BIN).arg("--db").arg(db).args(args).env("QIANGJI_LOG", "error").env("PATH", &path).output();
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env("QIANGJI_LOG", "error")
+            .env("PATH", &path)
+            .env("QIANGJI_DATA_KEY", &data_key)
+            .output();
         let out = out.unwrap();
         (
             out.status.success(),
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
         )
     };
-    let (source, target) =
-        (qiangji_testkit::pg::fresh_database("backup"), qiangji_testkit::pg::fresh_database("restore"));
     let dir = qiangji_testkit::sqlite::fresh_file("pg-backup");
     let key = dir.dir().join("checkpoint-key");
     let key = key.to_str().unwrap();

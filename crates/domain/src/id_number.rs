@@ -67,9 +67,11 @@ impl IdNumber {
         if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
-    /// Shown by default: the region and the last four characters are hidden.
+    /// Shown by default: only the first three and the last two characters. The birth date in the
+    /// middle is shown beside the number on most pages, so hiding only it (the common 前6后4)
+    /// would leave the whole number readable.
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        format!("{}{}{}", &self.0[..3], "*".repeat(13), &self.0[16..])
     }
 }
 
@@ -132,6 +134,6 @@ mod tests {
     #[test]
     fn masking_hides_the_birth_date_and_sequence() {
         let id = IdNumber::parse("11010519491231002X").unwrap();
-        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(id.masked(), "110*************2X");
     }
 }

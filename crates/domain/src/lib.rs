@@ -11,6 +11,7 @@ pub mod floating;
 pub mod host_entity;
 pub mod id_number;
 pub mod import;
+pub mod mask;
 pub mod member;
 pub mod name;
 pub mod org;

@@ -12,6 +12,7 @@ use qiangji_domain::member::StatusChange;
 use qiangji_domain::member::{Education, MemberId, MemberInput, MemberKind, MemberStatus, Occupation};
 use qiangji_domain::org::{OrgId, OrgInput, OrgKind, Sector, SizeBand};
 use qiangji_stats::{Condition, Dim, Engine, OrgTally};
+use qiangji_store::seal::DataKey;
 use qiangji_store::{Access, Store};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -231,8 +232,8 @@ async fn compare(store: &Store, engine: &Engine, which: &str, org: OrgId, on: Da
     counted.len()
 }
 
-async fn check(url: &str, seed: u64) {
-    let store = Store::open(url).await.unwrap();
+async fn check(url: &str, key: &DataKey, seed: u64) {
+    let store = Store::open_with_key(url, key).await.unwrap();
     let sys = Access::system("测试", 1);
     let today = qiangji_domain::date::today();
     // An engine that exists before anything happens and follows the ledger through every change,
@@ -262,7 +263,7 @@ async fn check(url: &str, seed: u64) {
 async fn as_of_answers_equal_sql_on_sqlite() {
     for seed in 1..=4 {
         let f = qiangji_testkit::sqlite::fresh_file("asof");
-        check(&f.url(), seed).await;
+        check(&f.url(), &DataKey::Ephemeral, seed).await;
     }
 }
 
@@ -270,6 +271,6 @@ async fn as_of_answers_equal_sql_on_sqlite() {
 async fn as_of_answers_equal_sql_on_postgres() {
     for seed in 11..=13 {
         let db = qiangji_testkit::pg::fresh_database("asof");
-        check(&db.url, seed).await;
+        check(&db.url, &DataKey::file(db.key_file()), seed).await;
     }
 }

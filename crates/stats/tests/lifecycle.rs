@@ -14,6 +14,7 @@ use qiangji_domain::member::{MemberFields, MemberId, MemberInput, MemberStatus};
 use qiangji_domain::org::{OrgId, OrgInput};
 use qiangji_domain::transfer::{self, Direction, Effect, Progress, Side, TransferAction, TransferId, TransferState};
 use qiangji_stats::{Condition, Dim, Engine};
+use qiangji_store::seal::DataKey;
 use qiangji_store::transfer::{Destination, LetterInput};
 use qiangji_store::{Access, Store, StoreError, ledger};
 use rand::rngs::SmallRng;
@@ -95,8 +96,8 @@ fn transferable(e: &Expected) -> bool {
 }
 
 impl World {
-    async fn new(url: &str) -> World {
-        let store = Store::open(url).await.unwrap();
+    async fn new(url: &str, key: &DataKey) -> World {
+        let store = Store::open_with_key(url, key).await.unwrap();
         let sys = Access::system("测试", 1);
         let org = |name: &str, kind: &str| {
             OrgInput {
@@ -351,9 +352,9 @@ impl World {
     }
 }
 
-async fn run(url: &str, seed: u64) -> [usize; 3] {
+async fn run(url: &str, key: &DataKey, seed: u64) -> [usize; 3] {
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut w = World::new(url).await;
+    let mut w = World::new(url, key).await;
     let mut on = d("2023-01-02");
     for i in 0..12 {
         let b = w.branches[i % w.branches.len()];
@@ -385,7 +386,7 @@ async fn lifecycles_keep_everyone_counted_once_on_sqlite() {
     let mut effects = [0; 3];
     for seed in 1..=6 {
         let f = qiangji_testkit::sqlite::fresh_file("lifecycle");
-        let e = run(&f.url(), seed).await;
+        let e = run(&f.url(), &DataKey::Ephemeral, seed).await;
         (0..3).for_each(|i| effects[i] += e[i]);
     }
     assert!(effects.iter().all(|&n| n > 0), "receives and outbound receipts happened: {effects:?}");
@@ -396,7 +397,7 @@ async fn lifecycles_keep_everyone_counted_once_on_postgres() {
     let mut effects = [0; 3];
     for seed in 21..=23 {
         let db = qiangji_testkit::pg::fresh_database("lifecycle");
-        let e = run(&db.url, seed).await;
+        let e = run(&db.url, &DataKey::file(db.key_file()), seed).await;
         (0..3).for_each(|i| effects[i] += e[i]);
     }
     assert!(effects.iter().all(|&n| n > 0), "receives and outbound receipts happened: {effects:?}");

@@ -8,6 +8,7 @@ use qiangji_domain::member::StatusChange;
 use qiangji_domain::org::{OrgId, OrgInput};
 use qiangji_domain::orglife::{MeetingInput, RequirementKind, RuleSet, Status};
 use qiangji_stats::Engine;
+use qiangji_store::seal::DataKey;
 use qiangji_store::{Access, Store};
 
 fn org(name: &str, kind: &str) -> qiangji_domain::org::OrgFields {
@@ -33,8 +34,8 @@ fn overdue_general_meetings(e: &Engine, sys: &Access, at: OrgId, branch: OrgId) 
         .collect()
 }
 
-async fn check(url: &str) {
-    let store = Store::open(url).await.unwrap();
+async fn check(url: &str, key: &DataKey) {
+    let store = Store::open_with_key(url, key).await.unwrap();
     let sys = Access::system("测试", 1);
     let root = store.create_root_org(&sys, &org("中共某市委组织部", "department"), "").await.unwrap();
     let street = store.create_org(&sys, root, &org("中共某街道工作委员会", "working_committee"), "").await.unwrap();
@@ -111,13 +112,13 @@ async fn check(url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_follows_records_on_sqlite() {
     let f = qiangji_testkit::sqlite::fresh_file("orglife");
-    check(&f.url()).await;
+    check(&f.url(), &DataKey::Ephemeral).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_follows_records_on_postgres() {
     let db = qiangji_testkit::pg::fresh_database("orglife");
-    check(&db.url).await;
+    check(&db.url, &DataKey::file(db.key_file())).await;
 }
 
 /// The first day of the month `back` months before today's.
@@ -170,10 +171,10 @@ fn advisories(e: &Engine, sys: &Access, at: OrgId, of: OrgId) -> Vec<&'static st
     board.advisories.iter().filter(|(o, _)| *o == of).map(|(_, a)| a.code).collect()
 }
 
-async fn check_absences_and_structure(url: &str) {
+async fn check_absences_and_structure(url: &str, key: &DataKey) {
     use qiangji_domain::orglife::Attendance::{Absent, Leave, Present};
     use qiangji_store::orglife::AttendanceEntry;
-    let store = Store::open(url).await.unwrap();
+    let store = Store::open_with_key(url, key).await.unwrap();
     let sys = Access::system("测试", 1);
     let root = store.create_root_org(&sys, &org("中共某市委组织部", "department"), "").await.unwrap();
     let street = store.create_org(&sys, root, &org("中共某街道工作委员会", "working_committee"), "").await.unwrap();
@@ -284,11 +285,11 @@ async fn check_absences_and_structure(url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn absences_and_structure_reach_the_board_on_sqlite() {
     let f = qiangji_testkit::sqlite::fresh_file("orglife_absence");
-    check_absences_and_structure(&f.url()).await;
+    check_absences_and_structure(&f.url(), &DataKey::Ephemeral).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn absences_and_structure_reach_the_board_on_postgres() {
     let db = qiangji_testkit::pg::fresh_database("orglife_absence");
-    check_absences_and_structure(&db.url).await;
+    check_absences_and_structure(&db.url, &DataKey::file(db.key_file())).await;
 }

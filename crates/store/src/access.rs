@@ -156,6 +156,13 @@ impl Access {
         !matches!(self.role, Role::Member)
     }
 
+    /// Seeing a member's identity and phone numbers in full (each time recorded): those who keep
+    /// the records of their subtree, and a member their own. System administrators run accounts,
+    /// not records, and see them masked like everyone else.
+    pub fn may_reveal_personal(&self) -> bool {
+        !matches!(self.role, Role::SystemAdmin)
+    }
+
     /// Reading the audit log of the subtree.
     pub fn may_read_audit(&self) -> bool {
         !matches!(self.role, Role::Member)

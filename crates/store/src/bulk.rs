@@ -9,7 +9,7 @@ use crate::db::{Tx, Value};
 use crate::error::StoreError;
 use crate::ledger::{self, NewEntry, Write, as_object};
 use crate::member::write::{
-    INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, field_values as member_values, initial_states,
+    INSERT_COLUMNS as MEMBER_COLUMNS, field_params as member_params, initial_states, sealed_object,
 };
 use crate::org::segment;
 use crate::org::write::{field_params as org_params, field_values as org_values};
@@ -129,7 +129,7 @@ pub async fn load(
     if store.root_org_id().await?.is_some() {
         return Err(StoreError::Invalid("数据库中已有组织，演示数据只能载入空数据库".into()));
     }
-    let mut w = Write::begin(&store.db).await?;
+    let mut w = Write::begin(store).await?;
     let mut ledger_rows = Batch::new("ledger", ledger::COLUMNS);
     let reason = "载入演示数据";
 
@@ -162,7 +162,7 @@ pub async fn load(
     for (i, m) in members.iter().enumerate() {
         let id = i as i64 + 1;
         let mut row = params![id, m.org as i64 + 1, active];
-        row.append(&mut member_params(m.fields));
+        row.append(&mut member_params(m.fields, &w.keys));
         if member_rows.push(&mut w.tx, row).await? {
             // Rows that reference members go only after the members they reference (foreign keys).
             // Members fill a statement first (27 columns), so these never fill one on their own.
@@ -172,7 +172,7 @@ pub async fn load(
 
         // The ledger tells the story as it happened: registered in the first organization, then moved.
         let first = m.previous.unwrap_or(m.org);
-        let mut payload = as_object(&member_values(m.fields));
+        let mut payload = sealed_object(m.fields, &w.keys);
         payload["org_id"] = serde_json::json!(first as i64 + 1);
         payload["org"] = serde_json::json!(orgs[first].fields.name);
         payload["since"] =

@@ -22,6 +22,7 @@ pub mod org;
 pub mod orglife;
 pub mod orglife_rules;
 pub mod reminder;
+pub mod seal;
 pub mod transfer;
 pub mod user;
 
@@ -35,14 +36,28 @@ use db::Db;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    keys: std::sync::Arc<seal::Keyring>,
 }
 
 impl Store {
-    /// Connects and applies pending migrations.
+    /// Connects and applies pending migrations, with the data key [`seal::DataKey::for_url`] names.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with_key(url, &seal::DataKey::for_url(url)?).await
+    }
+
+    /// Connects, applies pending migrations and takes `key` for personal numbers: a database that
+    /// has none yet adopts it (and seals what an older version stored in the clear); one that has
+    /// another refuses to open.
+    pub async fn open_with_key(url: &str, key: &seal::DataKey) -> Result<Store, StoreError> {
         let db = Db::connect(url).await?;
         migrate::run(&db).await?;
-        Ok(Store { db })
+        let keys = std::sync::Arc::new(seal::adopt(&db, key).await?);
+        Ok(Store { db, keys })
+    }
+
+    /// The keys personal numbers are sealed with.
+    pub fn keys(&self) -> &seal::Keyring {
+        &self.keys
     }
 
     pub fn backend(&self) -> Backend {

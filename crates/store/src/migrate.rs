@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_totp.sql"),
         postgres: include_str!("../migrations/postgres/0015_totp.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_sealed_personal_numbers",
+        sqlite: include_str!("../migrations/sqlite/0016_sealed_personal_numbers.sql"),
+        postgres: include_str!("../migrations/postgres/0016_sealed_personal_numbers.sql"),
+    },
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {

@@ -81,7 +81,7 @@ impl Store {
         set.rules.push(rule.clone());
         set.validate()?;
         let kinds: Vec<&str> = rule.org_kinds.iter().map(|k| k.code()).collect();
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         w.tx.exec(
             "INSERT INTO orglife_rule (requirement, org_kinds, period, min_count, effective_from, added_at, added_by, reason) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -10,6 +10,7 @@ use crate::access::Access;
 use crate::db::{Row, Tx};
 use crate::error::StoreError;
 use crate::ledger::stamp;
+use crate::seal::{Field, Keyring};
 use crate::{Store, params};
 use chrono::{DateTime, Utc};
 use qiangji_domain::Date;
@@ -71,7 +72,7 @@ pub struct Delivery {
     pub reminder_id: i64,
     pub key: String,
     pub channel: Channel,
-    /// A user id (in-app), an email address or a phone number.
+    /// A user id (in-app), an email address or a phone number (sealed: see [`Delivery::address`]).
     pub recipient: String,
     /// Attempts so far, this one included.
     pub attempts: i64,
@@ -151,7 +152,7 @@ const ENQUEUE_BATCH: usize = 200;
 
 /// Who is told of `org`'s reminders: the accounts of its secretary (or, without one, the branch
 /// secretaries' accounts over the organization), their email addresses, and the secretary's phone.
-async fn recipients(tx: &mut Tx, org: OrgId) -> Result<Vec<(Channel, String)>, StoreError> {
+async fn recipients(tx: &mut Tx, keys: &Keyring, org: OrgId) -> Result<Vec<(Channel, String)>, StoreError> {
     let secretary = tx
         .opt(
             "SELECT p.member_id, m.phone FROM org_post p LEFT JOIN member m ON m.id = p.member_id \
@@ -159,7 +160,10 @@ async fn recipients(tx: &mut Tx, org: OrgId) -> Result<Vec<(Channel, String)>, S
             params![org.0, Post::Secretary.code()],
         )
         .await?;
-    let (member, phone) = secretary.map_or((None, String::new()), |r| (r.opt_int(0), r.text(1)));
+    let (member, phone) = match secretary {
+        Some(r) => (r.opt_int(0), keys.open(Field::Phone, &r.text(1))?),
+        None => (None, String::new()),
+    };
     let mut users = match member {
         Some(m) => {
             tx.all("SELECT id, email FROM app_user WHERE active = 1 AND member_id = ? ORDER BY id", params![m]).await?
@@ -186,6 +190,16 @@ async fn recipients(tx: &mut Tx, org: OrgId) -> Result<Vec<(Channel, String)>, S
         out.push((Channel::Sms, phone.trim().to_owned()));
     }
     Ok(out)
+}
+
+impl Delivery {
+    /// Where the message goes: the recipient as stored, with a phone number opened.
+    pub fn address(&self, keys: &Keyring) -> Result<String, StoreError> {
+        match self.channel {
+            Channel::Sms => keys.open(Field::Phone, &self.recipient),
+            _ => Ok(self.recipient.clone()),
+        }
+    }
 }
 
 /// Where a delivery is, by its primary key.
@@ -250,13 +264,18 @@ impl Store {
                 };
                 new += 1;
                 if let Entry::Vacant(e) = known.entry(n.org) {
-                    e.insert(recipients(&mut tx, n.org).await?);
+                    e.insert(recipients(&mut tx, &self.keys, n.org).await?);
                 }
                 for (channel, recipient) in known[&n.org].iter().filter(|(c, _)| channels.contains(c)) {
+                    // A phone number waiting in the outbox is kept sealed like the member's own.
+                    let recipient = match channel {
+                        Channel::Sms => self.keys.seal(Field::Phone, recipient),
+                        _ => recipient.clone(),
+                    };
                     tx.exec(
                         "INSERT INTO reminder_delivery (reminder_id, channel, recipient, status, attempts, last_error, \
                          next_attempt_at) VALUES (?, ?, ?, 'pending', 0, '', ?)",
-                        params![row.int(0), channel.code(), recipient.as_str(), at.as_str()],
+                        params![row.int(0), channel.code(), recipient, at.as_str()],
                     )
                     .await?;
                 }
@@ -554,7 +573,7 @@ impl Store {
                 )
                 .await?;
             for d in &deliveries {
-                let row = delivery_row(d)?;
+                let row = delivery_row(d, &self.keys)?;
                 if let Some(r) = rows.iter_mut().find(|r| r.id == d.int(0)) {
                     r.deliveries.push(row);
                 }
@@ -564,10 +583,14 @@ impl Store {
     }
 }
 
-fn delivery_row(d: &Row) -> Result<DeliveryRow, StoreError> {
+fn delivery_row(d: &Row, keys: &Keyring) -> Result<DeliveryRow, StoreError> {
+    let channel = code(Channel::parse(&d.text(1)))?;
     Ok(DeliveryRow {
-        channel: code(Channel::parse(&d.text(1)))?,
-        recipient: d.text(2),
+        channel,
+        recipient: match channel {
+            Channel::Sms => qiangji_domain::mask::mask_phone(&keys.open(Field::Phone, &d.text(2))?),
+            _ => d.text(2),
+        },
         status: code(DeliveryStatus::parse(&d.text(3)))?,
         attempts: d.int(4),
         last_error: d.text(5),

@@ -45,6 +45,7 @@ pub struct Transfer {
     pub sex: Sex,
     pub birth_date: Date,
     pub ethnicity_code: i64,
+    /// Masked, as everywhere by default.
     pub id_number: String,
     pub kind: MemberKind,
     pub direction: Direction,
@@ -145,7 +146,7 @@ fn sides_of(access: &Access, from_path: Option<&str>, to_path: Option<&str>) -> 
     sides
 }
 
-fn transfer_of(access: &Access, r: &Row) -> Result<Transfer, StoreError> {
+fn transfer_of(access: &Access, keys: &crate::seal::Keyring, r: &Row) -> Result<Transfer, StoreError> {
     let org = |id: usize, name: usize| r.opt_int(id).map(|i| (OrgId(i), r.text(name)));
     let serial = match (r.opt_int(19), r.opt_int(20)) {
         (Some(year), Some(number)) => Some(Serial { year: year as i32, number }),
@@ -160,7 +161,10 @@ fn transfer_of(access: &Access, r: &Row) -> Result<Transfer, StoreError> {
         sex: Sex::parse(&r.text(3)).map_err(|_| bad("性别"))?,
         birth_date: r.opt_date(4).ok_or_else(|| bad("出生日期"))?,
         ethnicity_code: r.int(5),
-        id_number: r.text(6),
+        id_number: {
+            let plain = keys.open(crate::seal::Field::IdNumber, &r.text(6))?;
+            qiangji_domain::id_number::IdNumber::parse(&plain).map(|i| i.masked()).unwrap_or(plain)
+        },
         kind: MemberKind::parse(&r.text(7)).map_err(|_| bad("类别"))?,
         direction: Direction::parse(&r.text(8)).map_err(|_| bad("方向"))?,
         state: TransferState::parse(&r.text(9)).map_err(|_| bad("状态"))?,
@@ -276,7 +280,7 @@ impl Store {
         access.require(access.may_edit_members() || own_request)?;
         require_reason(reason)?;
         check_on(on)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let row = w.tx.one("SELECT org_id, status FROM member WHERE id = ?", params![member.0]).await?;
         let from = load_org(&mut w.tx, access, OrgId(row.int(0))).await?;
         let status = MemberStatus::parse(&row.text(1)).map_err(|_| bad("党籍状态"))?;
@@ -380,7 +384,7 @@ impl Store {
             });
         }
         check_on(on)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let to = load_org(&mut w.tx, access, org).await?;
         let member = insert_member(&mut w, access, &to, fields, on, reason).await?;
         let id = crate::org::write::next_id(&mut w.tx, "transfer").await?;
@@ -441,9 +445,9 @@ impl Store {
     ) -> Result<TransferState, StoreError> {
         access.require(access.may_edit_members())?;
         check_on(on)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let t = w.tx.one(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = ?"), params![id.0]).await?;
-        let t = transfer_of(access, &t)?;
+        let t = transfer_of(access, &w.keys, &t)?;
         if t.sides.is_empty() {
             return Err(StoreError::NotFound);
         }
@@ -564,7 +568,7 @@ impl Store {
     /// One transfer, if the actor sees either side.
     pub async fn get_transfer(&self, access: &Access, id: TransferId) -> Result<Transfer, StoreError> {
         let r = self.db.one(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = ?"), params![id.0]).await?;
-        let t = transfer_of(access, &r)?;
+        let t = transfer_of(access, &self.keys, &r)?;
         if t.sides.is_empty() && access.self_member_id() != Some(t.member_id.0) {
             return Err(StoreError::NotFound);
         }
@@ -630,7 +634,7 @@ impl Store {
                 p,
             )
             .await?;
-        rows.iter().map(|r| transfer_of(access, r)).collect()
+        rows.iter().map(|r| transfer_of(access, &self.keys, r)).collect()
     }
 
     /// A member's transfers, newest first (the member is within scope: the caller has read them).
@@ -639,7 +643,7 @@ impl Store {
             .db
             .all(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.member_id = ? ORDER BY t.id DESC"), params![member.0])
             .await?;
-        rows.iter().map(|r| transfer_of(access, r)).collect()
+        rows.iter().map(|r| transfer_of(access, &self.keys, r)).collect()
     }
 
     /// Which of these members are in transit (a letter out, not yet taken in): the roster marks them 在途.

@@ -531,6 +531,12 @@ pub fn fresh_database(prefix: &str) -> TestDatabase {
 }
 
 impl TestDatabase {
+    /// Where this database's data key lives (created by the store on first open, removed on drop):
+    /// a PostgreSQL database has no file beside it to hold one.
+    pub fn key_file(&self) -> PathBuf {
+        std::env::temp_dir().join("qiangji-test-keys").join(format!("{}.key", self.name))
+    }
+
     /// The database name.
     pub fn name(&self) -> &str {
         &self.name
@@ -550,6 +556,7 @@ impl Drop for TestDatabase {
         }
         // FORCE disconnects pools the test may not have closed. Never panic
         // here: drop may run during unwinding, where a panic aborts.
+        let _ = fs::remove_file(self.key_file());
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         if let Err(e) = run_psql(&self.server, &sql) {
             eprintln!("qiangji-testkit: could not drop test database {}: {e}", self.name);

@@ -92,7 +92,7 @@ pub async fn page(
     State(app): State<Arc<App>>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, AppError> {
-    let entries = ledger::list(app.store.db(), &actor.access, q.before, PAGE_SIZE).await?;
+    let entries = ledger::list(&app.store, &actor.access, q.before, PAGE_SIZE).await?;
     let next_before = (entries.len() as i64 == PAGE_SIZE).then(|| entries.last().map(|e| e.seq)).flatten();
     let lines = entries.into_iter().map(|e| Line { at: local_time(&e.at), summary: summary(&e), e }).collect();
     Ok(Html(render(&AuditPage { layout: Layout::new("审计日志", &actor), lines, next_before })))

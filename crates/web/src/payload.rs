@@ -135,6 +135,19 @@ impl MemberPayload {
         }
     }
 
+    /// The edit of a registered member: an empty 身份证号 or 电话 keeps the registered one (edit
+    /// forms never carry them in full, and API clients read them masked).
+    pub fn input_keeping(&self, current: &qiangji_domain::member::MemberFields) -> MemberInput {
+        let mut input = self.input();
+        if input.id_number.trim().is_empty() {
+            input.id_number = current.id_number.as_str().to_owned();
+        }
+        if input.phone.trim().is_empty() {
+            input.phone.clone_from(&current.phone);
+        }
+        input
+    }
+
     pub fn input(&self) -> MemberInput {
         MemberInput {
             name: self.name.clone(),
@@ -323,4 +336,11 @@ impl FloatingPayload {
 /// client read can be sent back unchanged.
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Asking to see a member's personal numbers in full: why (recorded with the showing).
+#[derive(Deserialize, Default)]
+pub struct RevealPayload {
+    #[serde(default)]
+    pub purpose: String,
 }

@@ -108,6 +108,7 @@ routes! {
     get "/orgs/{org_id}/members/new" => member::edit::new_form, false, "登记党员表单";
     post "/orgs/{org_id}/members/new" => member::edit::create, false, "登记党员";
     get "/members/{member_id}" => member::show::page, false, "党员详情与历史";
+    post "/members/{member_id}/reveal" => member::show::reveal, false, "查看完整身份证号和电话（purpose 必填，记入档案）";
     get "/members/{member_id}/print" => member::show::print, false, "打印党员信息登记表（基本信息、组织关系、类别与党籍、变更记录）";
     get "/members/{member_id}/edit" => member::edit::edit_form, false, "编辑党员信息表单";
     post "/members/{member_id}/edit" => member::edit::update, false, "保存党员信息";
@@ -187,7 +188,8 @@ routes! {
     get "/api/v1/orgs/{org_id}/members" => api::member::list, false, "党员列表（筛选、检索、分页）";
     post "/api/v1/orgs/{org_id}/members" => api::member::create, false, "登记党员";
     get "/api/v1/members/{member_id}" => api::member::get, false, "党员详情";
-    put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息";
+    put "/api/v1/members/{member_id}" => api::member::update, false, "修改党员信息（身份证号、电话留空则不修改）";
+    post "/api/v1/members/{member_id}/personal" => api::member::reveal, false, "完整身份证号和电话（purpose 必填，记入档案）";
     post "/api/v1/members/{member_id}/move" => api::member::relocate, false, "调整党员所在组织";
     post "/api/v1/members/{member_id}/status" => api::member::change_status, false, "变更党籍状态";
     post "/api/v1/members/{member_id}/transfers" => api::transfer::request, false, "发起组织关系转接";

@@ -38,7 +38,8 @@ fn branch_of(app: &TestApp) -> i64 {
 }
 
 fn existing_id_number(app: &TestApp) -> String {
-    app.rt.block_on(app.store.db().one("SELECT id_number FROM member ORDER BY id LIMIT 1", vec![])).unwrap().text(0)
+    let row = app.rt.block_on(app.store.db().one("SELECT id_number FROM member ORDER BY id LIMIT 1", vec![])).unwrap();
+    app.clear_id_number(&row.text(0))
 }
 
 fn check_all(backend: Backend) {

@@ -25,7 +25,7 @@ fn flow(backend: Backend) {
         .rt
         .block_on(app.store.db().one("SELECT org_id, id_number FROM member WHERE id = ?", vec![me.into()]))
         .unwrap();
-    let (branch, id_number) = (row.int(0), row.text(1));
+    let (branch, id_number) = (row.int(0), app.clear_id_number(&row.text(1)));
     let (officer, csrf) = app.login("zuzhibu");
     let path = format!("/api/v1/members/{me}/floating");
     let today = qiangji_domain::date::today();
@@ -169,7 +169,7 @@ fn the_pages_forms_refuse_with_the_code_shown_and_a_gbk_extract_is_matched() {
         .rt
         .block_on(app.store.db().one("SELECT org_id, id_number FROM member WHERE id = ?", vec![me.into()]))
         .unwrap();
-    let (branch, id_number) = (row.int(0), row.text(1));
+    let (branch, id_number) = (row.int(0), app.clear_id_number(&row.text(1)));
     let (officer, csrf) = app.login("shuji");
     let path = format!("/members/{me}/floating");
     let head = app.head();
@@ -229,7 +229,7 @@ fn a_registry_extract_in_an_openpyxl_workbook_is_read_through_the_sheet_reader()
         .rt
         .block_on(app.store.db().one("SELECT org_id, id_number FROM member WHERE id = ?", vec![me.into()]))
         .unwrap();
-    let (branch, id_number) = (r.int(0), r.text(1));
+    let (branch, id_number) = (r.int(0), app.clear_id_number(&r.text(1)));
     let (officer, csrf) = app.login("shuji");
     // The columns in another order than a headerless CSV's, under a title; a real date cell.
     let header = ["姓名", "公民身份号码", "登记地", "单位名称", "日期"];

@@ -1,5 +1,6 @@
 //! `TestApp`: a fresh database with the small demo dataset and its accounts, served on port 0.
 
+use qiangji_store::seal::DataKey;
 use qiangji_store::{Access, Store};
 use qiangji_testkit::http::{Client, extract_csrf};
 use qiangji_testkit::{pg, sqlite};
@@ -26,18 +27,18 @@ pub struct TestApp {
 impl TestApp {
     pub fn spawn(backend: Backend) -> TestApp {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let (url, sqlite, pg) = match backend {
+        let (url, key, sqlite, pg) = match backend {
             Backend::Sqlite => {
                 let f = sqlite::fresh_file("app");
-                (f.url(), Some(f), None)
+                (f.url(), DataKey::for_url(&f.url()).unwrap(), Some(f), None)
             }
             Backend::Postgres => {
                 let d = pg::fresh_database("app");
-                (d.url.clone(), None, Some(d))
+                (d.url.clone(), DataKey::file(d.key_file()), None, Some(d))
             }
         };
         let (store, app, listener) = rt.block_on(async {
-            let store = Store::open(&url).await.expect("open store");
+            let store = Store::open_with_key(&url, &key).await.expect("open store");
             qiangji::demo::load(&store, "small").await.expect("load demo");
             let app = qiangji_web::App::new(store.clone()).await.expect("app");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -70,6 +71,11 @@ impl TestApp {
         let page = c.get(&target);
         let csrf = extract_csrf(&page.body).expect("session csrf in the layout");
         (c, csrf)
+    }
+
+    /// An identity number as the database holds it (sealed), in the clear.
+    pub fn clear_id_number(&self, stored: &str) -> String {
+        self.store.keys().open(qiangji_store::seal::Field::IdNumber, stored).expect("a sealed identity number")
     }
 
     pub fn system(&self) -> Access {

@@ -15,6 +15,7 @@ mod import_kinds;
 mod lifecycle;
 mod orglife;
 mod orgs;
+mod personal;
 mod reminders;
 mod scope;
 mod smoke;

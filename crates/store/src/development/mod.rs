@@ -68,16 +68,20 @@ fn bad(what: &str) -> StoreError {
     StoreError::Other(format!("数据库中的发展党员记录无法识别：{what}"))
 }
 
-fn applicant_of(r: &Row) -> Result<(DevelopeeId, OrgId, String, Applicant, Option<MemberId>), StoreError> {
+fn applicant_of(
+    r: &Row,
+    keys: &crate::seal::Keyring,
+) -> Result<(DevelopeeId, OrgId, String, Applicant, Option<MemberId>), StoreError> {
+    use crate::seal::Field;
     let ethnicity = u8::try_from(r.int(5)).ok().and_then(Ethnicity::from_code).ok_or_else(|| bad("民族"))?;
     let input = ApplicantInput {
         name: r.text(3),
-        id_number: r.text(7),
+        id_number: keys.open(Field::IdNumber, &r.text(7))?,
         ethnicity: format!("{:02}", ethnicity.code()),
         education: r.text(8),
         occupation: r.text(9),
         work_unit: r.text(10),
-        phone: r.text(11),
+        phone: keys.open(Field::Phone, &r.text(11))?,
         applied_on: r.text(12),
     };
     // Stored values were valid when written; validating again as of the application day keeps
@@ -156,7 +160,7 @@ impl Store {
         }
         rows.iter()
             .map(|r| {
-                let (id, org_id, org_name, applicant, member_id) = applicant_of(r)?;
+                let (id, org_id, org_name, applicant, member_id) = applicant_of(r, &self.keys)?;
                 let state = replay(&applicant, steps.get(&id.0).map_or(&[][..], Vec::as_slice))?;
                 Ok(Developee { id, org_id, org_name, applicant, member_id, state })
             })
@@ -176,7 +180,7 @@ impl Store {
                 p,
             )
             .await?;
-        let (id, org_id, org_name, applicant, member_id) = applicant_of(&r)?;
+        let (id, org_id, org_name, applicant, member_id) = applicant_of(&r, &self.keys)?;
         let steps = self
             .db
             .all(

@@ -9,6 +9,7 @@ use crate::ledger::{NewEntry, Write};
 use crate::member::status::set_status;
 use crate::member::write::{check_receiver, insert_member, update as update_member};
 use crate::org::write::{load as load_org, next_id};
+use crate::seal::Field;
 use crate::{Store, params};
 use qiangji_domain::Date;
 use qiangji_domain::development::{ApplicantInput, DevAction, DevFacts, DevStage, DevelopeeId, StepKind, apply};
@@ -54,20 +55,20 @@ impl Store {
         access.require(access.may_edit_members())?;
         let (applicant, _) = input.validate(qiangji_domain::date::today())?;
         let f = &applicant.fields;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
         check_receiver(&org)?;
-        let number = f.id_number.to_string();
-        if w.tx.opt("SELECT id FROM member WHERE id_number = ?", params![number.clone()]).await?.is_some() {
+        let index = w.keys.index(Field::IdNumber, f.id_number.as_str());
+        if w.tx.opt("SELECT id FROM member WHERE id_number_index = ?", params![index.clone()]).await?.is_some() {
             return Err(StoreError::DuplicateIdNumber(f.id_number.masked()));
         }
-        if w.tx.opt("SELECT id FROM developee WHERE id_number = ?", params![number.clone()]).await?.is_some() {
+        if w.tx.opt("SELECT id FROM developee WHERE id_number_index = ?", params![index.clone()]).await?.is_some() {
             return Err(StoreError::DevelopeeExists(f.id_number.masked()));
         }
         let id = next_id(&mut w.tx, "developee").await?;
         w.tx.exec(
             "INSERT INTO developee (id, org_id, name, sex, ethnicity, birth_date, id_number, education, occupation, \
-             work_unit, phone, applied_on, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             work_unit, phone, applied_on, stage, id_number_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
                 org.id.0,
@@ -75,32 +76,35 @@ impl Store {
                 f.sex.code(),
                 i64::from(f.ethnicity.code()),
                 f.birth_date,
-                number.clone(),
+                w.keys.seal(Field::IdNumber, f.id_number.as_str()),
                 f.education.code(),
                 f.occupation.code(),
                 f.work_unit.clone(),
-                f.phone.clone(),
+                w.keys.seal(Field::Phone, &f.phone),
                 applicant.applied_on,
-                DevStage::Applicant.code()
+                DevStage::Applicant.code(),
+                index
             ],
         )
         .await?;
         let id = DevelopeeId(id);
         insert_step(&mut w, access, id, StepKind::Applied, applicant.applied_on, &serde_json::json!({}), reason)
             .await?;
+        let mut payload = serde_json::json!({
+            "org_id": org.id.0, "org": org.fields.name, "name": f.name, "sex": f.sex.code(),
+            "birth_date": f.birth_date.to_string(), "id_number": f.id_number.as_str(),
+            "ethnicity": format!("{:02}", f.ethnicity.code()), "education": f.education.code(),
+            "occupation": f.occupation.code(), "work_unit": f.work_unit, "phone": f.phone,
+            "applied_on": applicant.applied_on.to_string(),
+        });
+        w.keys.seal_payload(&mut payload);
         w.record(
             access,
             NewEntry {
                 kind: "development.applied",
                 org_path: &org.path,
                 subject: format!("developee:{}", id.0),
-                payload: serde_json::json!({
-                    "org_id": org.id.0, "org": org.fields.name, "name": f.name, "sex": f.sex.code(),
-                    "birth_date": f.birth_date.to_string(), "id_number": number,
-                    "ethnicity": format!("{:02}", f.ethnicity.code()), "education": f.education.code(),
-                    "occupation": f.occupation.code(), "work_unit": f.work_unit, "phone": f.phone,
-                    "applied_on": applicant.applied_on.to_string(),
-                }),
+                payload,
                 reason: reason.trim(),
             },
         )
@@ -122,7 +126,7 @@ impl Store {
         reason: &str,
     ) -> Result<DevStage, StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let (pred, scope) = access.org_predicate();
         let mut p = params![id.0];
         p.extend(scope);
@@ -132,7 +136,7 @@ impl Store {
                 p,
             )
             .await?;
-        let (_, org_id, _, applicant, member_id) = applicant_of(&row)?;
+        let (_, org_id, _, applicant, member_id) = applicant_of(&row, &w.keys)?;
         let org = load_org(&mut w.tx, access, org_id).await?;
         let mut steps = Vec::new();
         for r in
@@ -221,6 +225,7 @@ impl Store {
                             p,
                         )
                         .await?,
+                    &w.keys,
                 )?;
                 let mut fields = current.fields.clone();
                 fields.kind = MemberKind::Full;
@@ -271,7 +276,7 @@ impl Store {
         if plan.quota > 100_000 {
             return Err(StoreError::PlanInvalid("计划发展人数应在0至100000之间".into()));
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
         if org.is_dissolved() {
             return Err(qiangji_domain::org::OrgError::Dissolved.into());

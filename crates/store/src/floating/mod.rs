@@ -77,8 +77,10 @@ fn bad(what: &str) -> StoreError {
     StoreError::Other(format!("数据库中的流动党员记录无法识别：{what}"))
 }
 
-fn registration_of(r: &Row) -> Result<Registration, StoreError> {
-    let id_number = r.text(6);
+/// A registration as pages show it: identity and phone numbers opened and masked.
+fn registration_of(r: &Row, keys: &crate::seal::Keyring) -> Result<Registration, StoreError> {
+    use crate::seal::Field;
+    let id_number = keys.open(Field::IdNumber, &r.text(6))?;
     let ended = match (r.opt_date(17), r.opt_text(18)) {
         (Some(on), Some(reason)) => Some((on, EndReason::parse(&reason).map_err(|e| bad(&e.to_string()))?)),
         _ => None,
@@ -104,7 +106,7 @@ fn registration_of(r: &Row) -> Result<Registration, StoreError> {
         since: r.opt_date(12).ok_or_else(|| bad("开始日期"))?,
         expected_return: r.opt_date(13),
         activity_card: r.text(14),
-        phone: r.text(15),
+        phone: qiangji_domain::mask::mask_phone(&keys.open(Field::Phone, &r.text(15))?),
         last_contact: r.opt_date(16),
         ended,
         registered_at: r.text(19),
@@ -169,7 +171,7 @@ impl Store {
             )
             .await?
             .iter()
-            .map(registration_of)
+            .map(|r| registration_of(r, &self.keys))
             .collect()
     }
 
@@ -194,7 +196,7 @@ impl Store {
             )
             .await?
             .iter()
-            .map(registration_of)
+            .map(|r| registration_of(r, &self.keys))
             .collect::<Result<_, _>>()?;
         let mut contacts = Vec::new();
         for reg in &regs {
@@ -264,6 +266,7 @@ impl Store {
                     p,
                 )
                 .await?,
+            &self.keys,
         )
     }
 }

@@ -7,6 +7,7 @@ use crate::access::Access;
 use crate::error::StoreError;
 use crate::ledger::{NewEntry, Write, now};
 use crate::org::write::{load as load_org, next_id};
+use crate::seal::Field;
 use crate::{Store, params};
 use qiangji_domain::floating::registry::{
     InvalidRow, MatchReport, MemberRef, RegistryFlag, RegistryRow, RegistrySource, match_rows,
@@ -90,22 +91,23 @@ impl Store {
         import: Import<'_>,
     ) -> Result<(i64, MatchReport), StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
-        let mut wanted: Vec<&str> = import.rows.iter().map(|r| r.id_number.as_str()).collect();
+        let mut wanted: Vec<String> =
+            import.rows.iter().map(|r| w.keys.index(Field::IdNumber, r.id_number.as_str())).collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut members = Vec::new();
         for chunk in wanted.chunks(CHUNK) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            let mut p: Vec<crate::db::Value> = chunk.iter().map(|s| (*s).into()).collect();
+            let mut p: Vec<crate::db::Value> = chunk.iter().map(|s| s.clone().into()).collect();
             p.push(org.path.clone().into());
             p.push(format!("{}~", org.path).into());
             for r in
                 w.tx.all(
                     &format!(
                         "SELECT m.id, m.id_number, m.name, m.address, m.work_unit, m.floating FROM member m \
-                         JOIN org o ON o.id = m.org_id WHERE m.id_number IN ({marks}) AND o.path >= ? AND o.path < ? \
+                         JOIN org o ON o.id = m.org_id WHERE m.id_number_index IN ({marks}) AND o.path >= ? AND o.path < ? \
                          AND m.status IN ('active', 'suspended')"
                     ),
                     p,
@@ -114,7 +116,8 @@ impl Store {
             {
                 members.push(MemberRef {
                     id: MemberId(r.int(0)),
-                    id_number: IdNumber::parse(&r.text(1)).map_err(|e| StoreError::Other(e.to_string()))?,
+                    id_number: IdNumber::parse(&w.keys.open(Field::IdNumber, &r.text(1))?)
+                        .map_err(|e| StoreError::Other(e.to_string()))?,
                     name: r.text(2),
                     address: r.text(3),
                     work_unit: r.text(4),

@@ -9,6 +9,7 @@ use crate::error::StoreError;
 use crate::ledger::{NewEntry, Write, now};
 use crate::member::set_floating;
 use crate::org::write::load as load_org;
+use crate::seal::Field;
 use crate::{Store, params};
 use qiangji_domain::floating::{
     Contact, Direction, End, FloatingError, FloatingId, FloatingState, Inflow, Open, Outflow,
@@ -16,11 +17,17 @@ use qiangji_domain::floating::{
 use qiangji_domain::member::{MemberId, MemberStatus};
 use qiangji_domain::org::{OrgError, OrgId};
 
-/// The member as stored now, read inside the write: organization, status, name, ID number.
-async fn member_now(w: &mut Write, id: MemberId) -> Result<(OrgId, MemberStatus, String, String), StoreError> {
-    let r = w.tx.one("SELECT org_id, status, name, id_number FROM member WHERE id = ?", params![id.0]).await?;
+/// The member as stored now, read inside the write: organization, status, name, and the ID number
+/// sealed as stored with its index (a registration keeps them as they are).
+async fn member_now(
+    w: &mut Write,
+    id: MemberId,
+) -> Result<(OrgId, MemberStatus, String, (String, String)), StoreError> {
+    let r =
+        w.tx.one("SELECT org_id, status, name, id_number, id_number_index FROM member WHERE id = ?", params![id.0])
+            .await?;
     let status = MemberStatus::parse(&r.text(1)).map_err(|e| bad(&e.to_string()))?;
-    Ok((OrgId(r.int(0)), status, r.text(2), r.text(3)))
+    Ok((OrgId(r.int(0)), status, r.text(2), (r.text(3), r.text(4))))
 }
 
 impl Store {
@@ -34,8 +41,8 @@ impl Store {
     ) -> Result<FloatingId, StoreError> {
         access.require(access.may_edit_members())?;
         self.get_member(access, member).await?;
-        let mut w = Write::begin(&self.db).await?;
-        let (org_id, status, name, id_number) = member_now(&mut w, member).await?;
+        let mut w = Write::begin(self).await?;
+        let (org_id, status, name, (id_number, index)) = member_now(&mut w, member).await?;
         let org = load_org(&mut w.tx, access, org_id).await?;
         if !status.holds_membership() {
             return Err(StoreError::Invalid(format!("该党员状态为“{}”，不能登记流出", status.label())));
@@ -45,8 +52,8 @@ impl Store {
         let id = crate::org::write::next_id(&mut w.tx, "floating").await?;
         w.tx.exec(
             "INSERT INTO floating (id, direction, member_id, org_id, name, id_number, place, unit, reason, fixed_place, \
-             origin_org, since, expected_return, activity_card, phone, registered_at, registered_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)",
+             origin_org, since, expected_return, activity_card, phone, registered_at, registered_by, id_number_index) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
                 Direction::Outflow.code(),
@@ -61,9 +68,10 @@ impl Store {
                 o.since,
                 o.expected_return,
                 o.activity_card.as_str(),
-                o.phone.as_str(),
+                w.keys.seal(Field::Phone, &o.phone),
                 now(),
-                access.actor_name()
+                access.actor_name(),
+                index
             ],
         )
         .await?;
@@ -102,12 +110,13 @@ impl Store {
         reason: &str,
     ) -> Result<FloatingId, StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let host = load_org(&mut w.tx, access, host).await?;
         if host.is_dissolved() {
             return Err(OrgError::Dissolved.into());
         }
-        let ours = w.tx.opt("SELECT id, org_id FROM member WHERE id_number = ?", params![i.id_number.as_str()]).await?;
+        let index = w.keys.index(Field::IdNumber, i.id_number.as_str());
+        let ours = w.tx.opt("SELECT id, org_id FROM member WHERE id_number_index = ?", params![index.clone()]).await?;
         let member = ours.as_ref().map(|r| MemberId(r.int(0)));
         if ours.as_ref().is_some_and(|r| r.int(1) == host.id.0) {
             return Err(FloatingError::HostIsHome.into());
@@ -117,8 +126,8 @@ impl Store {
             None => {
                 let open =
                     w.tx.opt(
-                        "SELECT since FROM floating WHERE id_number = ? AND direction = 'inflow' AND ended_on IS NULL",
-                        params![i.id_number.as_str()],
+                        "SELECT since FROM floating WHERE id_number_index = ? AND direction = 'inflow' AND ended_on IS NULL",
+                        params![index.clone()],
                     )
                     .await?;
                 FloatingState {
@@ -131,23 +140,24 @@ impl Store {
         let id = crate::org::write::next_id(&mut w.tx, "floating").await?;
         w.tx.exec(
             "INSERT INTO floating (id, direction, member_id, org_id, name, id_number, place, unit, reason, fixed_place, \
-             origin_org, since, expected_return, activity_card, phone, registered_at, registered_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, NULL, ?, ?, ?, ?)",
+             origin_org, since, expected_return, activity_card, phone, registered_at, registered_by, id_number_index) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, NULL, ?, ?, ?, ?, ?)",
             params![
                 id,
                 Direction::Inflow.code(),
                 member.map(|m| m.0),
                 host.id.0,
                 i.name.as_str(),
-                i.id_number.as_str(),
+                w.keys.seal(Field::IdNumber, i.id_number.as_str()),
                 i.origin_place.as_str(),
                 i.unit.as_str(),
                 i.origin_org.as_str(),
                 i.since,
                 i.activity_card.as_str(),
-                i.phone.as_str(),
+                w.keys.seal(Field::Phone, &i.phone),
                 now(),
-                access.actor_name()
+                access.actor_name(),
+                index
             ],
         )
         .await?;
@@ -182,7 +192,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         access.require(access.may_edit_members())?;
         self.get_member(access, member).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let (org_id, ..) = member_now(&mut w, member).await?;
         let org = load_org(&mut w.tx, access, org_id).await?;
         let (state, ids) = state_of(&mut w.tx, member).await?;
@@ -221,7 +231,7 @@ impl Store {
     pub async fn end_floating(&self, access: &Access, id: FloatingId, e: &End, reason: &str) -> Result<(), StoreError> {
         access.require(access.may_edit_members())?;
         self.get_floating(access, id).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let r =
             w.tx.one(
                 "SELECT direction, member_id, org_id, since, last_contact, ended_on FROM floating WHERE id = ?",

@@ -179,7 +179,7 @@ impl Store {
         reason: &str,
     ) -> Result<Vec<HostEntityId>, StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
         let mut ids = Vec::with_capacity(entities.len());
         for f in entities {
@@ -198,7 +198,7 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let (old, org) = load(&mut w, access, id).await?;
         check(&mut w, access, f, Some(id)).await?;
         save(&mut w, access, (&old, &org), f, "", reason).await?;
@@ -223,7 +223,7 @@ impl Store {
             });
         }
         let (rows, unreadable) = read_extract(content)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
         let report = report(&mut w.tx, &org.path, source, rows, unreadable).await?;
         let c = report.counts();
@@ -286,7 +286,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let (run, content) = self.get_reconciliation(access, id).await?;
         let (rows, unreadable) = read_extract(&content)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, run.org_id).await?;
         let report = report(&mut w.tx, &org.path, run.source, rows, unreadable).await?;
         let why = |what: &str| {

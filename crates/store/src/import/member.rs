@@ -5,9 +5,10 @@ use super::{BatchId, Commit, Committed, DoneRow, OrgIndex, RolledBack, bad, bloc
 use crate::access::Access;
 use crate::bulk::Batch;
 use crate::error::StoreError;
-use crate::ledger::{NewEntry, Write, as_object};
-use crate::member::write::{INSERT_COLUMNS, field_params, field_values, initial_states, update};
+use crate::ledger::{NewEntry, Write};
+use crate::member::write::{INSERT_COLUMNS, field_params, field_values, initial_states, sealed_object, update};
 use crate::org::write::{load as load_org, next_id, raise_id_floor};
+use crate::seal::Field;
 use crate::{Store, params};
 use qiangji_domain::import::member::{Action, Lookup, PlannedRow, Registered};
 use qiangji_domain::import::{DedupeMode, ImportKind, OrgProblem};
@@ -51,23 +52,29 @@ impl Store {
         // Members are held by any organization but a 党小组.
         let orgs = OrgIndex::load(self, &top, |k| k != OrgKind::Group).await?;
         let (mut here, mut elsewhere) = (HashSet::new(), HashSet::new());
-        for chunk in id_numbers.chunks(500) {
+        // Numbers are found through their blind index; the file's own spelling is what is kept.
+        let by_index: std::collections::HashMap<String, &str> =
+            id_numbers.iter().map(|n| (self.keys.index(Field::IdNumber, n), *n)).collect();
+        let indexes: Vec<&String> = by_index.keys().collect();
+        for chunk in indexes.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            let p: Vec<crate::db::Value> = chunk.iter().map(|n| (*n).into()).collect();
+            let p: Vec<crate::db::Value> = chunk.iter().map(|n| (*n).clone().into()).collect();
             for r in self
                 .db
                 .all(
                     &format!(
-                        "SELECT m.id_number, o.path FROM member m JOIN org o ON o.id = m.org_id WHERE m.id_number IN ({marks})"
+                        "SELECT m.id_number_index, o.path FROM member m JOIN org o ON o.id = m.org_id \
+                         WHERE m.id_number_index IN ({marks})"
                     ),
                     p,
                 )
                 .await?
             {
+                let number = by_index[&r.text(0)].to_owned();
                 if access.sees_path(&r.text(1)) {
-                    here.insert(r.text(0));
+                    here.insert(number);
                 } else {
-                    elsewhere.insert(r.text(0));
+                    elsewhere.insert(number);
                 }
             }
         }
@@ -106,7 +113,7 @@ impl Store {
                     let mid = next;
                     next += 1;
                     let mut p = params![mid, o.id.0, active];
-                    p.append(&mut field_params(fields));
+                    p.append(&mut field_params(fields, &c.w.keys));
                     if members.push(&mut c.w.tx, p).await? {
                         // Rows that reference members go after the members they reference.
                         memberships.flush(&mut c.w.tx).await?;
@@ -116,7 +123,7 @@ impl Store {
                     for (kind, from, to) in initial_states(fields) {
                         states.push(&mut c.w.tx, params![mid, kind.code(), active, from, to]).await?;
                     }
-                    let mut payload = as_object(&field_values(fields));
+                    let mut payload = sealed_object(fields, &c.w.keys);
                     payload["org_id"] = serde_json::json!(o.id.0);
                     payload["org"] = serde_json::json!(o.fields.name);
                     payload["since"] = serde_json::json!(since.to_string());
@@ -142,7 +149,7 @@ impl Store {
                     }
                     match self.update_existing(&mut c.w, access, fields, mode, &reason).await? {
                         Some((member, before)) => {
-                            let before = serde_json::to_string(&as_object(&field_values(&before))).unwrap_or_default();
+                            let before = sealed_object(&before, &c.w.keys).to_string();
                             c.updated(member.0, before).await?;
                         }
                         None => c.skipped(),
@@ -179,7 +186,12 @@ impl Store {
         reason: &str,
     ) -> Result<Option<(MemberId, MemberFields)>, StoreError> {
         let id = MemberId(
-            w.tx.one("SELECT id FROM member WHERE id_number = ?", params![fields.id_number.to_string()]).await?.int(0),
+            w.tx.one(
+                "SELECT id FROM member WHERE id_number_index = ?",
+                params![w.keys.index(Field::IdNumber, fields.id_number.as_str())],
+            )
+            .await?
+            .int(0),
         );
         let current = self.get_member(access, id).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
@@ -244,14 +256,15 @@ impl Store {
                         kind: "member.removed",
                         org_path: &org.path,
                         subject: format!("member:{}", member.0),
-                        payload: serde_json::json!({ "import_batch": id.0, "fields": as_object(&field_values(&current.fields)) }),
+                        payload: serde_json::json!({ "import_batch": id.0, "fields": sealed_object(&current.fields, &w.keys) }),
                         reason: why,
                     },
                 )
                 .await?;
                 done.removed += 1;
             } else {
-                let before: serde_json::Value = serde_json::from_str(&r.before).map_err(|_| bad("原值"))?;
+                let mut before: serde_json::Value = serde_json::from_str(&r.before).map_err(|_| bad("原值"))?;
+                w.keys.open_payload(&mut before);
                 let before = fields_from(&before).ok_or_else(|| bad("原值"))?;
                 update(w, access, &org, member, &current.fields, &before, why).await?;
                 done.restored += 1;

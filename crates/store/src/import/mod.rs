@@ -121,7 +121,7 @@ impl Commit {
     ) -> Result<Commit, StoreError> {
         let batch = store.get_import_batch(access, id).await?;
         access.require(batch.kind == kind && may_import(access, kind))?;
-        let mut w = Write::begin(&store.db).await?;
+        let mut w = Write::begin(store).await?;
         let status = w.tx.one("SELECT status FROM import_batch WHERE id = ?", params![id.0]).await?.text(0);
         committable(&status, rows)?;
         let root = load_org(&mut w.tx, access, batch.org_id).await?;
@@ -381,7 +381,7 @@ impl Store {
         }
         let batch = self.get_import_batch(access, id).await?;
         access.require(may_import(access, batch.kind))?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let status = w.tx.one("SELECT status FROM import_batch WHERE id = ?", params![id.0]).await?.text(0);
         if status != "committed" {
             return Err(StoreError::Refused {

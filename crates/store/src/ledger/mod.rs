@@ -149,11 +149,17 @@ pub fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Entries of the actor's subtree, newest first (the audit log).
-pub async fn list(db: &Db, access: &Access, before_seq: Option<i64>, limit: i64) -> Result<Vec<Entry>, StoreError> {
+/// Entries of the actor's subtree, newest first (the audit log), personal numbers masked.
+pub async fn list(
+    store: &crate::Store,
+    access: &Access,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
     access.require(access.may_read_audit())?;
     let (lo, hi) = access.path_range();
-    let rows = db
+    let rows = store
+        .db
         .all(
             &format!(
                 "SELECT {COLUMNS} FROM ledger WHERE org_path >= ? AND org_path < ? AND seq < ? ORDER BY seq DESC LIMIT ?"
@@ -161,7 +167,11 @@ pub async fn list(db: &Db, access: &Access, before_seq: Option<i64>, limit: i64)
             params![lo, hi, before_seq.unwrap_or(i64::MAX), limit],
         )
         .await?;
-    Ok(rows.iter().map(entry_of).collect())
+    let mut entries: Vec<Entry> = rows.iter().map(entry_of).collect();
+    for e in &mut entries {
+        e.payload = store.keys.mask_payload_text(&e.payload);
+    }
+    Ok(entries)
 }
 
 /// Entries about one subject (`member:N`), oldest first. The caller has checked the subject is in scope.
@@ -188,13 +198,15 @@ pub async fn head_seq(db: &Db) -> Result<i64, StoreError> {
 pub(crate) struct Write {
     pub tx: Tx,
     head: Head,
+    /// Seals personal numbers written in this transaction (and opens those it reads).
+    pub keys: std::sync::Arc<crate::seal::Keyring>,
 }
 
 impl Write {
-    pub async fn begin(db: &Db) -> Result<Write, StoreError> {
-        let mut tx = db.begin_write().await?;
+    pub async fn begin(store: &crate::Store) -> Result<Write, StoreError> {
+        let mut tx = store.db.begin_write().await?;
         let head = lock_head(&mut tx).await?;
-        Ok(Write { tx, head })
+        Ok(Write { tx, head, keys: store.keys.clone() })
     }
 
     /// Appends a ledger entry in this transaction.

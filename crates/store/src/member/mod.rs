@@ -1,14 +1,17 @@
 //! Members: reading within scope, and registering, editing and moving them.
 
+pub(crate) mod reveal;
 pub(crate) mod status;
 pub(crate) mod write;
 
+pub use reveal::Revealed;
 pub(crate) use write::{relocate, set_floating};
 
 use crate::access::Access;
 use crate::db::Row;
 use crate::error::StoreError;
 use crate::ledger::{self, Entry};
+use crate::seal::{Field, Keyring};
 use crate::{Store, params};
 use qiangji_domain::Date;
 use qiangji_domain::id_number::IdNumber;
@@ -68,7 +71,7 @@ fn members_in(access: &Access, ids: &[MemberId]) -> (String, Vec<crate::db::Valu
     (format!("m.id IN ({marks}) AND {pred}"), params)
 }
 
-pub(crate) fn member_of(r: &Row) -> Result<Member, StoreError> {
+pub(crate) fn member_of(r: &Row, keys: &Keyring) -> Result<Member, StoreError> {
     let code = |i: usize| r.text(i);
     Ok(Member {
         id: MemberId(r.int(0)),
@@ -82,7 +85,7 @@ pub(crate) fn member_of(r: &Row) -> Result<Member, StoreError> {
             ethnicity: u8::try_from(r.int(7)).ok().and_then(Ethnicity::from_code).ok_or_else(|| bad("民族"))?,
             birth_date: r.opt_date(8).ok_or_else(|| bad("出生日期"))?,
             native_place: r.text(9),
-            id_number: IdNumber::parse(&r.text(10)).map_err(|e| bad(&e.to_string()))?,
+            id_number: IdNumber::parse(&keys.open(Field::IdNumber, &r.text(10))?).map_err(|e| bad(&e.to_string()))?,
             education: Education::parse(&code(11)).map_err(|e| bad(&e.to_string()))?,
             school: r.text(12),
             major: r.text(13),
@@ -91,7 +94,7 @@ pub(crate) fn member_of(r: &Row) -> Result<Member, StoreError> {
             work_unit: r.text(16),
             job_title: r.text(17),
             work_started_on: r.opt_date(18),
-            phone: r.text(19),
+            phone: keys.open(Field::Phone, &r.text(19))?,
             address: r.text(20),
             joined_on: r.opt_date(21).ok_or_else(|| bad("入党日期"))?,
             full_on: r.opt_date(22),
@@ -117,7 +120,7 @@ impl Store {
                 params,
             )
             .await?;
-        member_of(&r)
+        member_of(&r, &self.keys)
     }
 
     /// Several members by id, within scope, in the order asked (ids outside scope are left out).
@@ -130,7 +133,7 @@ impl Store {
             .db
             .all(&format!("SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE {within}"), params)
             .await?;
-        let mut found: Vec<Member> = rows.iter().map(member_of).collect::<Result<_, _>>()?;
+        let mut found: Vec<Member> = rows.iter().map(|r| member_of(r, &self.keys)).collect::<Result<_, _>>()?;
         found.sort_by_key(|m| ids.iter().position(|i| *i == m.id));
         Ok(found)
     }
@@ -142,17 +145,17 @@ impl Store {
         id_number: &IdNumber,
     ) -> Result<Option<Member>, StoreError> {
         let (pred, mut p) = access.member_predicate();
-        let mut params = params![id_number.as_str()];
+        let mut params = params![self.keys.index(Field::IdNumber, id_number.as_str())];
         params.append(&mut p);
         self.db
             .opt(
                 &format!(
-                    "SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id_number = ? AND {pred}"
+                    "SELECT {COLUMNS} FROM member m JOIN org o ON o.id = m.org_id WHERE m.id_number_index = ? AND {pred}"
                 ),
                 params,
             )
             .await?
-            .map(|r| member_of(&r))
+            .map(|r| member_of(&r, &self.keys))
             .transpose()
     }
 
@@ -199,6 +202,9 @@ impl Store {
             entries.extend(ledger::of_subject(&self.db, &format!("developee:{}", r.int(0))).await?);
         }
         entries.sort_by_key(|e| e.seq);
+        for e in &mut entries {
+            e.payload = self.keys.mask_payload_text(&e.payload);
+        }
         Ok(History { memberships, states, entries })
     }
 }

@@ -123,7 +123,7 @@ impl Store {
         let current = self.get_member(access, id).await?;
         let today = qiangji_domain::date::today();
         change.check(current.status, today)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;
         // Read again under the lock: a concurrent change may have come first.

@@ -7,6 +7,7 @@ use crate::org::{
     Org,
     write::{common_prefix, load as load_org, next_id},
 };
+use crate::seal::{Field, Keyring};
 use crate::{Store, params};
 use qiangji_domain::Date;
 use qiangji_domain::member::{MemberFields, MemberId, MemberKind, MemberStatus};
@@ -43,7 +44,9 @@ pub(crate) fn field_values(f: &MemberFields) -> Vec<(&'static str, String)> {
     ]
 }
 
-pub(crate) fn field_params(f: &MemberFields) -> Vec<crate::db::Value> {
+/// The stored attributes, in `INSERT_COLUMNS` order after `id, org_id, status`: personal numbers
+/// sealed, the identity number's blind index last.
+pub(crate) fn field_params(f: &MemberFields, keys: &Keyring) -> Vec<crate::db::Value> {
     params![
         f.name.clone(),
         f.initials.clone(),
@@ -51,7 +54,7 @@ pub(crate) fn field_params(f: &MemberFields) -> Vec<crate::db::Value> {
         i64::from(f.ethnicity.code()),
         f.birth_date,
         f.native_place.clone(),
-        f.id_number.to_string(),
+        keys.seal(Field::IdNumber, f.id_number.as_str()),
         f.education.code(),
         f.school.clone(),
         f.major.clone(),
@@ -60,7 +63,7 @@ pub(crate) fn field_params(f: &MemberFields) -> Vec<crate::db::Value> {
         f.work_unit.clone(),
         f.job_title.clone(),
         f.work_started_on,
-        f.phone.clone(),
+        keys.seal(Field::Phone, &f.phone),
         f.address.clone(),
         f.joined_on,
         f.full_on,
@@ -68,13 +71,21 @@ pub(crate) fn field_params(f: &MemberFields) -> Vec<crate::db::Value> {
         f.floating,
         f.lost_contact,
         f.hardship,
-        f.postless
+        f.postless,
+        keys.index(Field::IdNumber, f.id_number.as_str())
     ]
+}
+
+/// `field_values` as the ledger keeps them: personal numbers sealed.
+pub(crate) fn sealed_object(f: &MemberFields, keys: &Keyring) -> serde_json::Value {
+    let mut v = as_object(&field_values(f));
+    keys.seal_payload(&mut v);
+    v
 }
 
 pub(crate) const INSERT_COLUMNS: &str = "id, org_id, status, name, initials, sex, ethnicity, birth_date, native_place, \
      id_number, education, school, major, degree, occupation, work_unit, job_title, work_started_on, phone, address, \
-     joined_on, full_on, kind, floating, lost_contact, hardship, postless";
+     joined_on, full_on, kind, floating, lost_contact, hardship, postless, id_number_index";
 
 /// Kind spans implied by the dates: probationary from joining, full from `full_on`.
 pub(crate) fn initial_states(f: &MemberFields) -> Vec<(MemberKind, Date, Option<Date>)> {
@@ -100,8 +111,8 @@ pub(crate) fn check_receiver(org: &Org) -> Result<(), StoreError> {
 async fn check_unique_id_number(w: &mut Write, f: &MemberFields, except: Option<MemberId>) -> Result<(), StoreError> {
     let taken =
         w.tx.opt(
-            "SELECT id FROM member WHERE id_number = ? AND id <> ?",
-            params![f.id_number.to_string(), except.map_or(0, |m| m.0)],
+            "SELECT id FROM member WHERE id_number_index = ? AND id <> ?",
+            params![w.keys.index(Field::IdNumber, f.id_number.as_str()), except.map_or(0, |m| m.0)],
         )
         .await?;
     match taken {
@@ -167,7 +178,7 @@ pub(crate) async fn insert_member(
     check_unique_id_number(w, fields, None).await?;
     let id = next_id(&mut w.tx, "member").await?;
     let mut p = params![id, org.id.0, MemberStatus::Active.code()];
-    p.append(&mut field_params(fields));
+    p.append(&mut field_params(fields, &w.keys));
     let marks = vec!["?"; p.len()].join(", ");
     w.tx.exec(&format!("INSERT INTO member ({INSERT_COLUMNS}) VALUES ({marks})"), p).await?;
     w.tx.exec("INSERT INTO membership (member_id, org_id, valid_from) VALUES (?, ?, ?)", params![id, org.id.0, since])
@@ -179,7 +190,7 @@ pub(crate) async fn insert_member(
         )
         .await?;
     }
-    let mut payload = as_object(&field_values(fields));
+    let mut payload = sealed_object(fields, &w.keys);
     payload["org_id"] = serde_json::json!(org.id.0);
     payload["org"] = serde_json::json!(org.fields.name);
     payload["since"] = serde_json::json!(since.to_string());
@@ -202,17 +213,18 @@ pub(crate) async fn update(
     reason: &str,
 ) -> Result<(), StoreError> {
     check_unique_id_number(w, fields, Some(id)).await?;
-    let changes = diff(&field_values(current), &field_values(fields));
-    if changes.is_empty() {
+    let mut changes = serde_json::Value::Object(diff(&field_values(current), &field_values(fields)));
+    if changes.as_object().is_some_and(serde_json::Map::is_empty) {
         return Ok(());
     }
-    let mut p = field_params(fields);
+    w.keys.seal_payload(&mut changes);
+    let mut p = field_params(fields, &w.keys);
     p.push(id.0.into());
     w.tx.exec(
         "UPDATE member SET name = ?, initials = ?, sex = ?, ethnicity = ?, birth_date = ?, native_place = ?, id_number = ?, \
          education = ?, school = ?, major = ?, degree = ?, occupation = ?, work_unit = ?, job_title = ?, \
          work_started_on = ?, phone = ?, address = ?, joined_on = ?, full_on = ?, kind = ?, floating = ?, \
-         lost_contact = ?, hardship = ?, postless = ? WHERE id = ?",
+         lost_contact = ?, hardship = ?, postless = ?, id_number_index = ? WHERE id = ?",
         p,
     )
     .await?;
@@ -275,7 +287,7 @@ impl Store {
         if since > qiangji_domain::date::today() {
             return Err(StoreError::Invalid("组织关系转入日期不能晚于今天".into()));
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load_org(&mut w.tx, access, org).await?;
         let id = insert_member(&mut w, access, &org, fields, since, reason).await?;
         w.commit().await?;
@@ -292,7 +304,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         access.require(access.may_edit_members())?;
         let current = self.get_member(access, id).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         // Re-read inside the transaction: the record may have changed since it was shown.
         let org = load_org(&mut w.tx, access, current.org_id).await?;
         if !fields.floating {
@@ -331,7 +343,7 @@ impl Store {
         if !current.status.holds_membership() {
             return Err(StoreError::Invalid(format!("该党员状态为“{}”，不能调整组织关系", current.status.label())));
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let from = load_org(&mut w.tx, access, current.org_id).await?;
         // Read inside the transaction: a transfer's receive may have moved them meanwhile.
         crate::transfer::refuse_unless_settled(&mut w.tx, id).await?;

@@ -39,7 +39,7 @@ impl Store {
             // Dissolving moves people; the record must say why.
             return Err(StoreError::Invalid("请填写撤销原因".into()));
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load(&mut w.tx, access, id).await?;
         if org.parent_id.is_none() || org.id.0 == access.scope_org_id() {
             return Err(OrgError::RootIsFixed.into());

@@ -101,7 +101,7 @@ impl Store {
         if old == posts {
             return Ok(());
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let o = load(&mut w.tx, access, org).await?;
         if o.is_dissolved() {
             return Err(OrgError::Dissolved.into());

@@ -112,7 +112,7 @@ impl Store {
     ) -> Result<OrgId, StoreError> {
         access.require(access.may_manage_users())?;
         check_placement(fields.kind, None)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let id = insert(&mut w, access, None, fields, reason).await?;
         w.commit().await?;
         Ok(id)
@@ -127,7 +127,7 @@ impl Store {
         reason: &str,
     ) -> Result<OrgId, StoreError> {
         access.require(access.may_manage_orgs())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let parent = load(&mut w.tx, access, parent).await?;
         if parent.is_dissolved() {
             return Err(OrgError::Dissolved.into());
@@ -147,7 +147,7 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         access.require(access.may_manage_orgs())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load(&mut w.tx, access, id).await?;
         if org.is_dissolved() {
             return Err(OrgError::Dissolved.into());
@@ -201,7 +201,7 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         access.require(access.may_manage_orgs())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let org = load(&mut w.tx, access, id).await?;
         if org.parent_id.is_none() || org.id.0 == access.scope_org_id() {
             return Err(OrgError::RootIsFixed.into());

@@ -71,7 +71,7 @@ impl Store {
     ) -> Result<AttachmentId, StoreError> {
         access.require(access.may_edit_members())?;
         let file = NewAttachment::check(file_name, bytes)?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let (pred, scope) = access.org_predicate();
         let mut p = params![meeting.0];
         p.extend(scope);

@@ -148,7 +148,7 @@ impl Store {
         attendance: &[AttendanceEntry],
     ) -> Result<MeetingId, StoreError> {
         access.require(access.may_edit_members())?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let id = insert_meeting(&mut w, access, org, fields, attendance).await?;
         w.commit().await?;
         Ok(id)
@@ -294,7 +294,7 @@ impl Store {
         if row.confirmed_at.is_some() {
             return Ok(());
         }
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         let o = load_org(&mut w.tx, access, m.org_id).await?;
         let at = crate::ledger::now();
         w.tx.exec(

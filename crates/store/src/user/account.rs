@@ -124,7 +124,7 @@ impl Store {
         let new = new.to_owned();
         let hash = blocking(move || hash_password(&new)).await??;
         let org = self.get_org(access, qiangji_domain::org::OrgId(access.scope_org_id())).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         w.tx.exec(
             "UPDATE app_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
             params![hash, now(), session.user_id],
@@ -231,7 +231,7 @@ impl Store {
         self.db
             .exec(
                 "UPDATE app_user SET totp_pending = ? WHERE id = ?",
-                params![qiangji_domain::totp::base32(&secret), session.user_id],
+                params![seal_totp(&self.keys, &secret), session.user_id],
             )
             .await?;
         Ok(secret)
@@ -240,7 +240,7 @@ impl Store {
     /// The secret being set up, if any.
     pub async fn totp_pending(&self, user_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         let r = self.db.one("SELECT totp_pending FROM app_user WHERE id = ?", params![user_id]).await?;
-        Ok(r.opt_text(0).and_then(|s| qiangji_domain::totp::from_base32(&s)))
+        open_totp(&self.keys, r.opt_text(0))
     }
 
     /// Turns the second factor on once a code from the pending secret is right.
@@ -279,9 +279,7 @@ impl Store {
                 code: "password.current_wrong", message: "当前密码不正确".into()
             });
         }
-        let secret = r
-            .opt_text(1)
-            .and_then(|s| qiangji_domain::totp::from_base32(&s))
+        let secret = open_totp(&self.keys, r.opt_text(1))?
             .ok_or(StoreError::Refused { code: "totp.not_enabled", message: "两步验证没有启用".into() })?;
         let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
         qiangji_domain::totp::matching_step(&secret, code, now).ok_or_else(wrong_code)?;
@@ -297,11 +295,11 @@ impl Store {
         client: &Client,
     ) -> Result<(), StoreError> {
         let org = self.get_org(access, qiangji_domain::org::OrgId(access.scope_org_id())).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         w.tx.exec(
             "UPDATE app_user SET totp_secret = ?, totp_pending = NULL, totp_last_step = ? WHERE id = ?",
             params![
-                secret.map(|(s, _)| qiangji_domain::totp::base32(s)),
+                secret.map(|(s, _)| seal_totp(&self.keys, s)),
                 secret.map_or(0, |(_, step)| i64::try_from(step).unwrap_or(0)),
                 session.user_id
             ],
@@ -337,4 +335,16 @@ impl Store {
             .map(|r| AuthEvent { at: r.text(0), event: r.text(1), address: r.text(2), detail: r.text(3) })
             .collect())
     }
+}
+
+/// A second-factor secret as stored: base32, sealed.
+fn seal_totp(keys: &crate::seal::Keyring, secret: &[u8]) -> String {
+    keys.seal(crate::seal::Field::TotpSecret, &qiangji_domain::totp::base32(secret))
+}
+
+/// A stored second-factor secret. One that does not open is an error, never "no second factor".
+pub(crate) fn open_totp(keys: &crate::seal::Keyring, stored: Option<String>) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(stored) = stored else { return Ok(None) };
+    let plain = keys.open(crate::seal::Field::TotpSecret, &stored)?;
+    qiangji_domain::totp::from_base32(&plain).map(Some).ok_or_else(|| StoreError::Other("两步验证密钥无法识别".into()))
 }

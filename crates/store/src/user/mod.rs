@@ -99,7 +99,7 @@ impl Store {
         let password = u.password.to_owned();
         let hash = blocking(move || hash_password(&password)).await??;
         let org = self.get_org(access, qiangji_domain::org::OrgId(u.scope_org_id)).await?;
-        let mut w = Write::begin(&self.db).await?;
+        let mut w = Write::begin(self).await?;
         if w.tx.opt("SELECT id FROM app_user WHERE username = ?", params![u.username]).await?.is_some() {
             return Err(StoreError::DuplicateUsername(u.username.to_owned()));
         }
@@ -175,7 +175,8 @@ impl Store {
         let password_right = blocking(move || verify_password(&given, &stored)).await.map_err(store_err)?;
         let mut right = password_right;
         let mut accepted_step = None;
-        if right && let Some(secret) = row.opt_text(4).and_then(|s| qiangji_domain::totp::from_base32(&s)) {
+        let secret = account::open_totp(&self.keys, row.opt_text(4)).map_err(store_err)?;
+        if right && let Some(secret) = secret {
             let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
                 return Err(LoginError::CodeRequired);
             };

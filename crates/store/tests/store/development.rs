@@ -185,7 +185,7 @@ async fn applications_are_checked_and_scoped(b: Backend) {
     assert!(matches!(s.list_developees(&sec_a, t.street).await, Err(StoreError::NotFound)));
     let member_access = t.login_as(Role::Member, t.a, Some(t.zhang)).await;
     assert!(matches!(s.list_developees(&member_access, t.a).await, Err(StoreError::Forbidden)));
-    let entries = qiangji_store::ledger::list(s.db(), &sec_a, None, 100).await.unwrap();
+    let entries = qiangji_store::ledger::list(s, &sec_a, None, 100).await.unwrap();
     let applied: Vec<&str> =
         entries.iter().filter(|e| e.kind == "development.applied").map(|e| e.subject.as_str()).collect();
     assert_eq!(applied, [format!("developee:{}", id.0)], "the other branch's application is not shown");

@@ -19,6 +19,8 @@ pub enum Backend {
 pub struct TestStore {
     pub store: Store,
     pub url: String,
+    /// The data key the store was opened with (to open it again).
+    pub key: qiangji_store::seal::DataKey,
     _sqlite: Option<sqlite::TempFile>,
     _pg: Option<pg::TestDatabase>,
 }
@@ -27,13 +29,15 @@ pub async fn open(backend: Backend) -> TestStore {
     match backend {
         Backend::Sqlite => {
             let f = sqlite::fresh_file("store");
-            let store = Store::open(&f.url()).await.expect("open sqlite");
-            TestStore { store, url: f.url(), _sqlite: Some(f), _pg: None }
+            let key = qiangji_store::seal::DataKey::for_url(&f.url()).unwrap();
+            let store = Store::open_with_key(&f.url(), &key).await.expect("open sqlite");
+            TestStore { store, url: f.url(), key, _sqlite: Some(f), _pg: None }
         }
         Backend::Postgres => {
             let d = pg::fresh_database("store");
-            let store = Store::open(&d.url).await.expect("open postgres");
-            TestStore { store, url: d.url.clone(), _sqlite: None, _pg: Some(d) }
+            let key = qiangji_store::seal::DataKey::file(d.key_file());
+            let store = Store::open_with_key(&d.url, &key).await.expect("open postgres");
+            TestStore { store, url: d.url.clone(), key, _sqlite: None, _pg: Some(d) }
         }
     }
 }

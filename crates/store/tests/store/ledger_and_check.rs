@@ -55,7 +55,7 @@ async fn migrations_are_idempotent(b: Backend) {
     let applied = count(&t.store).await;
     assert!(applied >= 2, "every migration is recorded once ({applied})");
     // Opening again runs the migrator again; it must find nothing to do and keep the data.
-    let again = qiangji_store::Store::open(&t.url).await.expect("reopen");
+    let again = qiangji_store::Store::open_with_key(&t.url, &t.key).await.expect("reopen");
     assert_eq!(count(&again).await, applied);
     assert!(qiangji_store::check::run(again.db()).await.unwrap().is_ok());
 }

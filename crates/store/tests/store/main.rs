@@ -12,6 +12,7 @@ mod members;
 mod orglife;
 mod orgs;
 mod parity;
+mod personal;
 mod reminders;
 mod scope;
 mod transfers;

@@ -39,7 +39,7 @@ async fn an_edit_is_recorded_with_old_and_new_values(b: Backend) {
     assert_eq!(last.kind, "member.updated");
     assert_eq!(last.reason, "本人申请");
     let payload: serde_json::Value = serde_json::from_str(&last.payload).unwrap();
-    assert_eq!(payload["changes"]["phone"], serde_json::json!(["13800000000", "13911112222"]));
+    assert_eq!(payload["changes"]["phone"], serde_json::json!(["138****0000", "139****2222"]), "masked for display");
     // Saving the same values again records nothing.
     let before = t.head().await;
     s.update_member(&t.system, t.zhang, &m.fields, "").await.unwrap();

@@ -119,7 +119,7 @@ async fn leadership_posts_are_replaced_as_a_whole_and_recorded(b: Backend) {
     let outsider = vec![holder(Post::Secretary, "赵六", Some(t.zhao))];
     assert!(matches!(s.set_posts(&sec, t.a, &outsider, "").await, Err(StoreError::NotFound)));
     assert_eq!(t.head().await, before + 1, "only the login's user record was added");
-    let audit = qiangji_store::ledger::list(s.db(), &t.system, None, 5).await.unwrap();
+    let audit = qiangji_store::ledger::list(s, &t.system, None, 5).await.unwrap();
     assert!(audit.iter().any(|e| e.kind == "org.posts_changed" && e.reason == "换届"));
 }
 on_both!(leadership_posts_are_replaced_as_a_whole_and_recorded);

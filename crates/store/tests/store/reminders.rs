@@ -78,7 +78,7 @@ async fn enqueueing_the_same_reminder_twice_makes_one_and_addresses_the_secretar
         [
             (Channel::Email, "zhang@example.org".into(), pending),
             (Channel::InApp, "zhangsan".into(), pending),
-            (Channel::Sms, "13800000000".into(), pending)
+            (Channel::Sms, "138****0000".into(), pending)
         ]
     );
     assert_eq!(of(t.b), [(Channel::InApp, "yi-shuji".into(), pending)], "no secretary: the branch secretary's account");
@@ -103,6 +103,9 @@ async fn a_delivery_is_claimed_once_and_retried_with_growing_waits_until_deliver
     assert!(claimed.iter().all(|d| d.attempts == 1));
     assert!(s.claim_deliveries(&t.system, t0(), 10).await.unwrap().is_empty(), "claimed ones are leased");
     let sms = claimed.iter().find(|d| d.channel == Channel::Sms).unwrap();
+    // The phone number waits in the outbox sealed; the sender opens it.
+    assert!(!sms.recipient.contains("13800000000"));
+    assert_eq!(sms.address(s.keys()).unwrap(), "13800000000");
     let in_app = claimed.iter().find(|d| d.channel == Channel::InApp).unwrap();
     let retry = |n: i64, from: DateTime<Utc>| from + backoff(n, std::time::Duration::from_secs(60));
     s.mark_failed(&t.system, sms, "连接被拒绝", retry(sms.attempts, t0())).await.unwrap();

@@ -23,7 +23,7 @@ async fn a_branch_secretary_reads_and_changes_nothing_outside_the_branch(b: Back
     assert!(matches!(s.list_children(&sec, t.street).await, Err(StoreError::NotFound)));
     let wang = s.get_member(&t.system, t.wang).await.unwrap();
     assert!(s.find_member_by_id_number(&sec, &wang.fields.id_number).await.unwrap().is_none());
-    let audit = qiangji_store::ledger::list(s.db(), &sec, None, 1000).await.unwrap();
+    let audit = qiangji_store::ledger::list(s, &sec, None, 1000).await.unwrap();
     assert!(!audit.is_empty());
     assert!(audit.iter().all(|e| sec.sees_path(&e.org_path)), "audit shows only the branch");
 
@@ -61,7 +61,7 @@ async fn a_member_account_sees_only_its_own_record(b: Backend) {
     let mut f = s.get_member(&me, t.zhang).await.unwrap().fields;
     f.phone = "13600000000".into();
     assert!(matches!(s.update_member(&me, t.zhang, &f, "").await, Err(StoreError::Forbidden)));
-    assert!(matches!(qiangji_store::ledger::list(s.db(), &me, None, 10).await, Err(StoreError::Forbidden)));
+    assert!(matches!(qiangji_store::ledger::list(s, &me, None, 10).await, Err(StoreError::Forbidden)));
 }
 on_both!(a_member_account_sees_only_its_own_record);
 

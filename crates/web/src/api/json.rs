@@ -90,24 +90,8 @@ pub fn history(h: &History) -> Value {
             "kind": s.kind.code(), "status": s.status.code(),
             "valid_from": s.valid_from.to_string(), "valid_to": s.valid_to.map(|d| d.to_string()),
         })).collect::<Vec<_>>(),
-        "entries": h.entries.iter().map(|e| {
-            // Identity numbers in the history are masked like everywhere else in the API.
-            let mut v = entry(e);
-            if let Some(p) = v["payload"].as_object_mut() {
-                if let Some(id) = p.get("id_number").and_then(Value::as_str) {
-                    let masked = qiangji_domain::id_number::IdNumber::parse(id).map(|i| i.masked()).unwrap_or_default();
-                    p.insert("id_number".into(), Value::String(masked));
-                }
-                if let Some(c) = p.get_mut("changes").and_then(|c| c.get_mut("id_number"))
-                    && let Some(pair) = c.as_array_mut() {
-                        for x in pair.iter_mut() {
-                            let masked = x.as_str().and_then(|s| qiangji_domain::id_number::IdNumber::parse(s).ok()).map(|i| i.masked()).unwrap_or_default();
-                            *x = Value::String(masked);
-                        }
-                    }
-            }
-            v
-        }).collect::<Vec<_>>(),
+        // Personal numbers in the history come masked from the store, as everywhere in the API.
+        "entries": h.entries.iter().map(entry).collect::<Vec<_>>(),
     })
 }
 

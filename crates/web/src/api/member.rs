@@ -60,10 +60,22 @@ pub async fn update(
     Body(p): Body<MemberPayload>,
 ) -> ApiResult<Json<Value>> {
     let m = scoped::member(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
-    let fields = p.input().validate(today()).map_err(member_errors)?;
+    let fields = p.input_keeping(&m.fields).validate(today()).map_err(member_errors)?;
     app.store.update_member(&actor.access, m.id, &fields, &p.reason).await.map_err(err)?;
     app.refresh().await.map_err(err)?;
     Ok(Json(json::member(&app.store.get_member(&actor.access, m.id).await.map_err(err)?)))
+}
+
+/// `POST /api/v1/members/{member_id}/personal`: the identity and phone numbers in full, for an
+/// allowed caller with a purpose; recorded in the member's history like the page's.
+pub async fn reveal(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    Body(b): Body<crate::payload::RevealPayload>,
+) -> ApiResult<Json<Value>> {
+    let r = app.store.reveal_personal(&actor.access, MemberId(id), &b.purpose).await.map_err(err)?;
+    Ok(Json(j!({ "id_number": r.id_number, "phone": r.phone })))
 }
 
 #[derive(Deserialize)]

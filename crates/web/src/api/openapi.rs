@@ -76,6 +76,7 @@ pub const ERROR_CODES: &[&str] = &[
     "member.name_too_long",
     "member.id_number_invalid",
     "member.id_number_duplicate",
+    "personal.purpose_required",
     "member.date_invalid",
     "member.date_in_future",
     "member.code_unknown",

@@ -30,6 +30,8 @@ struct FormPage<'a> {
     since: String,
     from_outside: String,
     reason: String,
+    /// Editing: the registered numbers, masked, kept when the fields are left empty.
+    kept: Option<(String, String)>,
     errors: Vec<(String, &'static str, String)>,
     sexes: &'static [Sex],
     ethnicities: Vec<(String, &'static str)>,
@@ -50,6 +52,7 @@ struct FormSpec {
     action: String,
     back: String,
     creating: bool,
+    kept: Option<(String, String)>,
 }
 
 fn registering(org: &Org) -> FormSpec {
@@ -59,6 +62,7 @@ fn registering(org: &Org) -> FormSpec {
         action: format!("/orgs/{id}/members/new"),
         back: format!("/orgs/{id}/members"),
         creating: true,
+        kept: None,
     }
 }
 
@@ -69,6 +73,7 @@ fn editing(m: &Member) -> FormSpec {
         action: format!("/members/{id}/edit"),
         back: format!("/members/{id}"),
         creating: false,
+        kept: Some((m.fields.id_number.masked(), crate::member::mask_phone(&m.fields.phone))),
     }
 }
 
@@ -88,6 +93,7 @@ fn form_page(
         back: spec.back,
         form,
         creating: spec.creating,
+        kept: spec.kept,
         since,
         from_outside,
         reason,
@@ -162,7 +168,9 @@ pub async fn register(
 
 pub async fn edit_form(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let m = scoped::member(&app, &actor, id, Access::may_edit_members).await?;
-    Ok(form_page(&actor, editing(&m), m.fields.to_input(), Default::default(), String::new(), Vec::new()))
+    // The form does not carry the numbers in full: left empty, they stay as registered.
+    let form = MemberInput { id_number: String::new(), phone: String::new(), ..m.fields.to_input() };
+    Ok(form_page(&actor, editing(&m), form, Default::default(), String::new(), Vec::new()))
 }
 
 pub async fn update(
@@ -172,7 +180,7 @@ pub async fn update(
     axum::Form(p): axum::Form<MemberPayload>,
 ) -> Result<Response, AppError> {
     let m = scoped::member(&app, &actor, id, Access::may_edit_members).await?;
-    let result = match p.input().validate(today()) {
+    let result = match p.input_keeping(&m.fields).validate(today()) {
         Ok(fields) => app.store.update_member(&actor.access, m.id, &fields, &p.reason).await.map(|()| id),
         Err(errors) => Err(StoreError::Member(errors)),
     };

@@ -39,21 +39,4 @@ pub fn field_label(field: &str) -> &str {
     }
 }
 
-/// A phone number with the middle digits hidden.
-pub fn mask_phone(p: &str) -> String {
-    let chars: Vec<char> = p.chars().collect();
-    if chars.len() < 7 {
-        return p.to_owned();
-    }
-    let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
-    format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn phones_are_masked_in_the_middle() {
-        assert_eq!(super::mask_phone("13812345678"), "138****5678");
-        assert_eq!(super::mask_phone("123"), "123");
-    }
-}
+pub use qiangji_domain::mask::mask_phone;

@@ -30,6 +30,7 @@ fn event_label(kind: &str) -> &str {
         "member.updated" => "信息修改",
         "member.moved" => "组织关系调整",
         "member.status_changed" => "党籍状态变更",
+        "member.personal_shown" => "查看完整身份证号和电话",
         "transfer.requested" => "提出组织关系转接",
         "transfer.inbound_registered" => "凭介绍信从系统外转入",
         "development.applied" => "递交入党申请书",
@@ -50,12 +51,10 @@ fn state_label(code: &serde_json::Value) -> &'static str {
     code.as_str().and_then(|c| qiangji_domain::transfer::TransferState::parse(c).ok()).map_or("", |s| s.label())
 }
 
-/// Shows a field value; identity numbers stay masked in the history as on the page.
+/// Shows a field value (personal numbers come masked from the store, as on the page).
 fn shown(field: &str, v: &serde_json::Value) -> String {
     let s = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     match field {
-        "id_number" => qiangji_domain::id_number::IdNumber::parse(&s).map(|i| i.masked()).unwrap_or(s),
-        "phone" => mask_phone(&s),
         "floating" | "lost_contact" | "hardship" | "postless" => {
             if s == "1" {
                 "是".into()
@@ -162,6 +161,12 @@ struct ShowPage<'a> {
     history: History,
     events: Vec<Event>,
     may_edit: bool,
+    /// Whether the viewer may ask to see the numbers in full.
+    may_reveal: bool,
+    /// Shown in full on this answer (and recorded), or masked.
+    revealed: bool,
+    /// Why showing them in full was refused.
+    reveal_error: Option<String>,
     transfers: Vec<Transfer>,
     /// Whether the viewer may start a transfer now (an officer, or the member themself).
     may_request_transfer: bool,
@@ -170,7 +175,32 @@ struct ShowPage<'a> {
 }
 
 pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
-    let m = app.store.get_member(&actor.access, MemberId(id)).await?;
+    show(&actor, &app, MemberId(id), None).await
+}
+
+/// `POST /members/{member_id}/reveal`: the page again with the identity and phone numbers in full,
+/// once, for an allowed viewer who gave a purpose; the showing is recorded in the member's history.
+pub async fn reveal(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<crate::payload::RevealPayload>,
+) -> Result<Html<String>, AppError> {
+    let shown = match app.store.reveal_personal(&actor.access, MemberId(id), &f.purpose).await {
+        Ok(r) => Ok(r),
+        Err(e @ qiangji_store::StoreError::Refused { .. }) => Err(e.to_string()),
+        Err(e) => return Err(e.into()),
+    };
+    show(&actor, &app, MemberId(id), Some(shown)).await
+}
+
+async fn show(
+    actor: &Actor,
+    app: &App,
+    id: MemberId,
+    shown: Option<Result<qiangji_store::member::Revealed, String>>,
+) -> Result<Html<String>, AppError> {
+    let m = app.store.get_member(&actor.access, id).await?;
     let history = app.store.member_history(&actor.access, m.id).await?;
     let events = history.entries.iter().rev().map(explain).collect();
     let transfers = app.store.transfers_of_member(&actor.access, m.id).await?;
@@ -179,12 +209,19 @@ pub async fn page(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>
         && m.status.holds_membership()
         && !gone_outside
         && transfers.iter().all(|t| !t.state.is_open());
+    let (id_masked, phone, revealed, reveal_error) = match shown {
+        Some(Ok(r)) => (r.id_number, r.phone, true, None),
+        other => (m.fields.id_number.masked(), mask_phone(&m.fields.phone), false, other.and_then(Result::err)),
+    };
     let page = ShowPage {
-        layout: Layout::new(m.fields.name.clone(), &actor),
+        layout: Layout::new(m.fields.name.clone(), actor),
         age: age_on(m.fields.birth_date, today()),
-        id_masked: m.fields.id_number.masked(),
-        phone: mask_phone(&m.fields.phone),
+        id_masked,
+        phone,
         may_edit: actor.access.may_edit_members(),
+        may_reveal: actor.access.may_reveal_personal(),
+        revealed,
+        reveal_error,
         m,
         history,
         events,

@@ -42,7 +42,7 @@ async fn attempt(app: &App, settings: &Settings, d: &Delivery) -> Result<(), Sto
             None => Err("邮件服务器未配置（--smtp）".to_owned()),
         },
         Channel::Sms => match &settings.sms {
-            Some(hook) => hook.send(&d.recipient, &d.title, &d.key).await,
+            Some(hook) => hook.send(&d.address(app.store.keys())?, &d.title, &d.key).await,
             None => Err("短信网关未配置（--sms-hook）".to_owned()),
         },
     };
