@@ -20,7 +20,15 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
 
 /// Adds the security headers to every response that does not set its own.
 pub async fn headers(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
+    let plain = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && plain {
+        // A body over the limit refused by one of axum's extractors (`Bytes`, `Form`) comes as
+        // English text; answer it like every other refusal, with its code.
+        let e = AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "提交的内容过大");
+        res = if api { e.json().into_response() } else { e.into_response() };
+    }
     let h = res.headers_mut();
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
