@@ -56,6 +56,8 @@ enum Cmd {
         /// Seconds between signed checkpoints of the ledger (written only when it moved).
         #[arg(long, env = "QIANGJI_CHECKPOINT_INTERVAL", default_value_t = 600.0)]
         checkpoint_interval: f64,
+        #[command(flatten)]
+        proxy: ProxyArgs,
     },
     /// Load the deterministic demo dataset into an empty database and create demo accounts.
     Demo {
@@ -244,6 +246,30 @@ impl ReminderArgs {
     }
 }
 
+/// Where the server sits: browsers reach it over HTTPS through a proxy that terminates TLS.
+#[derive(clap::Args)]
+struct ProxyArgs {
+    /// Mark every cookie `Secure` (browsers then send it over HTTPS only). Use when browsers
+    /// reach the server through HTTPS.
+    #[arg(long, env = "QIANGJI_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new(),
+          action = clap::ArgAction::SetTrue)]
+    secure_cookies: bool,
+    /// Addresses of the proxies in front (ADDR[,ADDR]): only from these is `X-Forwarded-For` read
+    /// for the client's address (login rate limit, sessions, security events).
+    #[arg(long = "trusted-proxy", env = "QIANGJI_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
+}
+
+impl ProxyArgs {
+    fn settings(self) -> Result<qiangji_web::security::Deployment, String> {
+        let trusted_proxies = match self.trusted_proxies {
+            Some(list) => qiangji_web::security::Deployment::parse_proxies(&list)?,
+            None => Vec::new(),
+        };
+        Ok(qiangji_web::security::Deployment { secure_cookies: self.secure_cookies, trusted_proxies })
+    }
+}
+
 fn checkpoint_settings(keys: qiangji::checkpoint::Keys, interval: f64) -> Result<serve::Checkpoints, String> {
     if !(interval.is_finite() && interval >= 0.05) {
         return Err(format!("--checkpoint-interval 应为不小于0.05的秒数，收到的是 {interval}"));
@@ -292,12 +318,13 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let keys = qiangji::checkpoint::Keys { key_file: cli.keys.checkpoint_key, public_key: cli.keys.checkpoint_pubkey };
     let result = match cli.cmd {
-        Cmd::Serve { addr, demo, scale, reminders, checkpoint_interval } => {
-            match (reminders.settings(), checkpoint_settings(keys, checkpoint_interval)) {
-                (Ok(reminders), Ok(checkpoints)) => {
-                    serve::run(&cli.db, &addr, demo.then_some(scale.as_str()), reminders, checkpoints).await
+        Cmd::Serve { addr, demo, scale, reminders, checkpoint_interval, proxy } => {
+            match (reminders.settings(), checkpoint_settings(keys, checkpoint_interval), proxy.settings()) {
+                (Ok(reminders), Ok(checkpoints), Ok(deployment)) => {
+                    let demo = demo.then_some(scale.as_str());
+                    serve::run(&cli.db, &addr, demo, reminders, checkpoints, deployment).await
                 }
-                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
             }
         }
         Cmd::Demo { scale, truth } => demo::run(&cli.db, &scale, truth.as_deref()).await,

@@ -15,6 +15,7 @@ pub async fn run(
     demo_scale: Option<&str>,
     reminders: qiangji_web::reminder::Settings,
     checkpoints: Checkpoints,
+    deployment: qiangji_web::security::Deployment,
 ) -> Result<(), String> {
     ensure_data_dir(db)?;
     let started = Instant::now();
@@ -39,6 +40,7 @@ pub async fn run(
     };
     let t = Instant::now();
     let app = qiangji_web::App::new(store).await.map_err(|e| e.to_string())?;
+    app.set_deployment(deployment);
     {
         let engine = app.engine.read().await;
         println!(

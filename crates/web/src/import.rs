@@ -267,8 +267,11 @@ pub async fn read_upload(headers: &HeaderMap, body: axum::body::Body) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok())
         .ok_or_else(|| refused("import.file_missing", "请选择要导入的文件".into()))?;
-    let limits =
-        multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536));
+    // The file itself is held to the limit while it streams in (not only the whole request with
+    // its framing), so one byte over is refused as too large before the store sees it.
+    let size =
+        multer::SizeLimit::new().whole_stream(MAX_FILE_BYTES as u64 + 65_536).for_field("file", MAX_FILE_BYTES as u64);
+    let limits = multer::Constraints::new().size_limit(size);
     let mut parts = multer::Multipart::with_constraints(body.into_data_stream(), boundary, limits);
     let (mut file, mut fields) = (None, std::collections::HashMap::new());
     let too_large = || {

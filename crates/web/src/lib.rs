@@ -64,6 +64,8 @@ pub struct App {
     imports: import::Running,
     /// Requests per minute allowed (see [`security::Limits`]) and the counts so far.
     pub rate_limits: security::RateLimits,
+    /// Secure cookies and trusted proxies (see [`security::Deployment`]); set once by `serve`.
+    deployment: std::sync::RwLock<security::Deployment>,
 }
 
 impl App {
@@ -90,7 +92,18 @@ impl App {
             whole_checks_wanted: false.into(),
             imports: Default::default(),
             rate_limits: security::RateLimits::new(security::Limits::from_env()),
+            deployment: Default::default(),
         }))
+    }
+
+    /// Where the server sits: secure cookies, trusted proxies.
+    pub fn deployment(&self) -> security::Deployment {
+        self.deployment.read().expect("deployment").clone()
+    }
+
+    /// Sets where the server sits (by `serve` at start, and by tests on a running server).
+    pub fn set_deployment(&self, deployment: security::Deployment) {
+        *self.deployment.write().expect("deployment") = deployment;
     }
 
     /// Brings the engine up to the newest ledger entry. Called after every write and periodically,

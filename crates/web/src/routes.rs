@@ -230,6 +230,6 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(orglife::attachment::REQUEST_MAX))
         .layer(axum::middleware::from_fn_with_state(app.clone(), auth::guard))
         .layer(axum::middleware::from_fn_with_state(app.clone(), security::limit))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), security::headers))
         .with_state(app)
 }

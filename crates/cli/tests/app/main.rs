@@ -10,6 +10,7 @@ mod export;
 mod floating;
 mod harness;
 mod host_entities;
+mod hostile;
 mod import;
 mod import_kinds;
 mod lifecycle;

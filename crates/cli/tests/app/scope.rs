@@ -76,28 +76,28 @@ fn expectation(r: &RouteInfo) -> Expect {
     }
 }
 
-struct Ids {
-    own_org: i64,
-    own_member: i64,
-    own_meeting: (i64, i64),
-    foreign_orgs: Vec<(i64, String)>,
-    foreign_member: (i64, String),
-    foreign_meeting: (i64, i64),
+pub(crate) struct Ids {
+    pub(crate) own_org: i64,
+    pub(crate) own_member: i64,
+    pub(crate) own_meeting: (i64, i64),
+    pub(crate) foreign_orgs: Vec<(i64, String)>,
+    pub(crate) foreign_member: (i64, String),
+    pub(crate) foreign_meeting: (i64, i64),
     /// Another user's notification, of a reminder of the sibling branch.
-    foreign_notification: i64,
+    pub(crate) foreign_notification: i64,
     /// A transfer out of the branch with its letter issued, and one between two other branches.
-    own_transfer: i64,
-    foreign_transfer: i64,
+    pub(crate) own_transfer: i64,
+    pub(crate) foreign_transfer: i64,
     /// Applicants for membership (发展党员) of the branch and of the sibling branch.
-    own_developee: i64,
-    foreign_developee: i64,
+    pub(crate) own_developee: i64,
+    pub(crate) foreign_developee: i64,
     /// Roster import batches of the branch and of the sibling branch.
-    own_batch: i64,
-    foreign_batch: i64,
+    pub(crate) own_batch: i64,
+    pub(crate) foreign_batch: i64,
     /// Host entities (两新组织) in the registries of the branch and of the sibling branch, and a
     /// reconciliation of each.
-    own_entities: (i64, i64),
-    foreign_entities: (i64, i64),
+    pub(crate) own_entities: (i64, i64),
+    pub(crate) foreign_entities: (i64, i64),
 }
 
 /// Registers a host entity under `org` and reconciles an extract naming it (as the system);
@@ -231,7 +231,7 @@ async fn meeting(app: &TestApp, org: i64) -> (i64, i64) {
     (id.0, photo.0)
 }
 
-fn ids(app: &TestApp, username: &str) -> Ids {
+pub(crate) fn ids(app: &TestApp, username: &str) -> Ids {
     let access = app.access_of(username);
     app.rt.block_on(async {
         let db = app.store.db();
@@ -291,7 +291,7 @@ fn ids(app: &TestApp, username: &str) -> Ids {
 
 /// The path with its ids: an organization, a member, a meeting and one of its attachments, a
 /// notification, a transfer, a developee, an import batch, a host entity and a reconciliation.
-fn fill(
+pub(crate) fn fill(
     path: &str,
     org: i64,
     member: i64,

@@ -88,9 +88,12 @@ pub struct NewAttachment<'a> {
 
 impl<'a> NewAttachment<'a> {
     /// Checks size and type; keeps the file name's last path segment (browsers on Windows send
-    /// `C:\fakepath\…`).
+    /// `C:\fakepath\…`) without control characters: the name is shown and sent back in a
+    /// download header, where a line break or NUL has no business, and is never used as a path.
     pub fn check(file_name: &str, bytes: &'a [u8]) -> Result<NewAttachment<'a>, AttachmentError> {
-        let name = file_name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+        let last = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let name = last.chars().filter(|c| !c.is_control()).collect::<String>();
+        let name = name.trim();
         if name.is_empty() || name.chars().count() > NAME_MAX {
             return Err(AttachmentError::NameInvalid);
         }
@@ -122,6 +125,17 @@ mod tests {
         assert_eq!(NewAttachment::check("纪要.docx", b"PK\x03\x04").unwrap_err().code(), "attachment.type_unknown");
         assert_eq!(NewAttachment::check("空.png", b"").unwrap_err(), AttachmentError::Empty);
         assert_eq!(NewAttachment::check(" ", png).unwrap_err(), AttachmentError::NameInvalid);
+    }
+
+    #[test]
+    fn a_file_name_keeps_only_its_last_segment_and_no_control_characters() {
+        let png = b"\x89PNG\r\n\x1a\n rest";
+        let name = |n: &str| NewAttachment::check(n, png).map(|a| a.file_name);
+        assert_eq!(name("../../etc/passwd").unwrap(), "passwd");
+        assert_eq!(name("..\\..\\boot.ini").unwrap(), "boot.ini");
+        assert_eq!(name("x\r\nSet-Cookie: a=b.jpg").unwrap(), "xSet-Cookie: a=b.jpg");
+        assert_eq!(name("会议\0签到表.png").unwrap(), "会议签到表.png", "Chinese stays readable");
+        assert_eq!(name("a/b/\r\n").unwrap_err(), AttachmentError::NameInvalid);
     }
 
     #[test]

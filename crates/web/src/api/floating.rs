@@ -108,9 +108,13 @@ pub async fn registry(
     State(app): State<Arc<App>>,
     Path(id): Path<i64>,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ApiResult<Json<Value>> {
     let org = scoped::org(&app, &actor, id, Access::may_edit_members).await.map_err(AppError::json)?;
+    // Read here with its own limit, so that too large is a 413 with a code like every API error.
+    let body = axum::body::to_bytes(body, crate::floating::registry::MAX_BYTES)
+        .await
+        .map_err(|_| crate::floating::registry::too_large().json())?;
     let file_name = if q.file_name.trim().is_empty() { "api.csv" } else { q.file_name.as_str() };
     let (batch, report) = import(&app, &actor.access, &org, &body, &q.source, file_name, &q.area).await.map_err(err)?;
     Ok(Json(json::match_report(batch, &report)))

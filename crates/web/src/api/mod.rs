@@ -39,6 +39,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "提交的内容过大")
+                    .json())
+            }
             Err(e) => Err(AppError::bad_request(
                 "request.invalid_json",
                 format!("请求内容不是有效的 JSON，或缺少必需的字段：{}", e.body_text()),

@@ -19,6 +19,19 @@ use qiangji_store::{Access, StoreError};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// The largest extract, in bytes: the whole upload request may be this big (see the router's
+/// body limit), so a city district's list fits; larger lists are split.
+pub const MAX_BYTES: usize = crate::orglife::attachment::REQUEST_MAX;
+
+/// The refusal of an extract over [`MAX_BYTES`].
+pub fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "import.file_too_large",
+        format!("文件过大（最大{}MB），请分成几个文件导入", MAX_BYTES / 1024 / 1024),
+    )
+}
+
 /// Reads, matches and stores an extract for `org`; the batch id and report.
 pub async fn import(
     app: &App,
@@ -115,14 +128,20 @@ pub async fn upload(
     let mut form =
         Multipart::from_request(req, &()).await.map_err(|e| bad(format!("请以表单上传文件：{}", e.body_text())))?;
     let (mut file, mut name, mut source, mut area) = (None, String::new(), String::new(), String::new());
-    while let Some(field) =
-        form.next_field().await.map_err(|e| bad(format!("上传的内容无法读取：{}", e.body_text())))?
-    {
+    // Over the body limit is said as such, not as an unreadable upload.
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            bad(format!("上传的内容无法读取：{}", e.body_text()))
+        }
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
         let key = field.name().unwrap_or_default().to_owned();
         if key == "file" {
             name = field.file_name().unwrap_or_default().to_owned();
         }
-        let bytes = field.bytes().await.map_err(|e| bad(format!("上传的内容无法读取：{}", e.body_text())))?;
+        let bytes = field.bytes().await.map_err(unreadable)?;
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match key.as_str() {
             "file" => file = Some(bytes.to_vec()),
