@@ -77,16 +77,24 @@ pub async fn restore(db: &str, file: &Path, force: bool, keys: &Keys) -> Result<
 /// Refuses a snapshot whose personal numbers the target's data key cannot open, before anything is
 /// copied (a PostgreSQL dump cannot be read before it is restored: `check` afterwards says so).
 async fn check_data_key(db: &str, file: &Path) -> Result<(), String> {
-    let snapshot = Db::connect(&format!("sqlite://{}?mode=ro", file.display())).await.map_err(|e| e.to_string())?;
-    let recorded = snapshot.opt("SELECT fingerprint FROM data_key WHERE id = 1", params![]).await.ok().flatten();
-    snapshot.close().await;
+    use sqlx::{Connection as _, Row as _};
+    // Read-only and without the server's settings (WAL would write to the backup file).
+    let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(file).read_only(true);
+    let mut snapshot = sqlx::SqliteConnection::connect_with(&opts).await.map_err(|e| format!("无法读取备份：{e}"))?;
+    let recorded: Option<String> = sqlx::query("SELECT fingerprint FROM data_key WHERE id = 1")
+        .fetch_optional(&mut snapshot)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get(0).ok());
+    let _ = snapshot.close().await;
     let Some(recorded) = recorded else { return Ok(()) };
     let key = qiangji_store::seal::DataKey::for_url(db).map_err(|e| e.to_string())?;
     let ring = qiangji_store::seal::Keyring::load(&key, false).map_err(|e| format!("备份中的个人信息已加密：{e}"))?;
-    if ring.fingerprint() != recorded.text(0) {
+    if ring.fingerprint() != recorded {
         return Err(format!(
             "备份按指纹 {} 的数据密钥加密，给出的密钥指纹为 {}：请用 {} 指定备份时所用的数据密钥文件",
-            recorded.text(0),
+            recorded,
             ring.fingerprint(),
             qiangji_store::seal::DATA_KEY_ENV
         ));

@@ -350,6 +350,9 @@ fn a_backup_taken_while_the_server_writes_restores_into_a_fresh_database_that_ch
     let (ok, out) = restore(true);
     assert!(ok && out.contains("检查通过"), "unless forced: {out}");
 
+    // The restored database keeps the key beside it from now on, like the original.
+    std::fs::copy(&data_key, format!("{}.data-key", fresh.path().display())).unwrap();
+
     // The snapshot is one moment of the live database: a prefix of its ledger, taken while the
     // writes went on, with exactly the organizations that prefix created.
     let seq = scalar(&fresh.url(), "SELECT seq FROM ledger_head");
