@@ -81,22 +81,24 @@ async fn check_data_key(db: &str, file: &Path) -> Result<(), String> {
     // Read-only and without the server's settings (WAL would write to the backup file).
     let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(file).read_only(true);
     let mut snapshot = sqlx::SqliteConnection::connect_with(&opts).await.map_err(|e| format!("无法读取备份：{e}"))?;
-    let recorded: Option<String> = sqlx::query("SELECT fingerprint FROM data_key WHERE id = 1")
+    let recorded: Option<(String, String)> = sqlx::query("SELECT fingerprint, suite FROM data_key WHERE id = 1")
         .fetch_optional(&mut snapshot)
         .await
         .ok()
         .flatten()
-        .and_then(|r| r.try_get(0).ok());
+        .and_then(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?)));
     let _ = snapshot.close().await;
-    let Some(recorded) = recorded else { return Ok(()) };
-    let key = qiangji_store::seal::DataKey::for_url(db).map_err(|e| e.to_string())?;
-    let ring = qiangji_store::seal::Keyring::load(&key, false).map_err(|e| format!("备份中的个人信息已加密：{e}"))?;
-    if ring.fingerprint() != recorded {
+    let Some((recorded, suite)) = recorded else { return Ok(()) };
+    use qiangji_store::seal::{DATA_KEY_ENV, DataKey, KeyFile, Suite};
+    let key = DataKey::for_url(db).map_err(|e| e.to_string())?;
+    let file = KeyFile::load(&key, false).map_err(|e| format!("备份中的个人信息已加密：{e}"))?;
+    // A backup from before a rotation is sealed under a key the file keeps as retired: it opens.
+    if file.matching(&recorded, Suite::parse(&suite).map_err(|e| e.to_string())?).is_none() {
         return Err(format!(
-            "备份按指纹 {} 的数据密钥加密，给出的密钥指纹为 {}：请用 {} 指定备份时所用的数据密钥文件",
+            "备份按指纹 {} 的数据密钥加密，给出的密钥文件中没有这把密钥（当前密钥指纹 {}）：请用 {} 指定备份时所用的数据密钥文件",
             recorded,
-            ring.fingerprint(),
-            qiangji_store::seal::DATA_KEY_ENV
+            file.current().fingerprint(),
+            DATA_KEY_ENV
         ));
     }
     Ok(())

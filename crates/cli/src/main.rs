@@ -97,6 +97,14 @@ enum Cmd {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Rotate the data key that seals identity and phone numbers: a new key in the key file (the
+    /// old ones kept there, to open the ledger's history) and every number outside the ledger
+    /// sealed again under it, in one transaction. Run it with the server stopped.
+    RotateDataKey {
+        /// Suite of the new key: standard or national (default: that of the present key).
+        #[arg(long)]
+        suite: Option<String>,
+    },
     /// Create a user account.
     User {
         #[arg(long)]
@@ -336,6 +344,7 @@ async fn main() -> ExitCode {
         Cmd::Restore { file, force } => qiangji::backup::restore(&cli.db, &file, force, &keys).await,
         Cmd::Import { org, kind, mode, file } => qiangji::import::run(&cli.db, org, &kind, &mode, &file).await,
         Cmd::Migrate => maintenance::migrate(&cli.db).await,
+        Cmd::RotateDataKey { suite } => maintenance::rotate_data_key(&cli.db, suite.as_deref()).await,
         Cmd::User { username, name, role, org, member, password, email } => match qiangji_store::Role::parse(&role) {
             Some(role) => {
                 let user = qiangji_store::user::NewUser {

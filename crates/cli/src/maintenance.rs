@@ -1,4 +1,4 @@
-//! `check`, `migrate` and `user`: maintenance commands with a system access.
+//! `check`, `migrate`, `rotate-data-key` and `user`: maintenance commands with a system access.
 
 use qiangji_store::user::NewUser;
 use qiangji_store::{Access, Store};
@@ -32,6 +32,22 @@ pub async fn migrate(db: &str) -> Result<(), String> {
     crate::serve::ensure_data_dir(db)?;
     Store::open(db).await.map_err(|e| e.to_string())?;
     println!("数据库结构已是最新");
+    Ok(())
+}
+
+pub async fn rotate_data_key(db: &str, suite: Option<&str>) -> Result<(), String> {
+    use qiangji_store::seal::{DataKey, Suite};
+    let suite = suite.map(Suite::parse).transpose().map_err(|e| e.to_string())?;
+    let key = DataKey::for_url(db).map_err(|e| e.to_string())?;
+    let store = Store::open_with_key(db, &key).await.map_err(|e| e.to_string())?;
+    let root = store.root_org_id().await.map_err(|e| e.to_string())?.unwrap_or(0);
+    let access = Access::system("轮换数据密钥", root);
+    let done = store.rotate_data_key(&access, &key, suite).await.map_err(|e| e.to_string())?;
+    if done.resumed {
+        println!("完成了上次中断的轮换");
+    }
+    println!("数据密钥已轮换：指纹 {} → {}（{}），重新加密{}项", done.from, done.to, done.suite.code(), done.values);
+    println!("旧密钥仍留在密钥文件中（retired），用于打开台账中的历史记录；请重新备份密钥文件，并重启服务");
     Ok(())
 }
 

@@ -429,3 +429,40 @@ fn a_postgresql_backup_restores_into_an_empty_database_with_its_checkpoints() {
         .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("PATH 中没有 pg_dump"));
 }
+
+#[test]
+fn rotating_the_data_key_keeps_the_database_checking_and_older_backups_restorable() {
+    let f = qiangji_testkit::sqlite::fresh_file("binary-rotate");
+    let url = f.url();
+    let (ok, out) = qiangji(&url, &["demo", "--scale", "small"]);
+    assert!(ok, "{out}");
+    let backup = f.dir().join("before-rotation.sqlite");
+    let (ok, out) = qiangji(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(ok, "{out}");
+
+    let (ok, out) = qiangji(&url, &["rotate-data-key"]);
+    assert!(ok && out.contains("数据密钥已轮换") && out.contains("重新加密"), "{out}");
+    let (ok, out) = qiangji(&url, &["rotate-data-key", "--suite", "national"]);
+    assert!(ok && out.contains("national"), "{out}");
+    let data_key = format!("{}.data-key", f.path().display());
+    let text = std::fs::read_to_string(&data_key).unwrap();
+    assert!(text.contains("suite = national") && text.matches("\nretired = ").count() == 2, "{text}");
+    let (ok, out) = qiangji(&url, &["check"]);
+    assert!(ok && out.contains("检查通过"), "{out}");
+    let sealed = query(&url, "SELECT id_number FROM member ORDER BY id LIMIT 1", |r| r.text(0));
+    assert!(sealed.starts_with("s1$"), "{sealed}");
+
+    // A backup from before the rotation is sealed under a key the file keeps as retired.
+    let fresh = qiangji_testkit::sqlite::fresh_file("binary-rotate-restore");
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(fresh.url())
+        .args(["restore", backup.to_str().unwrap()])
+        .env("QIANGJI_LOG", "error")
+        .env("QIANGJI_DATA_KEY", &data_key)
+        .env("QIANGJI_CHECKPOINT_KEY", format!("{}.checkpoint-key", f.path().display()))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.contains("检查通过"), "{text}");
+}

@@ -37,6 +37,7 @@ pub fn kind_label(kind: &str) -> &str {
         "member.updated" => "修改党员信息",
         "member.moved" => "调整党员所在组织",
         "user.created" => "创建用户",
+        "data_key.rotated" => "轮换数据密钥",
         "floating.outflow_registered" => "登记流出党员",
         "floating.inflow_registered" => "登记流入党员",
         "floating.contact_recorded" => "流动党员联系记录",
@@ -61,6 +62,12 @@ fn summary(e: &Entry) -> String {
         }
         "org.dissolved" => format!("{}名党员转入{}", p["members_moved"], p["receiver"].as_str().unwrap_or("")),
         "user.created" => p["username"].as_str().unwrap_or("").to_owned(),
+        "data_key.rotated" => format!(
+            "密钥指纹 {} → {}，重新加密{}项",
+            p["from"].as_str().unwrap_or(""),
+            p["to"].as_str().unwrap_or(""),
+            p["values"]
+        ),
         "floating.inflow_registered"
         | "floating.ended"
         | "host_entity.created"

@@ -206,6 +206,12 @@ impl Write {
     pub async fn begin(store: &crate::Store) -> Result<Write, StoreError> {
         let mut tx = store.db.begin_write().await?;
         let head = lock_head(&mut tx).await?;
+        // The head lock orders this against a rotation of the data key: a process still holding the
+        // old key would index new numbers under it, where no lookup would find them again.
+        let recorded = tx.opt("SELECT fingerprint FROM data_key WHERE id = 1", params![]).await?;
+        if recorded.is_some_and(|r| r.text(0) != store.keys.fingerprint()) {
+            return Err(StoreError::Other("数据密钥已轮换，本服务进程仍持有旧密钥：请重启服务".into()));
+        }
         Ok(Write { tx, head, keys: store.keys.clone() })
     }
 

@@ -11,8 +11,11 @@
 //! another key is refused instead of writing rows nobody can read back.
 
 mod adopt;
+mod reseal;
+mod rotate;
 
 pub(crate) use adopt::adopt;
+pub use rotate::Resealed;
 
 use crate::error::StoreError;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -126,18 +129,49 @@ fn sqlite_file(url: &str) -> Option<Option<PathBuf>> {
     Some(Some(PathBuf::from(path)))
 }
 
-/// The keys derived from one data key.
-pub struct Keyring {
-    suite: Suite,
+/// The two ciphers one data key gives, whatever the suite.
+struct Ciphers {
     aes: Aes256Gcm,
     sm4: Sm4Gcm,
+}
+
+impl Ciphers {
+    fn new(master: &[u8; 32]) -> Ciphers {
+        // Both exist whatever the suite, so values sealed before a change of suite still open.
+        let aes_key = hmac_sha256(master, &[b"qiangji/seal/aes-256-gcm"]);
+        let sm4_key = hmac_sm3(master, &[b"qiangji/seal/sm4-gcm"]);
+        Ciphers {
+            aes: Aes256Gcm::new_from_slice(&aes_key).expect("32-byte key"),
+            sm4: Sm4Gcm::new_from_slice(&sm4_key[..16]).expect("16-byte key"),
+        }
+    }
+
+    fn open(&self, tag: &str, nonce: &[u8; NONCE], payload: Payload<'_, '_>) -> Option<Vec<u8>> {
+        match tag {
+            "a1" => self.aes.decrypt(nonce.into(), payload).ok(),
+            "s1" => self.sm4.decrypt(nonce.into(), payload).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// The keys derived from the data key a database is sealed with, and the ciphers of the keys it
+/// replaced: ledger entries are never rewritten, so what they sealed opens with those for good.
+pub struct Keyring {
+    suite: Suite,
+    ciphers: Ciphers,
+    older: Vec<Ciphers>,
     index: [u8; 32],
     fingerprint: String,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("suite", &self.suite).field("fingerprint", &self.fingerprint).finish()
+        f.debug_struct("Keyring")
+            .field("suite", &self.suite)
+            .field("fingerprint", &self.fingerprint)
+            .field("older", &self.older.len())
+            .finish()
     }
 }
 
@@ -160,43 +194,19 @@ impl Keyring {
             Suite::Standard => hmac_sha256(master, parts),
             Suite::National => hmac_sm3(master, parts),
         };
-        // Both sealing keys exist whatever the suite, so values sealed before a change of suite still open.
-        let aes_key = hmac_sha256(master, &[b"qiangji/seal/aes-256-gcm"]);
-        let sm4_key = hmac_sm3(master, &[b"qiangji/seal/sm4-gcm"]);
         Keyring {
             suite,
-            aes: Aes256Gcm::new_from_slice(&aes_key).expect("32-byte key"),
-            sm4: Sm4Gcm::new_from_slice(&sm4_key[..16]).expect("16-byte key"),
+            ciphers: Ciphers::new(master),
+            older: Vec::new(),
             index: mac(&[b"qiangji/index"]),
             fingerprint: hex::encode(&mac(&[b"qiangji/fingerprint"])[..16]),
         }
     }
 
-    /// A fresh random key.
-    pub fn generate(suite: Suite) -> (Keyring, [u8; 32]) {
-        let mut master = [0u8; 32];
-        rand::rng().fill_bytes(&mut master);
-        (Keyring::new(suite, &master), master)
-    }
-
-    /// Reads the key file at `path`, or writes a new one there when `create` allows it.
-    pub fn load(key: &DataKey, create: bool) -> Result<Keyring, StoreError> {
-        match key {
-            DataKey::Ephemeral => Ok(Keyring::generate(Suite::Standard).0),
-            DataKey::File { path, suite } => match std::fs::read_to_string(path) {
-                Ok(text) => parse_key_file(path, &text),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                    let (ring, master) = Keyring::generate(*suite);
-                    write_key_file(path, *suite, &master)?;
-                    Ok(ring)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Other(format!(
-                    "数据库中的个人信息已加密，但找不到数据密钥文件 {}：请用 {DATA_KEY_ENV} 指定原来的密钥文件",
-                    path.display()
-                ))),
-                Err(e) => Err(StoreError::Other(format!("读取数据密钥文件 {} 失败：{e}", path.display()))),
-            },
-        }
+    /// The same keyring, also opening what `masters` sealed.
+    fn opening(mut self, masters: &[[u8; 32]]) -> Keyring {
+        self.older.extend(masters.iter().map(Ciphers::new));
+        self
     }
 
     pub fn suite(&self) -> Suite {
@@ -217,8 +227,8 @@ impl Keyring {
         rand::rng().fill_bytes(&mut nonce);
         let payload = Payload { msg: plain.as_bytes(), aad: field.label() };
         let (tag, sealed) = match self.suite {
-            Suite::Standard => ("a1", self.aes.encrypt((&nonce).into(), payload)),
-            Suite::National => ("s1", self.sm4.encrypt((&nonce).into(), payload)),
+            Suite::Standard => ("a1", self.ciphers.aes.encrypt((&nonce).into(), payload)),
+            Suite::National => ("s1", self.ciphers.sm4.encrypt((&nonce).into(), payload)),
         };
         let sealed = sealed.expect("encryption of a short value cannot fail");
         let mut bytes = nonce.to_vec();
@@ -231,7 +241,11 @@ impl Keyring {
         if stored.is_empty() {
             return Ok(String::new());
         }
-        let unreadable = || StoreError::Other("个人信息无法解密：数据被改动，或数据密钥不是加密时所用的密钥".into());
+        let unreadable = || {
+            StoreError::Other(
+                "个人信息无法解密：数据被改动，或数据密钥不是加密时所用的密钥（轮换数据密钥后须重启服务）".into(),
+            )
+        };
         let (tag, body) = stored.split_once('$').ok_or_else(unreadable)?;
         let bytes = B64.decode(body).map_err(|_| unreadable())?;
         if bytes.len() < NONCE {
@@ -239,13 +253,11 @@ impl Keyring {
         }
         let (nonce, sealed) = bytes.split_at(NONCE);
         let nonce: &[u8; NONCE] = nonce.try_into().expect("split at NONCE");
-        let payload = Payload { msg: sealed, aad: field.label() };
-        let plain = match tag {
-            "a1" => self.aes.decrypt(nonce.into(), payload),
-            "s1" => self.sm4.decrypt(nonce.into(), payload),
-            _ => return Err(unreadable()),
-        }
-        .map_err(|_| unreadable())?;
+        let payload = || Payload { msg: sealed, aad: field.label() };
+        let plain = std::iter::once(&self.ciphers)
+            .chain(&self.older)
+            .find_map(|c| c.open(tag, nonce, payload()))
+            .ok_or_else(unreadable)?;
         String::from_utf8(plain).map_err(|_| unreadable())
     }
 
@@ -264,6 +276,15 @@ impl Keyring {
     /// at the top, under `fields`, or as a `changes` pair.
     pub(crate) fn seal_payload(&self, v: &mut serde_json::Value) {
         walk(v, &mut |field, s| if is_sealed(s) { s.to_owned() } else { self.seal(field, s) });
+    }
+
+    /// A stored payload with its sealed personal numbers sealed again under this keyring's key
+    /// (rotation); values in the clear or masked stay as they are.
+    pub(crate) fn reseal_payload(&self, v: &mut serde_json::Value) {
+        walk(v, &mut |field, s| match self.open(field, s) {
+            Ok(plain) if is_sealed(s) => self.seal(field, &plain),
+            _ => s.to_owned(),
+        });
     }
 
     /// A stored payload with its personal numbers in the clear, for the store's own use (restoring a
@@ -335,43 +356,139 @@ pub fn is_sealed(stored: &str) -> bool {
     stored.starts_with("a1$") || stored.starts_with("s1$")
 }
 
-fn parse_key_file(path: &Path, text: &str) -> Result<Keyring, StoreError> {
-    let bad = |why: &str| StoreError::Other(format!("数据密钥文件 {} 格式不对：{why}", path.display()));
-    let mut suite = None;
-    let mut master = None;
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
-            Some(("suite", v)) => suite = Some(Suite::parse(v)?),
-            Some(("key", v)) => {
-                let bytes = hex::decode(v).map_err(|_| bad("key 应为 64 位十六进制"))?;
-                master = Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| bad("key 应为 32 字节"))?);
-            }
-            _ => return Err(bad(&format!("无法识别的行“{line}”"))),
-        }
-    }
-    let master = master.ok_or_else(|| bad("缺少 key"))?;
-    Ok(Keyring::new(suite.unwrap_or(Suite::Standard), &master))
+/// A data key file: the key values are sealed with now, and the keys it replaced (`retired`),
+/// kept to open what they sealed.
+pub struct KeyFile {
+    suite: Suite,
+    key: [u8; 32],
+    retired: Vec<[u8; 32]>,
 }
 
-fn write_key_file(path: &Path, suite: Suite, master: &[u8; 32]) -> Result<(), StoreError> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let text = format!(
-        "# 强基数据密钥：个人信息（身份证号、电话、动态口令密钥）的加密密钥。\n\
-         # 与数据库分开保管、分开备份；丢失后加密的信息无法恢复。\n\
-         suite = {}\nkey = {}\n",
-        suite.code(),
-        hex::encode(master)
-    );
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+impl KeyFile {
+    /// Reads the key file of `key`, or writes a new one when there is none and `create` allows it.
+    pub fn load(key: &DataKey, create: bool) -> Result<KeyFile, StoreError> {
+        match key {
+            DataKey::Ephemeral => Ok(KeyFile::generate(Suite::Standard, Vec::new())),
+            DataKey::File { path, suite } => match std::fs::read_to_string(path) {
+                Ok(text) => KeyFile::parse(path, &text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                    let file = KeyFile::generate(*suite, Vec::new());
+                    file.write(path, false)?;
+                    Ok(file)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Other(format!(
+                    "数据库中的个人信息已加密，但找不到数据密钥文件 {}：请用 {DATA_KEY_ENV} 指定原来的密钥文件",
+                    path.display()
+                ))),
+                Err(e) => Err(StoreError::Other(format!("读取数据密钥文件 {} 失败：{e}", path.display()))),
+            },
         }
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    };
-    write().map_err(|e| StoreError::Other(format!("写数据密钥文件 {} 失败：{e}", path.display())))
+    }
+
+    fn generate(suite: Suite, retired: Vec<[u8; 32]>) -> KeyFile {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        KeyFile { suite, key, retired }
+    }
+
+    /// The keyring of the current key, opening what the retired keys sealed too.
+    pub fn current(&self) -> Keyring {
+        Keyring::new(self.suite, &self.key).opening(&self.retired)
+    }
+
+    /// The suite of the current key.
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    /// The keyring of the key whose fingerprint under `suite` is `fingerprint`, opening what all
+    /// the others sealed too, and whether it is the current key; `None` when the file lacks it.
+    pub fn matching(&self, fingerprint: &str, suite: Suite) -> Option<(Keyring, bool)> {
+        let all: Vec<[u8; 32]> = std::iter::once(self.key).chain(self.retired.iter().copied()).collect();
+        all.iter().enumerate().find_map(|(i, master)| {
+            let ring = Keyring::new(suite, master);
+            let others: Vec<[u8; 32]> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, m)| *m).collect();
+            (ring.fingerprint == fingerprint).then(|| (ring.opening(&others), i == 0))
+        })
+    }
+
+    /// Replaces the key file at `path` with one holding a new current key under `suite` and this
+    /// file's keys as retired. The new file is written beside and renamed into place, so a crash
+    /// leaves the old file or the whole new one — never a database sealed under a key not on disk.
+    pub fn rotate(&self, path: &Path, suite: Suite) -> Result<KeyFile, StoreError> {
+        let retired = std::iter::once(self.key).chain(self.retired.iter().copied()).collect();
+        let next = KeyFile::generate(suite, retired);
+        next.write(path, true)?;
+        Ok(next)
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<KeyFile, StoreError> {
+        let bad = |why: &str| StoreError::Other(format!("数据密钥文件 {} 格式不对：{why}", path.display()));
+        let hex32 = |name: &str, v: &str| -> Result<[u8; 32], StoreError> {
+            let bytes = hex::decode(v).map_err(|_| bad(&format!("{name} 应为 64 位十六进制")))?;
+            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| bad(&format!("{name} 应为 32 字节")))
+        };
+        let (mut suite, mut key, mut retired) = (None, None, Vec::new());
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+                Some(("suite", v)) => suite = Some(Suite::parse(v)?),
+                Some(("key", v)) if key.is_none() => key = Some(hex32("key", v)?),
+                Some(("key", _)) => return Err(bad("只能有一行 key（以前的密钥写作 retired）")),
+                Some(("retired", v)) => retired.push(hex32("retired", v)?),
+                _ => return Err(bad(&format!("无法识别的行“{line}”"))),
+            }
+        }
+        let key = key.ok_or_else(|| bad("缺少 key"))?;
+        Ok(KeyFile { suite: suite.unwrap_or(Suite::Standard), key, retired })
+    }
+
+    /// Writes the file (mode 0600): a new one only where there is none, or in place of the old one.
+    fn write(&self, path: &Path, replace: bool) -> Result<(), StoreError> {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut text = format!(
+            "# 强基数据密钥：个人信息（身份证号、电话、动态口令密钥）的加密密钥。\n\
+             # 与数据库分开保管、分开备份；丢失后加密的信息无法恢复。\n\
+             suite = {}\nkey = {}\n",
+            self.suite.code(),
+            hex::encode(self.key)
+        );
+        if !self.retired.is_empty() {
+            text.push_str("# 轮换前的密钥，只用于打开以前加密的信息（台账中的历史记录）。不要删除。\n");
+            for k in &self.retired {
+                text.push_str(&format!("retired = {}\n", hex::encode(k)));
+            }
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let write = |target: &Path, create_new: bool| -> std::io::Result<()> {
+            if let Some(dir) = dir {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).mode(0o600);
+            if create_new {
+                opts.create_new(true);
+            } else {
+                opts.create(true).truncate(true);
+            }
+            let mut f = opts.open(target)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        };
+        let written = if replace {
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".new");
+            let tmp = PathBuf::from(tmp);
+            write(&tmp, false).and_then(|()| std::fs::rename(&tmp, path)).and_then(|()| match dir {
+                // The rename itself must reach the disk before the database is resealed.
+                Some(dir) => std::fs::File::open(dir)?.sync_all(),
+                None => std::fs::File::open(".")?.sync_all(),
+            })
+        } else {
+            write(path, true)
+        };
+        written.map_err(|e| StoreError::Other(format!("写数据密钥文件 {} 失败：{e}", path.display())))
+    }
 }
 
 #[cfg(test)]
@@ -436,13 +553,39 @@ mod tests {
         let path = dir.join("k.key");
         let _ = std::fs::remove_file(&path);
         let key = DataKey::File { path: path.clone(), suite: Suite::National };
-        assert!(Keyring::load(&key, false).is_err(), "not created unless allowed");
-        let made = Keyring::load(&key, true).unwrap();
+        assert!(KeyFile::load(&key, false).is_err(), "not created unless allowed");
+        let made = KeyFile::load(&key, true).unwrap().current();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        let read = Keyring::load(&key, true).unwrap();
+        let read = KeyFile::load(&key, true).unwrap().current();
         assert_eq!((made.fingerprint(), made.suite()), (read.fingerprint(), Suite::National));
         std::fs::write(&path, "key = 12\n").unwrap();
-        assert!(Keyring::load(&key, false).is_err());
+        assert!(KeyFile::load(&key, false).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_rotated_key_file_keeps_the_old_keys_to_open_what_they_sealed() {
+        let dir = std::env::temp_dir().join(format!("qiangji-rotate-{}", std::process::id()));
+        let path = dir.join("k.key");
+        let key = DataKey::file(&path);
+        let first = KeyFile::load(&key, true).unwrap();
+        let sealed = first.current().seal(Field::Phone, "13800138000");
+        let old = first.current().fingerprint().to_owned();
+        let second = first.rotate(&path, Suite::National).unwrap();
+        assert!(!dir.join("k.key.new").exists(), "renamed into place");
+
+        let read = KeyFile::load(&key, false).unwrap();
+        assert_eq!((read.current().fingerprint(), read.suite()), (second.current().fingerprint(), Suite::National));
+        assert!(read.current().seal(Field::Phone, "1").starts_with("s1$"));
+        assert_eq!(read.current().open(Field::Phone, &sealed).unwrap(), "13800138000", "the retired key opens");
+        let (ring, current) = read.matching(&old, Suite::Standard).unwrap();
+        assert!(!current && ring.fingerprint() == old);
+        assert!(read.matching(&old, Suite::National).is_none(), "a fingerprint names a key and a suite");
+        assert!(read.matching(second.current().fingerprint(), Suite::National).unwrap().1);
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("retired", "key")).unwrap();
+        assert!(KeyFile::load(&key, false).is_err(), "one current key only");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

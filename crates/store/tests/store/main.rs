@@ -4,6 +4,7 @@
 mod attachments;
 mod bulk;
 mod checkpoints;
+mod data_key;
 mod development;
 mod fixture;
 mod floating;
