@@ -460,18 +460,11 @@ impl KeyFile {
             }
         }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        let write = |target: &Path, create_new: bool| -> std::io::Result<()> {
+        let write = |target: &Path| -> std::io::Result<()> {
             if let Some(dir) = dir {
                 std::fs::create_dir_all(dir)?;
             }
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).mode(0o600);
-            if create_new {
-                opts.create_new(true);
-            } else {
-                opts.create(true).truncate(true);
-            }
-            let mut f = opts.open(target)?;
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(target)?;
             f.write_all(text.as_bytes())?;
             f.sync_all()
         };
@@ -479,13 +472,19 @@ impl KeyFile {
             let mut tmp = path.as_os_str().to_owned();
             tmp.push(".new");
             let tmp = PathBuf::from(tmp);
-            write(&tmp, false).and_then(|()| std::fs::rename(&tmp, path)).and_then(|()| match dir {
+            // A file left by an interrupted rotation goes first: made anew, it is surely private.
+            match std::fs::remove_file(&tmp) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => write(&tmp),
+            }
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .and_then(|()| match dir {
                 // The rename itself must reach the disk before the database is resealed.
                 Some(dir) => std::fs::File::open(dir)?.sync_all(),
                 None => std::fs::File::open(".")?.sync_all(),
             })
         } else {
-            write(path, true)
+            write(path)
         };
         written.map_err(|e| StoreError::Other(format!("写数据密钥文件 {} 失败：{e}", path.display())))
     }
@@ -571,8 +570,11 @@ mod tests {
         let first = KeyFile::load(&key, true).unwrap();
         let sealed = first.current().seal(Field::Phone, "13800138000");
         let old = first.current().fingerprint().to_owned();
+        std::fs::write(dir.join("k.key.new"), "left by an interrupted run").unwrap(); // mode 0644
         let second = first.rotate(&path, Suite::National).unwrap();
         assert!(!dir.join("k.key.new").exists(), "renamed into place");
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "made anew, private");
 
         let read = KeyFile::load(&key, false).unwrap();
         assert_eq!((read.current().fingerprint(), read.suite()), (second.current().fingerprint(), Suite::National));
