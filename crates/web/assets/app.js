@@ -22,3 +22,5 @@ document.addEventListener('click', async (ev) => {
 });
 // Filters submit on change so that a phone user need not find the button.
 document.querySelectorAll('form.filters select').forEach((s) => s.addEventListener('change', () => s.form.submit()));
+// Print pages: the toolbar's button prints (the CSP forbids an inline onclick).
+document.getElementById('print')?.addEventListener('click', () => window.print());

@@ -123,6 +123,7 @@ routes! {
     get "/transfers/{transfer_id}" => transfer::show, false, "一项组织关系转接：状态、办理记录和可办理的步骤";
     post "/transfers/{transfer_id}/steps" => transfer::step, false, "办理组织关系转接的一步";
     get "/transfers/{transfer_id}/letter" => transfer::letter, false, "打印组织关系介绍信（存根、介绍信、回执）";
+    post "/transfers/{transfer_id}/letter" => transfer::letter_in_full, false, "介绍信显示完整身份证号（记入该党员档案）";
     get "/orgs/{org_id}/floating" => floating::org::page, false, "流动党员：本组织及下级组织的流出党员（流入地、外出日期、最近联系、提示）和流入党员";
     get "/orgs/{org_id}/floating/export" => floating::org::export, false, "下载流动党员（流出、流入两表；format=xlsx|csv，encoding=utf8|gbk）";
     post "/orgs/{org_id}/floating" => floating::org::submit, false, "登记流入党员（action=inflow）或结束一条流入登记（action=end）";

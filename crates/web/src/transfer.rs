@@ -299,21 +299,46 @@ struct LetterPage<'a> {
     age: i32,
     dues: String,
     outbound: bool,
+    /// Whether the toolbar offers the letter with the identity number in full.
+    may_show_in_full: bool,
+    in_full: bool,
 }
 
-/// The printable letter: 存根 kept by the sender, 介绍信 carried by the member, 回执 returned.
+/// The printable letter: 存根 kept by the sender, 介绍信 carried by the member, 回执 returned. The
+/// identity number is masked, like everywhere.
 pub async fn letter(actor: Actor, State(app): State<Arc<App>>, Path(id): Path<i64>) -> Result<Response, AppError> {
     let t = app.store.get_transfer(&actor.access, TransferId(id)).await?;
+    letter_page(&actor, t, false)
+}
+
+/// `POST /transfers/{transfer_id}/letter`: the letter with the identity number in full, as the
+/// paper form carries it to the receiving organization — for those allowed to see numbers in
+/// full, and recorded on the member's record like every other showing.
+pub async fn letter_in_full(
+    actor: Actor,
+    State(app): State<Arc<App>>,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let mut t = app.store.get_transfer(&actor.access, TransferId(id)).await?;
+    let Some(serial) = t.serial else { return letter_page(&actor, t, true) };
+    let purpose = format!("打印组织关系介绍信（{serial}）");
+    t.id_number = app.store.reveal_personal(&actor.access, t.member_id, &purpose).await?.id_number;
+    letter_page(&actor, t, true)
+}
+
+fn letter_page(actor: &Actor, t: Transfer, in_full: bool) -> Result<Response, AppError> {
     let (Some(serial), Some(issued_on), Some(dues)) = (t.serial, t.issued_on, t.dues_paid_to) else {
         return Err(AppError::new(StatusCode::NOT_FOUND, "transfer.letter_not_issued", "这项转接尚未开具介绍信"));
     };
     let page = LetterPage {
-        layout: Layout::new(format!("组织关系介绍信 {serial}"), &actor),
+        layout: Layout::new(format!("组织关系介绍信 {serial}"), actor),
         serial: serial.to_string(),
         ethnicity: u8::try_from(t.ethnicity_code).ok().and_then(Ethnicity::from_code).map_or("", |e| e.label()),
         age: date::age_on(t.birth_date, issued_on),
         dues: TransferLetter::dues_label(dues),
         outbound: t.direction == Direction::Outbound,
+        may_show_in_full: actor.access.may_reveal_personal() && !in_full,
+        in_full,
         t,
     };
     Ok(Html(render(&page)).into_response())

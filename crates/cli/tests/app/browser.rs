@@ -242,6 +242,14 @@ fn a_secretary_records_an_overdue_meeting_and_the_warning_disappears_up_to_the_c
     assert_eq!(behind_count(&city.get("/orgs/1/warnings").body), city_before - 1);
 }
 
+/// The toolbar's 打印 button of a printable page opens the print dialog. The CSP forbids inline
+/// handlers, so this holds only through the page script's listener.
+fn the_print_button_prints(b: &Browser) {
+    b.execute("window.printed = 0; window.print = () => { window.printed += 1; };", &[]);
+    b.find("#print").click();
+    assert_eq!(b.execute("return window.printed;", &[]), serde_json::json!(1), "打印 opens the print dialog");
+}
+
 /// Where tests keep what people should be able to look at afterwards (the printed letter).
 fn artifact(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
@@ -257,19 +265,23 @@ fn two_secretaries_of_different_counties_transfer_a_member_with_a_printed_letter
     let app = TestApp::spawn(Backend::Sqlite);
     let from = app.access_of("shuji").scope_org_id();
     let to = app.access_of("shuji2").scope_org_id();
-    let (member, name, to_name, counties): (i64, String, String, (String, String)) = app.rt.block_on(async {
-        let db = app.store.db();
-        let m = db
-            .one("SELECT id, name FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", vec![from.into()])
-            .await
-            .unwrap();
-        let county = |org: i64| async move {
-            let path = db.one("SELECT path FROM org WHERE id = ?", vec![org.into()]).await.unwrap().text(0);
-            path.split('/').nth(2).unwrap().to_owned()
-        };
-        let to_name = db.one("SELECT name FROM org WHERE id = ?", vec![to.into()]).await.unwrap().text(0);
-        (m.int(0), m.text(1), to_name, (county(from).await, county(to).await))
-    });
+    let (member, name, id_number, to_name, counties): (i64, String, String, String, (String, String)) =
+        app.rt.block_on(async {
+            let db = app.store.db();
+            let m = db
+                .one(
+                    "SELECT id, name, id_number FROM member WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1",
+                    vec![from.into()],
+                )
+                .await
+                .unwrap();
+            let county = |org: i64| async move {
+                let path = db.one("SELECT path FROM org WHERE id = ?", vec![org.into()]).await.unwrap().text(0);
+                path.split('/').nth(2).unwrap().to_owned()
+            };
+            let to_name = db.one("SELECT name FROM org WHERE id = ?", vec![to.into()]).await.unwrap().text(0);
+            (m.int(0), m.text(1), app.clear_id_number(&m.text(2)), to_name, (county(from).await, county(to).await))
+        });
     assert_ne!(counties.0, counties.1, "the two branches are in different counties");
 
     // The sending secretary starts the transfer from the member's page, finds the receiving
@@ -298,6 +310,19 @@ fn two_secretaries_of_different_counties_transfer_a_member_with_a_printed_letter
     for part in ["#stub", "#main-letter", "#receipt"] {
         assert!(sender.find(part).text().contains(serial.split('，').next().unwrap()), "{part} carries the serial");
     }
+    assert!(letter.contains(&format!("{}*", &id_number[..3])) && !letter.contains(&id_number), "masked: {letter}");
+    the_print_button_prints(&sender);
+    // The paper carries the whole number: shown on request, and recorded on the member's record.
+    sender.find("#letter-in-full").click();
+    sender.wait_for_text("#in-full-note", "已记入", Duration::from_secs(10));
+    assert!(
+        sender.find("#main-letter").text().contains(&id_number) && sender.find("#stub").text().contains(&id_number)
+    );
+    let traced = app.rt.block_on(app.store.db().one(
+        "SELECT COUNT(*) FROM ledger WHERE kind = 'member.personal_shown' AND subject = ? AND reason LIKE '打印组织关系介绍信%'",
+        vec![format!("member:{member}").into()],
+    ));
+    assert_eq!(traced.unwrap().int(0), 1, "the showing is on the member's record");
     sender.set_window_size(900, 1400);
     let shot = sender.screenshot_png(artifact("transfer-letter.png"));
     assert!(shot.starts_with(b"\x89PNG") && shot.len() > 10_000, "the letter was rendered");
@@ -373,6 +398,7 @@ fn a_secretary_prints_a_members_registration_form() {
     assert!(shot.starts_with(b"\x89PNG") && shot.len() > 10_000, "the form was rendered");
     let pdf = b.print_pdf(artifact("member-registration-form.pdf"));
     assert!(pdf.starts_with(b"%PDF"), "the form prints");
+    the_print_button_prints(&b);
 
     // The branch's roster, printed on A4: several pages for a longer list, the header on each.
     b.goto(&format!("{}/orgs/{branch}/members", app.base));
@@ -380,6 +406,7 @@ fn a_secretary_prints_a_members_registration_form() {
     b.wait_for_text("#roster-table", &name, Duration::from_secs(10));
     let rows = b.find_all("#roster-table tbody tr").len();
     assert_eq!(b.find("#roster-total").text(), rows.to_string());
+    the_print_button_prints(&b);
     let pdf = b.print_pdf(artifact("member-roster.pdf"));
     // The page tree's /Count: Chromium writes it uncompressed.
     let text = String::from_utf8_lossy(&pdf);
