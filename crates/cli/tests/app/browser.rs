@@ -97,6 +97,9 @@ fn screenshots_of_the_main_pages() {
         ("transfers", "/orgs/1/transfers".to_owned()),
         ("transfers-all", "/orgs/1/transfers?all=true".to_owned()),
         ("transfer", "/transfers/1".to_owned()),
+        ("letter", "/transfers/1/letter".to_owned()),
+        ("member", "/members/1".to_owned()),
+        ("account", "/account".to_owned()),
         ("development", "/orgs/1/development".to_owned()),
         ("floating", "/orgs/1/floating".to_owned()),
     ];
