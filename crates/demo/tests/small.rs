@@ -315,3 +315,23 @@ fn a_year_of_organizational_life_is_consistent_and_repeatable() {
         }
     }
 }
+
+#[test]
+fn last_years_annual_meetings_are_on_record_whatever_the_month_of_today() {
+    use chrono::Datelike as _;
+    use qiangji_demo::orglife::meetings;
+    use qiangji_domain::orglife::MeetingKind;
+    let data = small();
+    let branches = (0..data.orgs.len()).filter(|&o| data.orgs[o].fields.kind == OrgKind::Branch).count();
+    // In December the last twelve months start in January; last year's 组织生活会 fall in its December.
+    for today in ["2026-12-07", "2026-11-23", "2027-01-15"] {
+        let today = date::parse(today).unwrap();
+        let year = meetings(data, &vec![None; data.orgs.len()], &[], 7, today);
+        let held = year
+            .records
+            .iter()
+            .filter(|r| r.fields.kind == MeetingKind::OrgLifeMeeting && r.fields.held_on.year() == today.year() - 1)
+            .count();
+        assert!(held * 2 >= branches, "{today}: {held} of last year's 组织生活会 for {branches} branches");
+    }
+}

@@ -1,5 +1,5 @@
 //! A year of organizational life for the demo: every branch's 三会一课, 主题党日, 组织生活会 and
-//! 民主评议 of the last twelve months, committees' 民主生活会, with attendance at the meetings of all
+//! 民主评议 of the last twelve months (and last December), committees' 民主生活会, with attendance at the meetings of all
 //! members, times of day and now and then a photo. Most branches keep every requirement, some lag,
 //! a few barely meet, and a few members stopped coming months ago. On top of this ordinary year, `plant` plants known cases of formalism —
 //! copied minutes, late entries, members at two meetings at once, reused photos — and says which,
@@ -78,7 +78,11 @@ pub fn meetings(data: &Dataset, secretary: &[Option<usize>], behind: &[usize], s
             has_groups[p] = true;
         }
     }
-    let first_month = Date::from_ymd_opt(today.year(), today.month(), 1).expect("valid") - Months::new(11);
+    // The last twelve months — and in December the thirteenth too: the warnings look at every period
+    // that ended in the last twelve months, last year's included, whose annual meetings are held in
+    // December. Without it, a demo loaded in December shows every annual requirement of last year unmet.
+    let months = if today.month() == 12 { 13 } else { 12 };
+    let first_month = Date::from_ymd_opt(today.year(), today.month(), 1).expect("valid") - Months::new(months - 1);
     let last_quarter_end = Date::from_ymd_opt(today.year(), (today.month() - 1) / 3 * 3 + 1, 1).expect("valid");
     let mut out: Vec<DemoMeeting> = Vec::new();
     let mut late: Vec<usize> = Vec::new();
@@ -97,7 +101,7 @@ pub fn meetings(data: &Dataset, secretary: &[Option<usize>], behind: &[usize], s
         };
         let founded = o.fields.founded_on.unwrap_or(Date::MIN);
         let secretary_name = secretary[org].map(|m| data.members[m].fields.name.clone());
-        for month in 0..12 {
+        for month in 0..months {
             let first = first_month + Months::new(month);
             let day = |rng: &mut SmallRng| first + chrono::Days::new(rng.random_range(4..20));
             let mut plan: Vec<MeetingKind> = Vec::new();
