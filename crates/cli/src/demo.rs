@@ -64,7 +64,12 @@ pub fn org_life(scale: Scale, data: &Dataset, today: Date) -> Result<(Vec<BulkPo
         Scale::Province => OrgLifeYear { records: Vec::new(), planted: Vec::new() },
         _ => qiangji_demo::orglife::meetings(data, &secretary, &behind, 2026, today),
     };
-    println!("已生成组织生活记录：{}条（近12个月），其中植入形式主义案例{}例", year.records.len(), year.planted.len());
+    let since = year.records.iter().map(|r| r.fields.held_on.to_string()).min().unwrap_or_default();
+    println!(
+        "已生成组织生活记录：{}条（{since}以来），其中植入形式主义案例{}例",
+        year.records.len(),
+        year.planted.len()
+    );
     Ok((posts, year))
 }
 
