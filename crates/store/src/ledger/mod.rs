@@ -158,15 +158,25 @@ pub async fn list(
 ) -> Result<Vec<Entry>, StoreError> {
     access.require(access.may_read_audit())?;
     let (lo, hi) = access.path_range();
-    let rows = store
-        .db
-        .all(
-            &format!(
-                "SELECT {COLUMNS} FROM ledger WHERE org_path >= ? AND org_path < ? AND seq < ? ORDER BY seq DESC LIMIT ?"
-            ),
-            params![lo, hi, before_seq.unwrap_or(i64::MAX), limit],
-        )
-        .await?;
+    let before = before_seq.unwrap_or(i64::MAX);
+    let rows = if lo == "/" || lo == store.root_org_path().await? {
+        // The whole tree: nearly every entry is in scope, so walking the ledger newest first fills a
+        // page at once, where the path index would have every entry read and sorted (seconds at
+        // city scale). `|| ''` keeps the planner off that index.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM ledger WHERE seq < ? AND org_path || '' >= ? AND org_path || '' < ? \
+             ORDER BY seq DESC LIMIT ?"
+        );
+        store.db.all(&sql, params![before, lo, hi, limit]).await?
+    } else {
+        // A subtree: its entries through the path index, which holds their numbers too, so only
+        // numbers are sorted and only the page's rows are read.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM ledger WHERE seq IN (SELECT seq FROM ledger WHERE org_path >= ? AND org_path < ? \
+             AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq DESC"
+        );
+        store.db.all(&sql, params![lo, hi, before, limit]).await?
+    };
     let mut entries: Vec<Entry> = rows.iter().map(entry_of).collect();
     for e in &mut entries {
         e.payload = store.keys.mask_payload_text(&e.payload);

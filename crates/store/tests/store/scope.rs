@@ -80,3 +80,29 @@ async fn repeated_wrong_passwords_lock_the_account(b: Backend) {
     assert_eq!(t.store().login("nobody", "x").await.unwrap_err(), qiangji_store::user::LoginError::BadCredentials);
 }
 on_both!(repeated_wrong_passwords_lock_the_account);
+
+/// The audit log pages newest first through exactly the entries in scope, for the whole tree (which
+/// walks the ledger) and for a subtree (which goes through the path index).
+async fn audit_pages_hold_every_entry_in_scope_once_newest_first(b: Backend) {
+    let t = tree(b).await;
+    let s = t.store();
+    let whole = t.login_as(Role::DepartmentAdmin, t.city, None).await;
+    let street = t.login_as(Role::CommitteeAdmin, t.street, None).await;
+    let all = s.db().all("SELECT seq, org_path FROM ledger ORDER BY seq DESC", qiangji_store::params![]).await;
+    let all = all.unwrap();
+    for access in [&t.system, &whole, &street] {
+        let expected: Vec<i64> = all.iter().filter(|r| access.sees_path(&r.text(1))).map(|r| r.int(0)).collect();
+        let (mut seen, mut before) = (Vec::new(), None);
+        loop {
+            let page = qiangji_store::ledger::list(s, access, before, 3).await.unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            seen.extend(page.iter().map(|e| e.seq));
+        }
+        assert!(!expected.is_empty());
+        assert_eq!(seen, expected, "{access:?}");
+    }
+    let in_street = all.iter().filter(|r| street.sees_path(&r.text(1))).count();
+    assert!(in_street < all.len(), "the subtree is a real subset");
+}
+on_both!(audit_pages_hold_every_entry_in_scope_once_newest_first);
