@@ -5,7 +5,15 @@ use std::process::{Command, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_qiangji");
 
 fn qiangji(db: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(BIN).arg("--db").arg(db).args(args).env("QIANGJI_LOG", "error").output().unwrap();
+    qiangji_with(db, args, &[])
+}
+
+/// `qiangji --db DB ARGS…` with `env` set besides: whether it succeeded, and everything it printed.
+fn qiangji_with(db: &str, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> (bool, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--db").arg(db).args(args).env("QIANGJI_LOG", "error");
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
@@ -330,18 +338,7 @@ fn a_backup_taken_while_the_server_writes_restores_into_a_fresh_database_that_ch
     let restore = |force: bool| {
         let mut args = vec!["--checkpoint-key", key.as_str(), "restore", file.to_str().unwrap()];
         args.extend(force.then_some("--force"));
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(fresh.url())
-            .args(&args)
-            .env("QIANGJI_LOG", "error")
-            .env("QIANGJI_DATA_KEY", &data_key)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-        )
+        qiangji_with(&fresh.url(), &args, &[("QIANGJI_DATA_KEY", data_key.as_ref())])
     };
     let (ok, out) = restore(false);
     assert!(ok && out.contains("检查通过") && out.contains("个有效"), "{out}");
@@ -385,19 +382,7 @@ fn a_postgresql_backup_restores_into_an_empty_database_with_its_checkpoints() {
     // PostgreSQL has no place beside it for the data key: both sides use the source's.
     let data_key = source.key_file();
     let run = |db: &str, args: &[&str]| {
-        let out = Command::new(BIN)
-            .arg("--db")
-            .arg(db)
-            .args(args)
-            .env("QIANGJI_LOG", "error")
-            .env("PATH", &path)
-            .env("QIANGJI_DATA_KEY", &data_key)
-            .output();
-        let out = out.unwrap();
-        (
-            out.status.success(),
-            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-        )
+        qiangji_with(db, args, &[("PATH", path.as_os_str()), ("QIANGJI_DATA_KEY", data_key.as_os_str())])
     };
     let dir = qiangji_testkit::sqlite::fresh_file("pg-backup");
     let key = dir.dir().join("checkpoint-key");
@@ -454,15 +439,8 @@ fn rotating_the_data_key_keeps_the_database_checking_and_older_backups_restorabl
 
     // A backup from before the rotation is sealed under a key the file keeps as retired.
     let fresh = qiangji_testkit::sqlite::fresh_file("binary-rotate-restore");
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(fresh.url())
-        .args(["restore", backup.to_str().unwrap()])
-        .env("QIANGJI_LOG", "error")
-        .env("QIANGJI_DATA_KEY", &data_key)
-        .env("QIANGJI_CHECKPOINT_KEY", format!("{}.checkpoint-key", f.path().display()))
-        .output()
-        .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.contains("检查通过"), "{text}");
+    let checkpoint_key = format!("{}.checkpoint-key", f.path().display());
+    let env = [("QIANGJI_DATA_KEY", data_key.as_ref()), ("QIANGJI_CHECKPOINT_KEY", checkpoint_key.as_ref())];
+    let (ok, out) = qiangji_with(&fresh.url(), &["restore", backup.to_str().unwrap()], &env);
+    assert!(ok && out.contains("检查通过"), "{out}");
 }

@@ -404,20 +404,22 @@ impl KeyFile {
     /// The keyring of the key whose fingerprint under `suite` is `fingerprint`, opening what all
     /// the others sealed too, and whether it is the current key; `None` when the file lacks it.
     pub fn matching(&self, fingerprint: &str, suite: Suite) -> Option<(Keyring, bool)> {
-        let all: Vec<[u8; 32]> = std::iter::once(self.key).chain(self.retired.iter().copied()).collect();
-        all.iter().enumerate().find_map(|(i, master)| {
-            let ring = Keyring::new(suite, master);
-            let others: Vec<[u8; 32]> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, m)| *m).collect();
-            (ring.fingerprint == fingerprint).then(|| (ring.opening(&others), i == 0))
-        })
+        let all = self.keys();
+        let i = all.iter().position(|master| Keyring::new(suite, master).fingerprint == fingerprint)?;
+        let others: Vec<[u8; 32]> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, m)| *m).collect();
+        Some((Keyring::new(suite, &all[i]).opening(&others), i == 0))
+    }
+
+    /// Every key of the file, the current one first.
+    fn keys(&self) -> Vec<[u8; 32]> {
+        std::iter::once(self.key).chain(self.retired.iter().copied()).collect()
     }
 
     /// Replaces the key file at `path` with one holding a new current key under `suite` and this
     /// file's keys as retired. The new file is written beside and renamed into place, so a crash
     /// leaves the old file or the whole new one — never a database sealed under a key not on disk.
     pub fn rotate(&self, path: &Path, suite: Suite) -> Result<KeyFile, StoreError> {
-        let retired = std::iter::once(self.key).chain(self.retired.iter().copied()).collect();
-        let next = KeyFile::generate(suite, retired);
+        let next = KeyFile::generate(suite, self.keys());
         next.write(path, true)?;
         Ok(next)
     }

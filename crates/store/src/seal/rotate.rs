@@ -54,6 +54,7 @@ impl Store {
             (true, _) => file,
         };
         let next = file.current();
+        let root = self.root_org_path().await?;
         let mut w = Write::begin(self).await?;
         let values = reseal(&mut w.tx, &next, Rows::All).await?;
         w.tx.exec(
@@ -61,12 +62,11 @@ impl Store {
             params![next.fingerprint(), next.suite().code(), chrono::Utc::now().to_rfc3339()],
         )
         .await?;
-        let root = w.tx.opt("SELECT path FROM org WHERE parent_id IS NULL ORDER BY path LIMIT 1", params![]).await?;
         w.record(
             access,
             NewEntry {
                 kind: "data_key.rotated",
-                org_path: &root.map(|r| r.text(0)).unwrap_or_default(),
+                org_path: &root,
                 subject: "data_key".into(),
                 payload: serde_json::json!({
                     "from": from, "to": next.fingerprint(), "suite": next.suite().code(), "values": values
